@@ -1,0 +1,54 @@
+import createError, { type FastifyError } from '@fastify/error';
+
+// Every error code the API can return. Messages say what to change. Details that a client may
+// act on (the field at fault, suggested names) travel as properties and are added to the body
+// by the error handler in app.ts.
+
+export interface ErrorDetails {
+  field?: string;
+  suggestions?: string[];
+}
+
+export type SockbenchError = FastifyError & ErrorDetails;
+
+function withDetails(err: FastifyError, details: ErrorDetails): SockbenchError {
+  return Object.assign(err, details);
+}
+
+const UnknownOption = createError<[string]>('SOCKBENCH_UNKNOWN_OPTION', '%s', 400);
+const OptionNotFound = createError<[string]>('SOCKBENCH_OPTION_NOT_FOUND', '%s', 404);
+const UnknownLevel = createError<[string]>('SOCKBENCH_UNKNOWN_LEVEL', '%s', 400);
+const InvalidValue = createError<[string]>('SOCKBENCH_INVALID_VALUE', '%s', 400);
+const PairSetupFailed = createError<[string]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
+
+export const errors = {
+  unknownOption(message: string, field: string, suggestions: string[]): SockbenchError {
+    return withDetails(new UnknownOption(message), { field, suggestions });
+  },
+  optionNotFound(message: string, suggestions: string[]): SockbenchError {
+    return withDetails(new OptionNotFound(message), { suggestions });
+  },
+  unknownLevel(message: string, field: string, suggestions: string[]): SockbenchError {
+    return withDetails(new UnknownLevel(message), { field, suggestions });
+  },
+  invalidValue(message: string, field: string): SockbenchError {
+    return withDetails(new InvalidValue(message), { field });
+  },
+  pairSetupFailed(message: string): SockbenchError {
+    return new PairSetupFailed(message);
+  },
+};
+
+/** Codes for errors raised by Fastify itself, mapped in app.ts so every code starts SOCKBENCH_. */
+export const FRAMEWORK_CODES: Record<string, string> = {
+  FST_ERR_VALIDATION: 'SOCKBENCH_VALIDATION',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'SOCKBENCH_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'SOCKBENCH_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'SOCKBENCH_INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'SOCKBENCH_INVALID_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'SOCKBENCH_INVALID_REQUEST',
+};
+
+export const ROUTE_NOT_FOUND = 'SOCKBENCH_ROUTE_NOT_FOUND';
+export const INTERNAL = 'SOCKBENCH_INTERNAL';
+export const INVALID_REQUEST = 'SOCKBENCH_INVALID_REQUEST';

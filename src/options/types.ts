@@ -1,0 +1,61 @@
+import type { LevelName } from '../../native-bindings/index.js';
+
+export const TRANSPORTS = ['tcp4', 'tcp6', 'udp4', 'udp6', 'unix', 'unix-dgram'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+export const ALL: Transport[] = [...TRANSPORTS];
+export const TCP: Transport[] = ['tcp4', 'tcp6'];
+export const UDP: Transport[] = ['udp4', 'udp6'];
+export const INET: Transport[] = [...TCP, ...UDP];
+/** IPPROTO_IP options work on AF_INET and on dual-stack AF_INET6 sockets. */
+export const IP = INET;
+export const IPV6: Transport[] = ['tcp6', 'udp6'];
+export const UNIX: Transport[] = ['unix', 'unix-dgram'];
+
+export const VALUE_TYPES = ['int', 'uint32', 'uint64', 'bool', 'linger', 'timeval', 'string', 'bytes', 'tcp_info'] as const;
+export type ValueType = (typeof VALUE_TYPES)[number];
+
+export const ACCESS = ['rw', 'ro', 'wo'] as const;
+export type Access = (typeof ACCESS)[number];
+
+/** When an option must be set to take effect; options are applied in this order. */
+export const PHASES = ['before-bind', 'before-connect', 'any'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** One catalogued option: data only. The number comes from native-bindings' OPTNAMES. */
+export interface OptionSpec {
+  name: string;
+  level: LevelName;
+  type: ValueType;
+  access: Access;
+  /** Transports whose sockets accept the option (set for rw/wo, get for ro). Elsewhere the kernel refuses it. */
+  transports: Transport[];
+  /** Where it changes behaviour, when narrower than `transports` (elsewhere it is accepted and ignored). */
+  effectiveOn?: Transport[];
+  phase: Phase;
+  /** The capability setting it needs, with the condition when it depends on the value; null when none. */
+  privilege: string | null;
+  summary: string;
+  /** Man page section that documents it, e.g. "socket(7)". */
+  man: string;
+  /** Write-only options: the readable option that shows their effect (SO_SNDBUFFORCE -> SO_SNDBUF). */
+  readVia?: string;
+  /** getsockopt answers ENOTCONN until the socket is connected. */
+  getNeeds?: 'connected';
+  /** Its value differs per socket or per moment (a cookie, a clock): left out of defaults snapshots. */
+  volatile?: boolean;
+  /** A value the kernel accepts without privilege on every listed transport (docs and catalog tests). */
+  example?: OptionValue;
+}
+
+export interface CatalogEntry extends OptionSpec {
+  levelNumber: number;
+  optname: number;
+}
+
+export interface LingerValue { onoff: number; linger: number }
+export interface TimevalValue { sec: number; usec: number }
+export interface HexValue { hex: string }
+export type OptionValue = number | boolean | string | LingerValue | TimevalValue | HexValue;
+/** What a decoded option looks like in JSON. */
+export type DecodedValue = number | boolean | string | LingerValue | TimevalValue | HexValue | Record<string, number>;
