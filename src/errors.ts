@@ -19,7 +19,7 @@ const UnknownOption = createError<[string]>('SOCKBENCH_UNKNOWN_OPTION', '%s', 40
 const OptionNotFound = createError<[string]>('SOCKBENCH_OPTION_NOT_FOUND', '%s', 404);
 const UnknownLevel = createError<[string]>('SOCKBENCH_UNKNOWN_LEVEL', '%s', 400);
 const InvalidValue = createError<[string]>('SOCKBENCH_INVALID_VALUE', '%s', 400);
-const PairSetupFailed = createError<[string]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
+const PairSetupFailed = createError<[string, { cause?: Error }]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
 
 export const errors = {
   unknownOption(message: string, field: string, suggestions: string[]): SockbenchError {
@@ -34,8 +34,9 @@ export const errors = {
   invalidValue(message: string, field: string): SockbenchError {
     return withDetails(new InvalidValue(message), { field });
   },
-  pairSetupFailed(message: string): SockbenchError {
-    return new PairSetupFailed(message);
+  /** `cause` is the SysError of the failing step, so callers can report its errno name. */
+  pairSetupFailed(message: string, cause?: Error): SockbenchError {
+    return new PairSetupFailed(message, { cause });
   },
 };
 

@@ -32,7 +32,7 @@ export interface SocketPair {
 
 const LISTEN_BACKLOG = 16;
 /** How long to wait for accept() before sending the nudge byte. */
-const NUDGE_AFTER_MS = 50;
+const NUDGE_AFTER_MS = 10;
 
 export function openSocket(transport: Transport, scope: FdScope, nonBlocking = false): number {
   const info = TRANSPORT_INFO[transport];
@@ -48,6 +48,7 @@ function step<T>(transport: Transport, what: string, fn: () => T): T {
       throw errors.pairSetupFailed(
         `Could not build a ${transport} loopback pair: ${what} failed with ${err.code} (${err.description}). ` +
           'An option set before bind or connect (SO_BINDTODEVICE, IPV6_V6ONLY, IP_FREEBIND...) can cause this; remove it or apply it to the other side.',
+        err,
       );
     }
     throw err;

@@ -1,0 +1,22 @@
+import { envSchema } from 'env-schema';
+import { Type, type Static } from '@sinclair/typebox';
+
+// Every setting the service reads, with its default. Nothing else reads process.env.
+export const ConfigSchema = Type.Object({
+  SOCKBENCH_HOST: Type.String({ default: '127.0.0.1', description: 'Address the HTTP API listens on' }),
+  SOCKBENCH_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port of the HTTP API (0: any free port)' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino log level' },
+  ),
+  SOCKBENCH_BODY_LIMIT: Type.Integer({ default: 65536, minimum: 1024, maximum: 16777216, description: 'Largest request body in bytes; larger ones get 413' }),
+  SOCKBENCH_PROBE_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 10, maximum: 30000, description: 'Longest wait for connect()/accept() when a probe builds its loopback pair' }),
+  SOCKBENCH_MAX_OPTIONS: Type.Integer({ default: 64, minimum: 1, maximum: 1024, description: 'Most options (and most reads in `get`) in one probe' }),
+  SOCKBENCH_SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 600000, description: 'Grace period for in-flight requests on SIGTERM/SIGINT' }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return envSchema<Config>({ schema: ConfigSchema, data: env });
+}
