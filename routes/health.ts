@@ -1,0 +1,17 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { VERSION } from '../src/app.js';
+
+const HealthSchema = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  uptimeSeconds: Type.Number(),
+});
+
+const health: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/health', {
+    schema: { summary: 'Liveness: answers while the event loop is alive', tags: ['service'], response: { 200: HealthSchema } },
+  }, async () => ({ status: 'ok' as const, version: VERSION, uptimeSeconds: Math.round(process.uptime() * 1000) / 1000 }));
+};
+
+export default health;

@@ -1,0 +1,15 @@
+import type { FastifyPluginAsync } from 'fastify';
+import health from './health.js';
+import options from './options.js';
+import sockopts from './sockopts.js';
+import defaults from './defaults.js';
+
+const routes: FastifyPluginAsync = async (app) => {
+  await app.register(health);
+  await app.register(options);
+  await app.register(sockopts);
+  await app.register(defaults);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+};
+
+export default routes;

@@ -1,0 +1,15 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Text for people: `Accept: text/plain` or `?format=text`; JSON otherwise. */
+export function wantsText(request: FastifyRequest): boolean {
+  const format = (request.query as { format?: string } | undefined)?.format;
+  if (format !== undefined) return format === 'text';
+  const accept = request.headers.accept ?? '';
+  return /\btext\/plain\b/.test(accept) && !/\bapplication\/json\b/.test(accept.split('text/plain')[0]);
+}
+
+/** Sends `text` as text/plain when the client asked for it, else `data` as JSON. */
+export function negotiate<T>(request: FastifyRequest, reply: FastifyReply, data: T, text: (d: T) => string): FastifyReply | T {
+  if (!wantsText(request)) return data;
+  return reply.type('text/plain; charset=utf-8').send(text(data));
+}

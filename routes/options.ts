@@ -1,0 +1,80 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { findOption, optionsFor, suggestOptions } from '../src/options/catalog.js';
+import { errors } from '../src/errors.js';
+import type { CatalogEntry } from '../src/options/types.js';
+import { AccessSchema, errorResponses, FormatQuery, LevelNameSchema, PhaseSchema, RequestedValueSchema, TransportSchema, ValueTypeSchema } from './schemas.js';
+import { negotiate } from './negotiate.js';
+import { table } from './text.js';
+
+export const OptionSchema = Type.Object({
+  name: Type.String({ examples: ['SO_SNDBUF'] }),
+  level: LevelNameSchema,
+  levelNumber: Type.Integer(),
+  optname: Type.Integer({ description: 'The optname number on Linux x86_64/arm64' }),
+  type: ValueTypeSchema,
+  access: AccessSchema,
+  transports: Type.Array(TransportSchema, { description: 'Where the kernel accepts it' }),
+  effectiveOn: Type.Optional(Type.Array(TransportSchema, { description: 'Where it changes behaviour, when narrower than transports' })),
+  phase: PhaseSchema,
+  privilege: Type.Union([Type.String(), Type.Null()]),
+  summary: Type.String(),
+  man: Type.String(),
+  readVia: Type.Optional(Type.String()),
+  getNeeds: Type.Optional(Type.Literal('connected')),
+  volatile: Type.Optional(Type.Boolean()),
+  example: Type.Optional(RequestedValueSchema),
+});
+
+function optionsText(list: readonly CatalogEntry[]): string {
+  return table(
+    ['NAME', 'LEVEL', 'NUM', 'TYPE', 'ACCESS', 'PHASE', 'PRIVILEGE', 'TRANSPORTS'],
+    list.map((o) => [o.name, o.level, o.optname, o.type, o.access, o.phase, o.privilege, o.transports.join(',')]),
+  );
+}
+
+function optionText(o: CatalogEntry): string {
+  return table(['FIELD', 'VALUE'], [
+    ['name', o.name], ['level', `${o.level} (${o.levelNumber})`], ['optname', o.optname], ['type', o.type],
+    ['access', o.access], ['transports', o.transports.join(', ')], ['effectiveOn', o.effectiveOn?.join(', ')],
+    ['phase', o.phase], ['privilege', o.privilege], ['man', o.man], ['summary', o.summary],
+  ]);
+}
+
+const options: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/options', {
+    schema: {
+      summary: 'The option catalog: level, number, type, access, transports, phase and privilege of every option',
+      tags: ['options'],
+      querystring: Type.Object({
+        level: Type.Optional(LevelNameSchema),
+        transport: Type.Optional(TransportSchema),
+        format: Type.Optional(FormatQuery),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ count: Type.Integer(), options: Type.Array(OptionSchema) }), ...errorResponses(400) },
+    },
+  }, async (request, reply) => {
+    const list = optionsFor(request.query);
+    return negotiate(request, reply, { count: list.length, options: list }, (d) => optionsText(d.options));
+  });
+
+  app.get('/options/:name', {
+    schema: {
+      summary: 'One catalogued option',
+      tags: ['options'],
+      params: Type.Object({ name: Type.String({ maxLength: 64 }) }),
+      querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
+      response: { 200: OptionSchema, ...errorResponses(404) },
+    },
+  }, async (request, reply) => {
+    const entry = findOption(request.params.name);
+    if (!entry) {
+      const suggestions = suggestOptions(request.params.name);
+      const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.join(', ')}?` : '';
+      throw errors.optionNotFound(`No option named "${request.params.name}" in the catalog.${hint} GET /v1/options lists them all.`, suggestions);
+    }
+    return negotiate(request, reply, entry, optionText);
+  });
+};
+
+export default options;

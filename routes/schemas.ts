@@ -1,0 +1,54 @@
+import { Type, type TSchema, type Static } from '@sinclair/typebox';
+import { ACCESS, PHASES, TRANSPORTS, VALUE_TYPES } from '../src/options/types.js';
+import { LEVELS } from '../native-bindings/index.js';
+
+// Schemas shared by several routes. Enums are plain JSON-schema enums (not unions of literals)
+// so that a wrong value gets one clear validation message listing the allowed ones.
+
+export function StringEnum<T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+export const TransportSchema = StringEnum(TRANSPORTS, { description: 'Socket family and type: tcp4, tcp6, udp4, udp6, unix (stream) or unix-dgram' });
+export const LevelNameSchema = StringEnum(Object.keys(LEVELS) as (keyof typeof LEVELS)[]);
+export const PhaseSchema = StringEnum(PHASES, { description: 'When the option is applied: before bind(), before listen()/connect(), or on the connected socket' });
+export const AccessSchema = StringEnum(ACCESS);
+export const ValueTypeSchema = StringEnum(VALUE_TYPES);
+export const SideSchema = StringEnum(['client', 'server'] as const);
+
+export const FormatQuery = StringEnum(['json', 'text'] as const, { description: 'text: an aligned table for terminals (same as Accept: text/plain)' });
+
+const LingerSchema = Type.Object({ onoff: Type.Integer(), linger: Type.Integer() }, { additionalProperties: false, description: 'struct linger' });
+const TimevalSchema = Type.Object({ sec: Type.Integer(), usec: Type.Integer() }, { additionalProperties: false, description: 'struct timeval' });
+const HexSchema = Type.Object({ hex: Type.String() }, { additionalProperties: false, description: 'raw bytes' });
+
+/**
+ * An option value as a client sends it. Checked against the option's type by the codec, which
+ * names the option in its message, rather than by an anyOf whose errors would name every branch.
+ */
+export const OptionValueInput = Type.Unsafe<unknown>({
+  description: 'integer | boolean | string | {"onoff","linger"} (linger) | {"sec","usec"} (timeval) | {"hex"} (raw bytes)',
+  examples: [4096, true, 'reno', { onoff: 1, linger: 5 }, { sec: 1, usec: 500000 }, { hex: '00100000' }],
+});
+
+/** A value as the API reports it. */
+export const DecodedValueSchema = Type.Union([
+  Type.Integer(), Type.Number(), Type.Boolean(), Type.String(), LingerSchema, TimevalSchema, HexSchema,
+  Type.Record(Type.String(), Type.Number(), { description: 'struct tcp_info, by field' }),
+]);
+
+export const NullableValue = Type.Union([DecodedValueSchema, Type.Null()]);
+export const RequestedValueSchema = Type.Union([Type.Integer(), Type.Boolean(), Type.String(), LingerSchema, TimevalSchema, HexSchema]);
+
+export const ErrorSchema = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String({ description: 'Stable SOCKBENCH_* code' }),
+  error: Type.String(),
+  message: Type.String({ description: 'What went wrong and what to change' }),
+  field: Type.Optional(Type.String({ description: 'The request field at fault, e.g. body.options.SO_LINGER' })),
+  suggestions: Type.Optional(Type.Array(Type.String(), { description: 'Nearest valid names' })),
+}, { $id: 'Error' });
+export type ErrorBody = Static<typeof ErrorSchema>;
+
+export const errorResponses = (...codes: number[]): Record<number, TSchema> =>
+  Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));

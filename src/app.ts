@@ -1,0 +1,114 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Config } from './config.js';
+import { FRAMEWORK_CODES, INTERNAL, INVALID_REQUEST, ROUTE_NOT_FOUND, type SockbenchError } from './errors.js';
+import { ErrorSchema, type ErrorBody } from '../routes/schemas.js';
+import routes from '../routes/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export const VERSION = '0.1.0';
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+  parentSchema?: { description?: string };
+}
+
+/** "body.options.SO_LINGER" from Fastify's context ("body") and Ajv's "/options/SO_LINGER". */
+function fieldOf(context: string | undefined, path: string): string {
+  return [context ?? 'request', ...path.split('/').filter(Boolean)].join('.');
+}
+
+/** One clear sentence for a schema violation, naming the field and what it accepts. */
+function validationMessage(err: FastifyError): { message: string; field: string } {
+  const list = (err.validation ?? []) as unknown as AjvError[];
+  // anyOf reports every branch's failure first; the anyOf entry itself says it best.
+  const e = list.find((x) => x.keyword === 'anyOf') ?? list[0];
+  if (!e) return { message: err.message, field: err.validationContext ?? 'request' };
+  const field = fieldOf(err.validationContext, e.instancePath);
+  switch (e.keyword) {
+    case 'enum':
+      return { field, message: `${field} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}.` };
+    case 'required':
+      return { field: `${field}.${String(e.params.missingProperty)}`, message: `${field}.${String(e.params.missingProperty)} is required.` };
+    case 'additionalProperties':
+      return { field, message: `${field} has an unknown property "${String(e.params.additionalProperty)}"; remove it (see GET /v1/openapi.json for the allowed ones).` };
+    case 'anyOf':
+      return { field, message: `${field} must be ${e.parentSchema?.description ?? 'one of the documented forms (see /docs)'}.` };
+    default:
+      return { field, message: `${field} ${e.message ?? 'is invalid'}.` };
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The Fastify instance with every plugin, handler and route; tests use it through inject(). */
+export async function buildApp({ config, logger }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.LOG_LEVEL },
+    bodyLimit: config.SOCKBENCH_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: {
+      // Unknown properties are errors, not silently dropped; verbose gives anyOf its description.
+      customOptions: { removeAdditional: false, verbose: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  app.addSchema(ErrorSchema);
+
+  app.setErrorHandler((err: FastifyError & SockbenchError, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const body: ErrorBody = { statusCode: status, code: INTERNAL, error: '', message: err.message };
+    if (err.validation) {
+      const v = validationMessage(err);
+      Object.assign(body, { code: 'SOCKBENCH_VALIDATION', message: v.message, field: v.field });
+    } else if (err.code?.startsWith('SOCKBENCH_')) {
+      body.code = err.code;
+      if (err.field) body.field = err.field;
+      if (err.suggestions) body.suggestions = err.suggestions;
+    } else if (err.code && FRAMEWORK_CODES[err.code]) {
+      body.code = FRAMEWORK_CODES[err.code];
+    } else if (status < 500) {
+      body.code = INVALID_REQUEST;
+    }
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      body.message = `Internal error (request id ${request.id}); the log has the details.`;
+    }
+    body.error = STATUS_CODES[status] ?? 'Error';
+    reply.code(status).type('application/json; charset=utf-8').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({
+      statusCode: 404, code: ROUTE_NOT_FOUND, error: 'Not Found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}. The API lives under /v1; GET /v1/openapi.json lists every route.`,
+    } satisfies ErrorBody);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'sockbench', description: 'What Linux socket options really do on this host.', version: VERSION },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(routes, { prefix: '/v1' });
+  return app;
+}
