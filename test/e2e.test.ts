@@ -45,21 +45,21 @@ t.test('the server process: listens where configured, logs JSON with request ids
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
-  const lines = createInterface({ input: child.stdout! });
   const logs: Array<Record<string, unknown>> = [];
-  let address = '';
-  for await (const line of lines) {
-    const entry = JSON.parse(line) as Record<string, unknown>;
-    logs.push(entry);
-    const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(entry.msg));
-    if (m) { address = m[1]; break; }
-  }
+  const listening = new Promise<string>((resolve) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(entry.msg));
+      if (m) resolve(m[1]);
+    });
+  });
+  const address = await listening;
   t.match(address, /^http:\/\/127\.0\.0\.1:\d+$/);
   const res = await fetch(`${address}/v1/health`, { headers: { 'x-request-id': 'e2e-req-1' } });
   t.equal(res.status, 200);
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
-  for await (const line of lines) logs.push(JSON.parse(line) as Record<string, unknown>);
   const [code] = await exited;
   t.equal(code, 0, 'graceful exit');
   t.ok(logs.some((l) => l.reqId === 'e2e-req-1'), 'the request id from the header is in the log');

@@ -107,7 +107,13 @@ t.test('a kernel refusal is that option failing, with errno and hint, not a fail
     },
   });
   t.equal(res.statusCode, 200, res.body);
-  const [nodelay, type, raw, timeo, cc, ok]: Report[] = res.json().options;
+  const reports: Report[] = res.json().options;
+  // Reports come in the order the options were applied: by phase, then as requested.
+  const phaseRank = reports.map((r) => ['before-bind', 'before-connect', 'any'].indexOf(r.appliedAt));
+  t.same(phaseRank, [...phaseRank].sort((a, b) => a - b), 'applied in phase order');
+  t.equal(reports[0].name, 'TCP_CONGESTION', 'before-connect options come first, in request order');
+  const by = (name: string) => reports.find((r) => r.name === name)!;
+  const [nodelay, type, raw, timeo, cc, ok] = ['TCP_NODELAY', 'SO_TYPE', '99', 'SO_RCVTIMEO', 'TCP_CONGESTION', 'SO_SNDBUF'].map(by);
   t.equal(nodelay.ok, false);
   t.equal(nodelay.error?.code, 'ENOPROTOOPT');
   t.match(nodelay.error?.hint, /not applicable to udp4 sockets: TCP_NODELAY applies to tcp4, tcp6/);
