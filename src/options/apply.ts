@@ -1,5 +1,5 @@
-import { getsockopt, setsockopt, SysError } from '../../native-bindings/index.js';
-import { findOption } from './catalog.js';
+import { close, getsockopt, setsockopt, SysError } from '../../native-bindings/index.js';
+import { findOption, findOptionByNumber } from './catalog.js';
 import { decodeValue, DEFAULT_BUFLEN } from './codec.js';
 import { explain, hintFor, type ExplainContext } from './explain.js';
 import { readType, type ResolvedGet, type ResolvedOption } from './request.js';
@@ -64,10 +64,22 @@ function readTarget(opt: ResolvedOption): ReadTarget | null {
   return { levelNumber: opt.levelNumber, optname: opt.optname, type, buflen: type ? DEFAULT_BUFLEN[type] : Math.max(4, opt.bytes.length) };
 }
 
+/**
+ * getsockopt for reports. Options that hand the caller a new descriptor (SO_PEERPIDFD) have it
+ * closed here, whichever name or number they were asked by: a probe must never leak one.
+ */
+export function readBytes(fd: number, levelNumber: number, optname: number, buflen: number): Buffer {
+  if (!findOptionByNumber(levelNumber, optname)?.returnsFd) return getsockopt(fd, levelNumber, optname, buflen);
+  // Read the whole int even when asked for less: a truncated number could not be closed.
+  const buf = getsockopt(fd, levelNumber, optname, Math.max(buflen, 4));
+  if (buf.length >= 4) close(buf.readInt32LE(0));
+  return buf.subarray(0, buflen);
+}
+
 export function readValue(fd: number, target: ReadTarget | null): DecodedValue | null {
   if (!target) return null;
   try {
-    return decodeOrHex(target.type, getsockopt(fd, target.levelNumber, target.optname, target.buflen));
+    return decodeOrHex(target.type, readBytes(fd, target.levelNumber, target.optname, target.buflen));
   } catch (err) {
     if (err instanceof SysError) return null;
     throw err;
@@ -115,7 +127,7 @@ export function recordConnected(fd: number, opt: ResolvedOption, report: OptionR
 export function readOption(fd: number, get: ResolvedGet, ctx: ExplainContext): GetReport {
   const report: GetReport = { name: get.name, level: get.level, optname: get.optname, buflen: get.buflen, ok: true };
   try {
-    const buf = getsockopt(fd, get.levelNumber, get.optname, get.buflen);
+    const buf = readBytes(fd, get.levelNumber, get.optname, get.buflen);
     report.length = buf.length;
     report.hex = buf.toString('hex');
     const value = get.entry ? decodeValue(get.entry.type, buf) : null;

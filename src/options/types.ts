@@ -42,6 +42,8 @@ export interface OptionSpec {
   readVia?: string;
   /** getsockopt answers ENOTCONN until the socket is connected. */
   getNeeds?: 'connected';
+  /** getsockopt installs a new descriptor in the caller and returns its number (SO_PEERPIDFD): the reader must close it. */
+  returnsFd?: boolean;
   /** Its value differs per socket or per moment (a cookie, a clock): left out of defaults snapshots. */
   volatile?: boolean;
   /** A value the kernel accepts without privilege on every listed transport (docs and catalog tests). */

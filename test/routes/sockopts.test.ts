@@ -267,3 +267,20 @@ t.test('an unknown device for SO_BINDTODEVICE is that option failing with ENODEV
   t.equal(res.statusCode, 200);
   t.match(res.json().options[0].error, { code: 'ENODEV', hint: /no network device by that name/ });
 });
+
+t.test('SO_PEERPIDFD installs a descriptor on every read: the probe closes it, even on short reads', async (t) => {
+  const app = await build(t);
+  const { openFds } = await import('../helpers/build.js');
+  const payload = { transport: 'unix', get: [{ name: 'SO_PEERPIDFD' }, { level: 1, name: 77, buflen: 1 }, { level: 'SOL_SOCKET', name: 77, buflen: 64 }] };
+  await app.inject({ method: 'POST', url: '/v1/sockopts', payload });
+  const before = await openFds();
+  for (let i = 0; i < 20; i++) {
+    const res = await app.inject({ method: 'POST', url: '/v1/sockopts', payload });
+    const [full, short, long] = res.json().get;
+    t.equal(full.ok, true);
+    t.ok(full.value > 0, 'a descriptor number');
+    t.equal(short.length, 1);
+    t.equal(long.length, 4);
+  }
+  t.equal(await openFds(), before);
+});
