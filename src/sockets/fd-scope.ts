@@ -2,7 +2,7 @@ import { close } from '../../native-bindings/index.js';
 
 /**
  * Owns descriptors opened for one piece of work and closes every one of them, whatever
- * happened in between. Use with try/finally (or `using`) so that errors cannot leak sockets.
+ * happened in between. Use with try/finally so that errors cannot leak sockets.
  */
 export class FdScope {
   readonly #fds = new Set<number>();
@@ -30,9 +30,5 @@ export class FdScope {
 
   get size(): number {
     return this.#fds.size;
-  }
-
-  [Symbol.dispose](): void {
-    this.closeAll();
   }
 }

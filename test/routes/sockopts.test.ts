@@ -284,3 +284,15 @@ t.test('SO_PEERPIDFD installs a descriptor on every read: the probe closes it, e
   }
   t.equal(await openFds(), before);
 });
+
+t.test('text/plain shows failures with their errno and hint, the nudge, and raw reads as hex', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({
+    method: 'POST', url: '/v1/sockopts?format=text',
+    payload: { transport: 'tcp4', side: 'server', options: { TCP_DEFER_ACCEPT: 1, SO_ZEROCOPY: 2 }, get: [{ level: 6, name: 99 }, { level: 1, name: 7 }, { name: 'SO_PEERCRED' }] },
+  });
+  t.match(res.body, /^tcp4 server .*\(nudged\)\n/);
+  t.match(res.body, /\nSO_ZEROCOPY +any +2 +false +false +EINVAL +the kernel rejected the value/);
+  t.match(res.body, /\n99 +- +ENOPROTOOPT: level IPPROTO_TCP has no option 99/);
+  t.match(res.body, /\nSO_PEERCRED +12 +0x[0-9a-f]{24}\n/);
+});

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bind, getsockopt, getsockname, LEVELS, OPTNAMES, setsockopt, recv, poll, POLL } from '../../native-bindings/index.js';
+import { bind, getsockopt, getsockname, LEVELS, MSG, OPTNAMES, setsockopt, recv, poll, POLL } from '../../native-bindings/index.js';
 import { connectedPair } from '../../src/sockets/pair.js';
 import { FdScope } from '../../src/sockets/fd-scope.js';
 import { TRANSPORTS } from '../../src/options/types.js';
@@ -30,16 +30,25 @@ t.test('every transport gives a connected pair whose ends see each other', async
   }
 });
 
-t.test('TCP_FASTOPEN_CONNECT on the client defers the SYN: the nudge byte completes the pair', async (t) => {
+t.test('TCP_DEFER_ACCEPT on the listener holds the connection: the nudge byte completes the pair', async (t) => {
+  const scope = new FdScope();
+  t.teardown(() => scope.closeAll());
+  const pair = connectedPair('tcp4', scope, {
+    beforeConnect: (role, fd) => { if (role === 'server') setsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_DEFER_ACCEPT, int(1)); },
+  }, 1000);
+  t.equal(pair.nudged, true);
+  t.equal(poll(pair.server, POLL.IN, 1000) & POLL.IN, POLL.IN);
+  const buf = Buffer.alloc(4);
+  t.equal(recv(pair.server, buf, 4, MSG.DONTWAIT), 1, 'the server received exactly the one nudge byte');
+});
+
+t.test('TCP_FASTOPEN_CONNECT on the client: a pair either way (deferred SYN once a cookie is cached)', async (t) => {
   const scope = new FdScope();
   t.teardown(() => scope.closeAll());
   const pair = connectedPair('tcp4', scope, {
     beforeConnect: (role, fd) => { if (role === 'client') setsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_FASTOPEN_CONNECT, int(1)); },
   }, 1000);
-  t.equal(pair.nudged, true);
-  t.equal(poll(pair.server, POLL.IN, 1000) & POLL.IN, POLL.IN);
-  const buf = Buffer.alloc(4);
-  t.equal(recv(pair.server, buf, 4), 1, 'the server received exactly the one nudge byte');
+  t.equal(getsockopt(pair.server, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_INFO, 8).readUInt8(0), 1, 'server end ESTABLISHED');
 });
 
 t.test('a failing step is a 422 error naming the step and errno, and leaks nothing', async (t) => {
