@@ -67,7 +67,7 @@ const ProbeResultSchema = Type.Object({
 });
 
 function probeText(r: ProbeResult): string {
-  const head = `${r.transport} ${r.side}  client ${r.pair.client}  server ${r.pair.server}${r.pair.nudged ? '  (nudged)' : ''}\n\n`;
+  const head = `${r.transport}, options on the ${r.side} side; client ${r.pair.client}, server ${r.pair.server}${r.pair.nudged ? ' (accepted after a nudge byte)' : ''}\n\n`;
   const opts = table(
     ['OPTION', 'PHASE', 'REQUESTED', 'BEFORE', 'EFFECTIVE', 'CONNECTED', 'OK', 'NOTE'],
     r.options.map((o) => [o.name, o.appliedAt, valueText(o.requested), valueText(o.before), valueText(o.effective),

@@ -82,8 +82,8 @@ function bufferNote(name: string, requested: OptionValue, effective: DecodedValu
   const cap = spec.force || max === null ? INT_MAX_HALF : Math.min(max, INT_MAX_HALF);
   const expected = Math.max(2 * Math.min(u32, cap), min);
   const lock = spec.send
-    ? 'Setting it locks the size: send-buffer autotuning is off for this socket (SO_BUF_LOCK bit 1).'
-    : 'Setting it locks the size: receive autotuning is off for this socket (SO_BUF_LOCK bit 2).';
+    ? 'Setting it locks the size: send-buffer autotuning is off for this socket (SO_BUF_LOCK & 1).'
+    : 'Setting it locks the size: receive autotuning is off for this socket (SO_BUF_LOCK & 2).';
   if (effective !== expected) {
     return `The kernel stored ${effective}; the usual rule max(2 × min(value, ${sysctl}), ${min}) gives ${expected}.`;
   }

@@ -1,0 +1,68 @@
+import { TRANSPORTS, type Transport } from '../options/types.js';
+import { TRANSPORT_INFO } from '../sockets/transports.js';
+import { BenchConfigError } from './errors.js';
+import { PATTERNS, type BenchConfig, type Pattern, type ResolvedBenchConfig } from './types.js';
+
+export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_STREAM_SIZE = 131072;
+/** A full Ethernet frame's UDP payload: what a datagram stream sends unless told otherwise. */
+export const DEFAULT_DATAGRAM_SIZE = 1472;
+export const DEFAULT_RR_SIZE = 64;
+/** Every stream datagram carries its sequence number (a float64) in its first bytes. */
+export const SEQUENCE_BYTES = 8;
+/** Largest payload of one datagram: 65535 minus the IP (IPv4 only) and UDP headers. */
+const MAX_DATAGRAM: Partial<Record<Transport, number>> = { udp4: 65507, udp6: 65527 };
+export const MIN_INTERVAL_MS = 10;
+export const MAX_DURATION_MS = 3_600_000;
+
+/** Patterns each transport supports: crr needs connections, which only TCP makes per transaction. */
+export function patternApplies(transport: Transport, pattern: Pattern): boolean {
+  return pattern !== 'crr' || transport === 'tcp4' || transport === 'tcp6';
+}
+
+export const isDatagram = (transport: Transport): boolean => !TRANSPORT_INFO[transport].stream;
+export const isTcp = (transport: Transport): boolean => transport === 'tcp4' || transport === 'tcp6';
+
+function integer(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BenchConfigError(field, `${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Fills in defaults and checks every field; throws BenchConfigError naming the field at fault. */
+export function resolveBenchConfig(config: BenchConfig): ResolvedBenchConfig {
+  const { transport, pattern } = config;
+  if (!(TRANSPORTS as readonly string[]).includes(transport)) {
+    throw new BenchConfigError('transport', `transport must be one of ${TRANSPORTS.join(', ')}, got ${String(transport)}`);
+  }
+  if (!(PATTERNS as readonly string[]).includes(pattern)) {
+    throw new BenchConfigError('pattern', `pattern must be one of ${PATTERNS.join(', ')}, got ${String(pattern)}`);
+  }
+  if (!patternApplies(transport, pattern)) {
+    throw new BenchConfigError('pattern', `pattern ${pattern} needs a TCP transport (tcp4 or tcp6), got ${transport}`);
+  }
+  const datagram = isDatagram(transport);
+  const durationMs = integer('durationMs', config.durationMs, 1, MAX_DURATION_MS);
+  const warmupMs = integer('warmupMs', config.warmupMs ?? 0, 0, MAX_DURATION_MS);
+
+  const defaultSize = pattern === 'stream' ? (datagram ? DEFAULT_DATAGRAM_SIZE : DEFAULT_STREAM_SIZE) : DEFAULT_RR_SIZE;
+  const maxSize = MAX_DATAGRAM[transport] ?? MAX_MESSAGE_SIZE;
+  const minSize = pattern === 'stream' && datagram ? SEQUENCE_BYTES : 1;
+  const messageSize = integer('messageSize', config.messageSize ?? defaultSize, minSize, maxSize);
+  const responseSize = pattern === 'stream' ? 0 : integer('responseSize', config.responseSize ?? messageSize, 1, maxSize);
+
+  const requestWrites = integer('requestWrites', config.requestWrites ?? 1, 1, pattern === 'stream' ? 1 : messageSize);
+  const rateBitsPerSecond = config.rateBitsPerSecond ?? 0;
+  if (typeof rateBitsPerSecond !== 'number' || !Number.isFinite(rateBitsPerSecond) || rateBitsPerSecond < 0) {
+    throw new BenchConfigError('rateBitsPerSecond', `rateBitsPerSecond must be a number >= 0 (0: unpaced), got ${String(rateBitsPerSecond)}`);
+  }
+  if (rateBitsPerSecond > 0 && pattern !== 'stream') {
+    throw new BenchConfigError('rateBitsPerSecond', 'rateBitsPerSecond paces a stream; rr and crr are paced by their round trips');
+  }
+  const intervalMs = config.intervalMs === undefined || config.intervalMs === 0
+    ? null
+    : integer('intervalMs', config.intervalMs, MIN_INTERVAL_MS, durationMs);
+
+  return { transport, pattern, durationMs, warmupMs, messageSize, responseSize, requestWrites, rateBitsPerSecond, intervalMs };
+}

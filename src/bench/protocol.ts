@@ -1,0 +1,67 @@
+import type { SockAddr, TcpInfo } from '../../native-bindings/index.js';
+import type { Role } from '../sockets/pair.js';
+import type { SerializedError } from './errors.js';
+import type { CpuUsage, LatencySummary, RawSocketOption, ResolvedBenchConfig } from './types.js';
+
+// Messages between the engine (main thread) and the two side workers.
+// Main -> worker: workerData at spawn, then one SideStart once the sockets exist.
+// Worker -> main: loaded, ready (buffers allocated, waiting for go), then result, stopped or error.
+
+export interface SideWorkerData {
+  role: Role;
+  config: ResolvedBenchConfig;
+  control: SharedArrayBuffer;
+}
+
+export interface SideStart {
+  /** The data socket (stream, rr), or the listener (crr server); -1 for the crr client. */
+  fd: number;
+  /** Bytes the server must read and discard first: the nudge byte of a deferred accept. */
+  skipBytes: number;
+  /** crr client: where to connect, and what to set on each new socket. */
+  serverAddress?: SockAddr;
+  socketOptions?: RawSocketOption[];
+}
+
+/** Counters of one interval as one side saw them; times on that side's clock, from its window start. */
+export interface SideInterval {
+  /** Which interval of the window; a server that missed an edge merges two and reports the later index. */
+  index: number;
+  startNs: number;
+  endNs: number;
+  bytes: number;
+  calls: number;
+  datagrams: number;
+  transactions: number;
+  latency?: LatencySummary;
+  tcpInfo?: TcpInfo | null;
+}
+
+export interface SideReport {
+  role: Role;
+  cpu: CpuUsage | null;
+  /** Everything this side moved, warm-up included (stream accounting). */
+  totalBytes: number;
+  /** The measured window on this side's clock; null if the side never reached it. */
+  windowNs: number | null;
+  windowBytes: number;
+  windowCalls: number;
+  /** stream receiver: it drained to end of file. */
+  eof: boolean;
+  /** datagram streams: sent by the client, received by the server. */
+  datagrams: number;
+  reordered: number;
+  transactions: number;
+  latency: LatencySummary | null;
+  histogram: string | null;
+  intervals: SideInterval[];
+  /** crr: TCP_INFO of this side's last connection. */
+  tcpInfo: TcpInfo | null;
+}
+
+export type WorkerMessage =
+  | { type: 'loaded' }
+  | { type: 'ready' }
+  | { type: 'result'; report: SideReport }
+  | { type: 'stopped' }
+  | { type: 'error'; error: SerializedError };

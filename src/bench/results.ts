@@ -1,0 +1,126 @@
+import type { TcpInfo } from '../../native-bindings/index.js';
+import { isDatagram, isTcp } from './config.js';
+import { EMPTY_LATENCY } from './histogram.js';
+import type { SideInterval, SideReport } from './protocol.js';
+import type {
+  CpuUsage, DatagramFigures, IntervalSample, ResolvedBenchConfig, RunResult, StreamFigures, TransactionFigures,
+} from './types.js';
+
+// Turns the two sides' reports into the figures of a run. No NaN or Infinity ever leaves here:
+// a figure that cannot be computed (nothing measured, a zero-length window) is null.
+
+const NS_PER_SECOND = 1e9;
+const NS_PER_MS = 1e6;
+
+/** a / b, or null when b is not a positive number. */
+export function ratio(a: number, b: number | null): number | null {
+  if (b === null || !(b > 0)) return null;
+  const r = a / b;
+  return Number.isFinite(r) ? r : null;
+}
+
+const seconds = (ns: number | null): number | null => (ns === null || !(ns > 0) ? null : ns / NS_PER_SECOND);
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+const roundOrNull = (x: number | null, digits: number): number | null => (x === null ? null : round(x, digits));
+
+function cpu(usage: CpuUsage | null): CpuUsage | null {
+  return usage && { userMs: round(usage.userMs, 3), systemMs: round(usage.systemMs, 3) };
+}
+
+function streamFigures(client: SideReport, server: SideReport, forcedEnd: boolean): StreamFigures {
+  const receiverSeconds = seconds(server.windowNs);
+  return {
+    bytes: server.windowBytes,
+    seconds: roundOrNull(receiverSeconds, 6),
+    bitsPerSecond: roundOrNull(ratio(server.windowBytes * 8, receiverSeconds), 0),
+    senderBitsPerSecond: roundOrNull(ratio(client.windowBytes * 8, seconds(client.windowNs)), 0),
+    sendCalls: client.windowCalls,
+    recvCalls: server.windowCalls,
+    sentBytesTotal: client.totalBytes,
+    receivedBytesTotal: server.totalBytes,
+    verified: server.eof && !forcedEnd && client.totalBytes === server.totalBytes,
+  };
+}
+
+function datagramFigures(client: SideReport, server: SideReport): DatagramFigures {
+  const sent = client.datagrams;
+  const received = Math.min(server.datagrams, sent);
+  const senderSeconds = seconds(client.windowNs);
+  return {
+    sent,
+    received,
+    lost: sent - received,
+    lossRatio: roundOrNull(ratio(sent - received, sent), 6),
+    reordered: server.reordered,
+    bytes: server.windowBytes,
+    seconds: roundOrNull(senderSeconds, 6),
+    bitsPerSecond: roundOrNull(ratio(server.windowBytes * 8, senderSeconds), 0),
+    sendCalls: client.windowCalls,
+    recvCalls: server.windowCalls,
+  };
+}
+
+function transactionFigures(client: SideReport): TransactionFigures {
+  const s = seconds(client.windowNs);
+  return {
+    transactions: client.transactions,
+    seconds: roundOrNull(s, 6),
+    transactionsPerSecond: roundOrNull(ratio(client.transactions, s), 1),
+    latencyMicros: client.latency ?? { ...EMPTY_LATENCY },
+    histogram: client.histogram,
+  };
+}
+
+/** One sample per client interval, with the server's counters for the same interval where it saw it. */
+export function mergeIntervals(config: ResolvedBenchConfig, client: SideInterval[], server: SideInterval[]): IntervalSample[] {
+  const byIndex = new Map(server.map((s) => [s.index, s]));
+  const datagram = isDatagram(config.transport);
+  return client.map((c) => {
+    const s = byIndex.get(c.index);
+    const sample: IntervalSample = { startMs: round(c.startNs / NS_PER_MS, 3), endMs: round(c.endNs / NS_PER_MS, 3) };
+    const serverRate = s ? roundOrNull(ratio(s.bytes * 8, seconds(s.endNs - s.startNs)), 0) : null;
+    if (config.pattern === 'stream') {
+      sample.bytes = s ? s.bytes : null;
+      sample.bitsPerSecond = serverRate;
+      if (datagram) {
+        sample.sent = c.datagrams;
+        sample.received = s ? s.datagrams : null;
+      }
+    } else {
+      sample.transactions = c.transactions;
+      sample.transactionsPerSecond = roundOrNull(ratio(c.transactions, seconds(c.endNs - c.startNs)), 1);
+      if (c.latency) sample.latencyMicros = c.latency;
+    }
+    if (c.tcpInfo !== undefined) sample.tcpInfo = c.tcpInfo;
+    return sample;
+  });
+}
+
+export interface RunFacts {
+  nudged: boolean;
+  forcedEnd: boolean;
+  /** TCP_INFO of the data sockets read by the main thread at the end (stream, rr). */
+  tcpInfo: { client: TcpInfo | null; server: TcpInfo | null } | null;
+}
+
+export function assembleResult(config: ResolvedBenchConfig, client: SideReport, server: SideReport, facts: RunFacts): RunResult {
+  const datagram = isDatagram(config.transport);
+  const stream = config.pattern === 'stream';
+  let tcpInfo: RunResult['tcpInfo'] = null;
+  if (isTcp(config.transport)) {
+    tcpInfo = config.pattern === 'crr' ? { client: client.tcpInfo, server: server.tcpInfo } : facts.tcpInfo;
+  }
+  return {
+    transport: config.transport,
+    pattern: config.pattern,
+    config,
+    stream: stream && !datagram ? streamFigures(client, server, facts.forcedEnd) : null,
+    datagram: stream && datagram ? datagramFigures(client, server) : null,
+    rr: stream ? null : transactionFigures(client),
+    cpu: { client: cpu(client.cpu), server: cpu(server.cpu) },
+    tcpInfo,
+    intervals: config.intervalMs === null ? null : mergeIntervals(config, client.intervals, server.intervals),
+    nudged: facts.nudged,
+    forcedEnd: facts.forcedEnd,
+  };
+}

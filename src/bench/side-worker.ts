@@ -1,0 +1,115 @@
+import { Worker } from 'node:worker_threads';
+import type { Role } from '../sockets/pair.js';
+import { BenchWorkerError } from './errors.js';
+import type { SideReport, SideStart, SideWorkerData, WorkerMessage } from './protocol.js';
+
+const live = new Set<Worker>();
+
+/** Side workers that have started and not yet exited, in this process (tests check it drops to 0). */
+export function liveWorkerCount(): number {
+  return live.size;
+}
+
+/**
+ * The worker entry next to this module: side.ts when running from source under a TypeScript
+ * loader (which the worker inherits through execArgv), side.js once built into dist/.
+ */
+export function sideWorkerUrl(): URL {
+  const extension = new URL(import.meta.url).pathname.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`./workers/side.${extension}`, import.meta.url);
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  // Rejections are consumed by whoever awaits; this only keeps an unobserved one from crashing the process.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** The worker was told to stop (the run was aborted) and did so without a result. */
+export class SideStoppedError extends Error {
+  constructor(role: Role) {
+    super(`the ${role} side stopped`);
+    this.name = 'SideStoppedError';
+  }
+}
+
+/** One side's worker thread, seen as promises of its steps: loaded, ready, result, exited. */
+export class SideWorker {
+  readonly role: Role;
+  readonly #worker: Worker;
+  readonly #loaded = deferred<void>();
+  readonly #ready = deferred<void>();
+  readonly #result = deferred<SideReport>();
+  readonly #exited = deferred<number>();
+  #exitCode: number | null = null;
+
+  constructor(role: Role, data: SideWorkerData, execArgv?: string[]) {
+    this.role = role;
+    this.#worker = new Worker(sideWorkerUrl(), { workerData: data, name: `sockbench-${role}`, ...(execArgv ? { execArgv } : {}) });
+    live.add(this.#worker);
+    this.#worker.on('message', (message: WorkerMessage) => this.#onMessage(message));
+    this.#worker.on('error', (err) => this.#fail(new BenchWorkerError(role, { name: err.name, message: err.message })));
+    this.#worker.on('exit', (code) => {
+      live.delete(this.#worker);
+      this.#exitCode = code;
+      this.#fail(new BenchWorkerError(role, { name: 'WorkerExit', message: `the worker exited (code ${code}) before reporting` }));
+      this.#exited.resolve(code);
+    });
+  }
+
+  get loaded(): Promise<void> { return this.#loaded.promise; }
+  get ready(): Promise<void> { return this.#ready.promise; }
+  get result(): Promise<SideReport> { return this.#result.promise; }
+
+  start(start: SideStart): void {
+    this.#worker.postMessage(start);
+  }
+
+  #onMessage(message: WorkerMessage): void {
+    switch (message.type) {
+      case 'loaded': this.#loaded.resolve(); break;
+      case 'ready': this.#ready.resolve(); break;
+      case 'result': this.#result.resolve(message.report); break;
+      case 'stopped': this.#fail(new SideStoppedError(this.role)); break;
+      case 'error': this.#fail(new BenchWorkerError(this.role, message.error)); break;
+    }
+  }
+
+  /** Settles every pending step with `err` (settled ones keep their value). */
+  #fail(err: Error): void {
+    this.#loaded.reject(err);
+    this.#ready.reject(err);
+    this.#result.reject(err);
+  }
+
+  /**
+   * Waits up to `graceMs` for the thread to end by itself, then terminates it. A thread blocked
+   * in a libc call cannot be terminated until the call returns (callers shut its sockets down
+   * first); resolves false if it is still alive after a second grace period.
+   */
+  async join(graceMs: number): Promise<boolean> {
+    if (this.#exitCode !== null) return true;
+    if (await settlesWithin(this.#exited.promise, graceMs)) return true;
+    void this.#worker.terminate().catch(() => undefined);
+    return settlesWithin(this.#exited.promise, graceMs);
+  }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => { timer = setTimeout(resolve, ms, false); });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

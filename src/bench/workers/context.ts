@@ -1,0 +1,58 @@
+import { decodeTcpInfo, getsockopt, LEVELS, OPTNAMES, SysError, TCP_INFO_SIZE, type TcpInfo } from '../../../native-bindings/index.js';
+import type { Role } from '../../sockets/pair.js';
+import { STOP, type Control } from '../control.js';
+import type { SideReport, SideStart } from '../protocol.js';
+import type { ResolvedBenchConfig } from '../types.js';
+
+/** Everything a side's loop needs, prepared before the go signal. */
+export interface SideContext {
+  role: Role;
+  config: ResolvedBenchConfig;
+  control: Control;
+  start: SideStart;
+  datagram: boolean;
+  tcp: boolean;
+}
+
+/** A prepared loop: buffers are allocated; calling it runs the pattern until the end of the run. */
+export type SideLoop = () => SideReport;
+
+/** The main thread aborted the run: the worker reports "stopped", not a result. */
+export class Aborted extends Error {
+  constructor() {
+    super('aborted');
+    this.name = 'Aborted';
+  }
+}
+
+/**
+ * Runs a loop body. When the main thread stops the run it shuts the sockets down, so the
+ * blocked call fails or returns 0: such a failure is the stop itself, not an error.
+ */
+export function untilStopped(control: Control, body: () => void): void {
+  try {
+    body();
+  } catch (err) {
+    if (control.stop === STOP.NONE) throw err;
+  }
+}
+
+export function throwIfAborted(control: Control): void {
+  if (control.stop === STOP.ABORT) throw new Aborted();
+}
+
+export function readTcpInfo(fd: number): TcpInfo | null {
+  try {
+    return decodeTcpInfo(getsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_INFO, TCP_INFO_SIZE));
+  } catch (err) {
+    if (err instanceof SysError) return null;
+    throw err;
+  }
+}
+
+export class PeerClosedError extends Error {
+  constructor(role: Role) {
+    super(role === 'client' ? 'the server closed the connection in the middle of the run' : 'the client closed the connection in the middle of a request');
+    this.name = 'PeerClosedError';
+  }
+}

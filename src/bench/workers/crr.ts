@@ -1,0 +1,131 @@
+import { accept4, close, connect, recv, SOCK, socket, type TcpInfo } from '../../../native-bindings/index.js';
+import { TRANSPORT_INFO } from '../../sockets/transports.js';
+import { PHASE, STOP } from '../control.js';
+import { LatencyRecorder } from '../histogram.js';
+import { PeerClosedError, readTcpInfo, throwIfAborted, untilStopped, type SideContext, type SideLoop } from './context.js';
+import { applyRawOptions, recvExactly, requestPieces, sendAll } from './io.js';
+import { ClientMeter, emptyReport, nowNs, ServerMeter } from './meter.js';
+
+/**
+ * connect, request, response, close: a new connection per transaction, timed from socket() to
+ * close(). Each socket is published in Control while open, so that the main thread can shut it
+ * down to unblock this worker, and gets the caller's raw options in phase order.
+ */
+export function crrClient(ctx: SideContext): SideLoop {
+  const { config, control } = ctx;
+  const info = TRANSPORT_INFO[config.transport];
+  const address = ctx.start.serverAddress!;
+  const options = ctx.start.socketOptions ?? [];
+  const request = Buffer.alloc(config.messageSize);
+  const pieces = requestPieces(request, config.messageSize, config.requestWrites);
+  const pieceCount = pieces.length;
+  const responseSize = config.responseSize;
+  const response = Buffer.alloc(responseSize);
+  const latency = new LatencyRecorder();
+  const intervalLatency = config.intervalMs === null ? null : new LatencyRecorder();
+  const meter = new ClientMeter(control, config, 'transactions');
+  if (intervalLatency) {
+    meter.onInterval = (sample) => {
+      sample.latency = intervalLatency.summary();
+      intervalLatency.reset();
+    };
+  }
+  let lastTcpInfo: TcpInfo | null = null;
+
+  return () => {
+    untilStopped(control, () => {
+      let t0 = nowNs();
+      meter.begin(t0);
+      for (;;) {
+        const measured = meter.measuring;
+        const fd = socket(info.domain, SOCK.STREAM | SOCK.CLOEXEC, 0);
+        control.publishFd('client', fd);
+        try {
+          if (control.stop !== STOP.NONE) break;
+          applyRawOptions(fd, options, 'before-bind');
+          applyRawOptions(fd, options, 'before-connect');
+          connect(fd, address);
+          applyRawOptions(fd, options, 'any');
+          for (let i = 0; i < pieceCount; i++) sendAll(fd, pieces[i], pieces[i].length, meter);
+          if (recvExactly(fd, response, responseSize, meter) < responseSize) {
+            if (control.stop !== STOP.NONE) break;
+            throw new PeerClosedError('client');
+          }
+          if (meter.pastDeadline(nowNs())) {
+            lastTcpInfo = readTcpInfo(fd);
+            // Tells the server, before it sees this close, that its connection is the last.
+            control.setPhase(PHASE.DONE);
+          }
+        } finally {
+          control.retractFd('client', fd);
+          close(fd);
+        }
+        const t1 = nowNs();
+        if (measured) {
+          latency.record(t1 - t0);
+          intervalLatency?.record(t1 - t0);
+          meter.units++;
+        }
+        t0 = t1;
+        if (t1 >= meter.nextEventNs && meter.event(t1)) break;
+        if (control.stop !== STOP.NONE) break;
+      }
+    });
+    meter.finish(nowNs());
+    throwIfAborted(control);
+    const report = meter.report(emptyReport('client'));
+    report.latency = latency.summary();
+    report.histogram = latency.encode();
+    report.tcpInfo = lastTcpInfo;
+    return report;
+  };
+}
+
+/** Accepts on the listener, answers one request per connection and closes after the client does. */
+export function crrServer(ctx: SideContext): SideLoop {
+  const { config, control } = ctx;
+  const listener = ctx.start.fd;
+  const requestSize = config.messageSize;
+  const request = Buffer.alloc(requestSize);
+  const responseSize = config.responseSize;
+  const response = Buffer.alloc(responseSize);
+  const meter = new ServerMeter(control, config, 'transactions');
+  let lastTcpInfo: TcpInfo | null = null;
+
+  return () => {
+    untilStopped(control, () => {
+      for (;;) {
+        let fd: number;
+        try {
+          fd = accept4(listener, SOCK.CLOEXEC);
+        } catch (err) {
+          // The main thread shuts the listener down once the client is done: accept fails with EINVAL.
+          if (control.phase === PHASE.DONE) break;
+          throw err;
+        }
+        meter.calls++;
+        control.publishFd('server', fd);
+        try {
+          const got = recvExactly(fd, request, requestSize, meter);
+          if (got === 0 && control.phase === PHASE.DONE) break;
+          if (got < requestSize) throw new PeerClosedError('server');
+          sendAll(fd, response, responseSize, meter);
+          meter.units++;
+          // Wait for the client's close, so that the client is the side in TIME_WAIT (as in netperf's TCP_CRR).
+          recv(fd, request, requestSize, 0);
+          meter.calls++;
+          if (control.phase === PHASE.DONE) lastTcpInfo = readTcpInfo(fd);
+        } finally {
+          control.retractFd('server', fd);
+          close(fd);
+        }
+        if (meter.watching) meter.check();
+      }
+    });
+    meter.finish();
+    throwIfAborted(control);
+    const report = meter.report(emptyReport('server'));
+    report.tcpInfo = lastTcpInfo;
+    return report;
+  };
+}

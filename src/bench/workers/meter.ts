@@ -1,0 +1,258 @@
+import { getrusage, RUSAGE, type CpuTime } from '../../../native-bindings/index.js';
+import type { Role } from '../../sockets/pair.js';
+import { PHASE, type Control } from '../control.js';
+import type { SideInterval, SideReport } from '../protocol.js';
+import type { CpuUsage, ResolvedBenchConfig } from '../types.js';
+
+const hrtime = process.hrtime;
+/** CLOCK_MONOTONIC in ns as a double (exact to the ns for ~100 days of uptime); cheaper than hrtime.bigint(). */
+export function nowNs(): number {
+  const t = hrtime();
+  return t[0] * 1e9 + t[1];
+}
+
+const MS_PER_MICRO = 1 / 1000;
+
+/** CPU time of the calling thread over a window: getrusage(RUSAGE_THREAD) at both ends. */
+export class ThreadCpu {
+  #start: CpuTime | null = null;
+  #usage: CpuUsage | null = null;
+
+  start(): void {
+    this.#start = getrusage(RUSAGE.THREAD);
+  }
+
+  stop(): void {
+    if (!this.#start || this.#usage) return;
+    const end = getrusage(RUSAGE.THREAD);
+    this.#usage = {
+      userMs: (end.userMicros - this.#start.userMicros) * MS_PER_MICRO,
+      systemMs: (end.systemMicros - this.#start.systemMicros) * MS_PER_MICRO,
+    };
+  }
+
+  get usage(): CpuUsage | null {
+    return this.#usage;
+  }
+}
+
+export function emptyReport(role: Role): SideReport {
+  return {
+    role, cpu: null, totalBytes: 0, windowNs: null, windowBytes: 0, windowCalls: 0, eof: false,
+    datagrams: 0, reordered: 0, transactions: 0, latency: null, histogram: null, intervals: [], tcpInfo: null,
+  };
+}
+
+/** Counters a loop bumps on every call; meters snapshot them at window and interval edges. */
+export interface Counters {
+  bytes: number;
+  calls: number;
+  /** Datagrams sent or received, or transactions. */
+  units: number;
+}
+
+type Snapshot = Counters & { ns: number };
+
+const snapshot = (c: Counters, ns: number): Snapshot => ({ bytes: c.bytes, calls: c.calls, units: c.units, ns });
+
+function interval(index: number, from: Snapshot, to: Snapshot, origin: number, unit: 'datagrams' | 'transactions' | null): SideInterval {
+  const units = to.units - from.units;
+  return {
+    index,
+    startNs: from.ns - origin,
+    endNs: to.ns - origin,
+    bytes: to.bytes - from.bytes,
+    calls: to.calls - from.calls,
+    datagrams: unit === 'datagrams' ? units : 0,
+    transactions: unit === 'transactions' ? units : 0,
+  };
+}
+
+/**
+ * The client's view of the run: it owns the clock. It starts the measured window after the
+ * warm-up, cuts intervals, ends the window at the deadline, and publishes each step through the
+ * shared Control so that the server follows without a clock of its own. Loops call `event(t)`
+ * only when `t >= nextEventNs`, so the common path costs one comparison.
+ */
+export class ClientMeter implements Counters {
+  bytes = 0;
+  calls = 0;
+  units = 0;
+  measuring = false;
+  nextEventNs = Infinity;
+  readonly cpu = new ThreadCpu();
+  readonly intervals: SideInterval[] = [];
+  #windowStart: Snapshot | null = null;
+  #intervalStart: Snapshot | null = null;
+  #windowEnd: Snapshot | null = null;
+  #startAt = 0;
+  #endAt = 0;
+  #nextIntervalAt = Infinity;
+  readonly #control: Control;
+  readonly #config: ResolvedBenchConfig;
+  readonly #unit: 'datagrams' | 'transactions' | null;
+  /** Adds loop-specific figures (latency, TCP_INFO) to an interval as it closes. */
+  onInterval: ((sample: SideInterval) => void) | null = null;
+
+  constructor(control: Control, config: ResolvedBenchConfig, unit: 'datagrams' | 'transactions' | null) {
+    this.#control = control;
+    this.#config = config;
+    this.#unit = unit;
+  }
+
+  /** Starts the clock; with no warm-up the window opens at once. */
+  begin(t: number): void {
+    this.#startAt = t + this.#config.warmupMs * 1e6;
+    this.nextEventNs = this.#startAt;
+    if (this.#config.warmupMs === 0) this.event(t);
+  }
+
+  /** Returns true once the deadline has passed: the loop must stop. */
+  event(t: number): boolean {
+    if (!this.measuring) {
+      this.#openWindow(t);
+      return false;
+    }
+    if (t >= this.#nextIntervalAt) this.#closeInterval(t);
+    if (t >= this.#endAt) {
+      this.finish(t);
+      return true;
+    }
+    this.nextEventNs = Math.min(this.#endAt, this.#nextIntervalAt);
+    return false;
+  }
+
+  /** The measured window is over at `t`: the current transaction is the last one. */
+  pastDeadline(t: number): boolean {
+    return this.measuring && t >= this.#endAt;
+  }
+
+  #openWindow(t: number): void {
+    this.cpu.start();
+    this.measuring = true;
+    this.#windowStart = snapshot(this, t);
+    this.#intervalStart = this.#windowStart;
+    this.#endAt = t + this.#config.durationMs * 1e6;
+    const every = this.#config.intervalMs;
+    this.#nextIntervalAt = every === null ? Infinity : t + every * 1e6;
+    this.nextEventNs = Math.min(this.#endAt, this.#nextIntervalAt);
+    this.#control.publishBoundary(this.units);
+    this.#control.setPhase(PHASE.MEASURING);
+  }
+
+  #closeInterval(t: number): void {
+    const end = snapshot(this, t);
+    const sample = interval(this.intervals.length, this.#intervalStart!, end, this.#windowStart!.ns, this.#unit);
+    this.onInterval?.(sample);
+    this.intervals.push(sample);
+    this.#intervalStart = end;
+    this.#control.nextInterval();
+    const every = this.#config.intervalMs!;
+    while (this.#nextIntervalAt <= t) this.#nextIntervalAt += every * 1e6;
+  }
+
+  /** Ends the window at `t` (the deadline, or earlier when the run is stopped). Idempotent. */
+  finish(t: number): void {
+    if (this.#windowEnd) return;
+    if (!this.measuring) {
+      this.#control.setPhase(PHASE.DONE);
+      return;
+    }
+    this.cpu.stop();
+    this.#windowEnd = snapshot(this, t);
+    if (this.#config.intervalMs !== null && t > this.#intervalStart!.ns) this.#closeInterval(t);
+    this.nextEventNs = Infinity;
+    this.#control.setPhase(PHASE.DONE);
+  }
+
+  /** Fills the window figures of `report` from the counters. */
+  report(report: SideReport): SideReport {
+    report.totalBytes = this.bytes;
+    report.cpu = this.cpu.usage;
+    report.intervals = this.intervals;
+    const start = this.#windowStart;
+    const end = this.#windowEnd;
+    if (start && end) {
+      report.windowNs = end.ns - start.ns;
+      report.windowBytes = end.bytes - start.bytes;
+      report.windowCalls = end.calls - start.calls;
+      if (this.#unit === 'datagrams') report.datagrams = end.units - start.units;
+      if (this.#unit === 'transactions') report.transactions = end.units - start.units;
+    }
+    return report;
+  }
+}
+
+/**
+ * The server's view: it follows the client's phase and interval counter through Control,
+ * which costs one atomic load per call and no clock reads except at the edges.
+ */
+export class ServerMeter implements Counters {
+  bytes = 0;
+  calls = 0;
+  units = 0;
+  /** True while the loop must call `check()` after each call. */
+  watching = true;
+  measuring = false;
+  readonly cpu = new ThreadCpu();
+  readonly intervals: SideInterval[] = [];
+  #windowStart: Snapshot | null = null;
+  #intervalStart: Snapshot | null = null;
+  #windowEnd: Snapshot | null = null;
+  #seenInterval = 0;
+  readonly #control: Control;
+  readonly #intervalsOn: boolean;
+  readonly #unit: 'datagrams' | 'transactions' | null;
+
+  constructor(control: Control, config: ResolvedBenchConfig, unit: 'datagrams' | 'transactions' | null) {
+    this.#control = control;
+    this.#intervalsOn = config.intervalMs !== null;
+    this.#unit = unit;
+  }
+
+  check(): void {
+    if (!this.measuring) {
+      if (this.#control.phase >= PHASE.MEASURING) this.#openWindow();
+      return;
+    }
+    const current = this.#control.interval;
+    if (current !== this.#seenInterval) {
+      const end = snapshot(this, nowNs());
+      this.intervals.push(interval(current - 1, this.#intervalStart!, end, this.#windowStart!.ns, this.#unit));
+      this.#intervalStart = end;
+      this.#seenInterval = current;
+    }
+  }
+
+  #openWindow(): void {
+    this.cpu.start();
+    this.measuring = true;
+    this.watching = this.#intervalsOn;
+    this.#windowStart = snapshot(this, nowNs());
+    this.#intervalStart = this.#windowStart;
+  }
+
+  /** Ends the window (end of file or end of run). Idempotent. */
+  finish(): void {
+    if (this.#windowEnd || !this.measuring) return;
+    this.cpu.stop();
+    this.#windowEnd = snapshot(this, nowNs());
+    if (this.#intervalsOn && this.#windowEnd.ns > this.#intervalStart!.ns) {
+      this.intervals.push(interval(this.#seenInterval, this.#intervalStart!, this.#windowEnd, this.#windowStart!.ns, this.#unit));
+    }
+  }
+
+  report(report: SideReport): SideReport {
+    report.totalBytes = this.bytes;
+    report.cpu = this.cpu.usage;
+    report.intervals = this.intervals;
+    const start = this.#windowStart;
+    const end = this.#windowEnd;
+    if (start && end) {
+      report.windowNs = end.ns - start.ns;
+      report.windowBytes = end.bytes - start.bytes;
+      report.windowCalls = end.calls - start.calls;
+    }
+    return report;
+  }
+}

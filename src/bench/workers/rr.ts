@@ -1,0 +1,90 @@
+import { SHUT, shutdown } from '../../../native-bindings/index.js';
+import { STOP } from '../control.js';
+import { LatencyRecorder } from '../histogram.js';
+import { PeerClosedError, readTcpInfo, throwIfAborted, untilStopped, type SideContext, type SideLoop } from './context.js';
+import { recvDatagrams, recvExactly, requestPieces, sendAll } from './io.js';
+import { ClientMeter, emptyReport, nowNs, ServerMeter } from './meter.js';
+
+/**
+ * Request/response client: sends each request in `requestWrites` writes, waits for the whole
+ * response, and times the round trip. One clock read per transaction: the end of one is the
+ * start of the next, and recording stays outside the timed span's syscalls.
+ */
+export function rrClient(ctx: SideContext): SideLoop {
+  const { config, control, datagram } = ctx;
+  const fd = ctx.start.fd;
+  const request = Buffer.alloc(config.messageSize);
+  const pieces = requestPieces(request, config.messageSize, config.requestWrites);
+  const pieceCount = pieces.length;
+  const responseSize = config.responseSize;
+  const response = Buffer.alloc(responseSize);
+  const latency = new LatencyRecorder();
+  const intervalLatency = config.intervalMs === null ? null : new LatencyRecorder();
+  const meter = new ClientMeter(control, config, 'transactions');
+  meter.onInterval = (sample) => {
+    if (intervalLatency) {
+      sample.latency = intervalLatency.summary();
+      intervalLatency.reset();
+    }
+    if (ctx.tcp) sample.tcpInfo = readTcpInfo(fd);
+  };
+
+  return () => {
+    untilStopped(control, () => {
+      let t0 = nowNs();
+      meter.begin(t0);
+      for (;;) {
+        const measured = meter.measuring;
+        for (let i = 0; i < pieceCount; i++) sendAll(fd, pieces[i], pieces[i].length, meter);
+        const got = datagram ? recvDatagrams(fd, response, responseSize, meter) : recvExactly(fd, response, responseSize, meter);
+        const t1 = nowNs();
+        if (got < responseSize) {
+          if (control.stop !== STOP.NONE) break;
+          throw new PeerClosedError('client');
+        }
+        if (measured) {
+          latency.record(t1 - t0);
+          intervalLatency?.record(t1 - t0);
+          meter.units++;
+        }
+        t0 = t1;
+        if (t1 >= meter.nextEventNs && meter.event(t1)) break;
+        if (control.stop !== STOP.NONE) break;
+      }
+    });
+    meter.finish(nowNs());
+    throwIfAborted(control);
+    if (!datagram && control.stop === STOP.NONE) untilStopped(control, () => shutdown(fd, SHUT.WR));
+    const report = meter.report(emptyReport('client'));
+    report.latency = latency.summary();
+    report.histogram = latency.encode();
+    return report;
+  };
+}
+
+/** Request/response server: answers each whole request until the client's end of file. */
+export function rrServer(ctx: SideContext): SideLoop {
+  const { config, control, datagram } = ctx;
+  const fd = ctx.start.fd;
+  const requestSize = config.messageSize;
+  const request = Buffer.alloc(requestSize);
+  const responseSize = config.responseSize;
+  const response = Buffer.alloc(responseSize);
+  const meter = new ServerMeter(control, config, 'transactions');
+
+  return () => {
+    untilStopped(control, () => {
+      for (;;) {
+        const got = datagram ? recvDatagrams(fd, request, requestSize, meter) : recvExactly(fd, request, requestSize, meter);
+        if (got === 0) break;
+        if (got < requestSize) throw new PeerClosedError('server');
+        sendAll(fd, response, responseSize, meter);
+        meter.units++;
+        if (meter.watching) meter.check();
+      }
+    });
+    meter.finish();
+    throwIfAborted(control);
+    return meter.report(emptyReport('server'));
+  };
+}

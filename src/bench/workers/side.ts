@@ -1,0 +1,59 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { recv, SysError } from '../../../native-bindings/index.js';
+import { isDatagram, isTcp } from '../config.js';
+import { Control, STOP } from '../control.js';
+import type { SerializedError } from '../errors.js';
+import type { SideStart, SideWorkerData, WorkerMessage } from '../protocol.js';
+import { Aborted, type SideContext, type SideLoop } from './context.js';
+import { crrClient, crrServer } from './crr.js';
+import { rrClient, rrServer } from './rr.js';
+import { datagramReceiver, streamReceiver, streamSender } from './stream.js';
+
+// Entry point of one side's worker thread. It loads the bindings itself (koffi works in
+// workers), waits for its sockets, allocates every buffer, says ready, blocks until the main
+// thread says go, then runs its loop with blocking libc calls and reports once.
+
+const data = workerData as SideWorkerData;
+const port = parentPort!;
+const control = new Control(data.control);
+const post = (message: WorkerMessage): void => port.postMessage(message);
+
+function prepare(start: SideStart): SideLoop {
+  const ctx: SideContext = {
+    role: data.role, config: data.config, control, start,
+    datagram: isDatagram(data.config.transport), tcp: isTcp(data.config.transport),
+  };
+  const client = data.role === 'client';
+  switch (data.config.pattern) {
+    case 'stream':
+      if (client) return streamSender(ctx);
+      return ctx.datagram ? datagramReceiver(ctx) : streamReceiver(ctx);
+    case 'rr':
+      return client ? rrClient(ctx) : rrServer(ctx);
+    case 'crr':
+      return client ? crrClient(ctx) : crrServer(ctx);
+  }
+}
+
+function serialize(err: unknown): SerializedError {
+  if (err instanceof SysError) return { name: err.name, message: err.message, syscall: err.syscall, code: err.code, errno: err.errno };
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+port.once('message', (start: SideStart) => {
+  try {
+    if (start.skipBytes > 0) recv(start.fd, Buffer.alloc(start.skipBytes), start.skipBytes, 0);
+    const loop = prepare(start);
+    post({ type: 'ready' });
+    control.waitForGo();
+    if (control.stop === STOP.ABORT) throw new Aborted();
+    post({ type: 'result', report: loop() });
+  } catch (err) {
+    post(err instanceof Aborted || control.stop === STOP.ABORT ? { type: 'stopped' } : { type: 'error', error: serialize(err) });
+  } finally {
+    port.close();
+  }
+});
+
+post({ type: 'loaded' });
