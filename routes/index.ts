@@ -3,12 +3,14 @@ import health from './health.js';
 import options from './options.js';
 import sockopts from './sockopts.js';
 import defaults from './defaults.js';
+import benchmarks from './benchmarks.js';
 
 const routes: FastifyPluginAsync = async (app) => {
   await app.register(health);
   await app.register(options);
   await app.register(sockopts);
   await app.register(defaults);
+  await app.register(benchmarks);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
 

@@ -52,3 +52,20 @@ export type ErrorBody = Static<typeof ErrorSchema>;
 
 export const errorResponses = (...codes: number[]): Record<number, TSchema> =>
   Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));
+
+export const OptionErrorSchema = Type.Object({
+  code: Type.String({ description: 'errno name' }), errno: Type.Integer(), message: Type.String(), hint: Type.String(),
+});
+
+export const OptionReportSchema = Type.Object({
+  name: Type.String(), level: Type.String(), optname: Type.Integer(),
+  requested: Type.Union([RequestedValueSchema, Type.Null()], { description: 'null: not set, reported because it matters' }),
+  appliedAt: PhaseSchema,
+  before: NullableValue, effective: NullableValue, connected: Type.Optional(NullableValue),
+  end: Type.Optional(NullableValue),
+  readVia: Type.Optional(Type.String()),
+  ok: Type.Boolean(),
+  note: Type.Optional(Type.String()),
+  error: Type.Optional(OptionErrorSchema),
+});
+

@@ -4,7 +4,7 @@ import { probe, type ProbeResult } from '../src/options/probe.js';
 import { MAX_BUFLEN } from '../src/options/codec.js';
 import type { OptionsInput } from '../src/options/request.js';
 import {
-  errorResponses, FormatQuery, NullableValue, OptionValueInput, PhaseSchema, RequestedValueSchema, SideSchema, TransportSchema, DecodedValueSchema,
+  errorResponses, FormatQuery, OptionErrorSchema, OptionReportSchema, OptionValueInput, PhaseSchema, SideSchema, TransportSchema, DecodedValueSchema,
 } from './schemas.js';
 import { negotiate } from './negotiate.js';
 import { table, valueText } from './text.js';
@@ -36,21 +36,6 @@ const ProbeBody = Type.Object({
     buflen: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BUFLEN })),
   }, { additionalProperties: false }), { maxItems: 1024 })),
 }, { additionalProperties: false });
-
-const OptionErrorSchema = Type.Object({
-  code: Type.String({ description: 'errno name' }), errno: Type.Integer(), message: Type.String(), hint: Type.String(),
-});
-
-const OptionReportSchema = Type.Object({
-  name: Type.String(), level: Type.String(), optname: Type.Integer(),
-  requested: RequestedValueSchema,
-  appliedAt: PhaseSchema,
-  before: NullableValue, effective: NullableValue, connected: Type.Optional(NullableValue),
-  readVia: Type.Optional(Type.String()),
-  ok: Type.Boolean(),
-  note: Type.Optional(Type.String()),
-  error: Type.Optional(OptionErrorSchema),
-});
 
 const GetReportSchema = Type.Object({
   name: Type.String(), level: Type.String(), optname: Type.Integer(), buflen: Type.Integer(), ok: Type.Boolean(),

@@ -8,10 +8,12 @@ import type { Config } from './config.js';
 import { FRAMEWORK_CODES, INTERNAL, INVALID_REQUEST, ROUTE_NOT_FOUND, type SockbenchError } from './errors.js';
 import { ErrorSchema, type ErrorBody } from '../routes/schemas.js';
 import routes from '../routes/index.js';
+import { BenchmarkService } from './runs/benchmarks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    benchmarks: BenchmarkService;
   }
 }
 
@@ -70,6 +72,9 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
+  app.decorate('benchmarks', new BenchmarkService(config));
+  // Before the server waits for in-flight requests: cancel runs, so that waiting clients get answers.
+  app.addHook('preClose', async () => { await app.benchmarks.registry.close(); });
   app.addSchema(ErrorSchema);
 
   app.setErrorHandler((err: FastifyError & SockbenchError, request, reply) => {

@@ -12,6 +12,9 @@ export const ConfigSchema = Type.Object({
   SOCKBENCH_BODY_LIMIT: Type.Integer({ default: 65536, minimum: 1024, maximum: 16777216, description: 'Largest request body in bytes; larger ones get 413' }),
   SOCKBENCH_PROBE_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 10, maximum: 30000, description: 'Longest wait for connect()/accept() when a probe builds its loopback pair' }),
   SOCKBENCH_MAX_OPTIONS: Type.Integer({ default: 64, minimum: 1, maximum: 1024, description: 'Most options (and most reads in `get`) in one probe' }),
+  SOCKBENCH_MAX_DURATION_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 3600000, description: 'Longest benchmark durationMs (and warmupMs) a client may ask for' }),
+  SOCKBENCH_QUEUE_LIMIT: Type.Integer({ default: 8, minimum: 0, maximum: 1000, description: 'Benchmarks that may wait behind the running one; beyond it 429 with Retry-After' }),
+  SOCKBENCH_KEEP_RUNS: Type.Integer({ default: 100, minimum: 1, maximum: 100000, description: 'Finished benchmarks kept in memory for GET /v1/benchmarks/{id}' }),
   SOCKBENCH_SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 600000, description: 'Grace period for in-flight requests on SIGTERM/SIGINT' }),
 });
 

@@ -19,6 +19,8 @@ const UnknownOption = createError<[string]>('SOCKBENCH_UNKNOWN_OPTION', '%s', 40
 const OptionNotFound = createError<[string]>('SOCKBENCH_OPTION_NOT_FOUND', '%s', 404);
 const UnknownLevel = createError<[string]>('SOCKBENCH_UNKNOWN_LEVEL', '%s', 400);
 const InvalidValue = createError<[string]>('SOCKBENCH_INVALID_VALUE', '%s', 400);
+const RunNotFound = createError<[string]>('SOCKBENCH_RUN_NOT_FOUND', '%s', 404);
+const QueueFull = createError<[string]>('SOCKBENCH_QUEUE_FULL', '%s', 429);
 const PairSetupFailed = createError<[string, { cause?: Error }]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
 
 export const errors = {
@@ -33,6 +35,12 @@ export const errors = {
   },
   invalidValue(message: string, field: string): SockbenchError {
     return withDetails(new InvalidValue(message), { field });
+  },
+  runNotFound(message: string): SockbenchError {
+    return new RunNotFound(message);
+  },
+  queueFull(message: string): SockbenchError {
+    return new QueueFull(message);
   },
   /** `cause` is the SysError of the failing step, so callers can report its errno name. */
   pairSetupFailed(message: string, cause?: Error): SockbenchError {

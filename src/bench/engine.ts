@@ -35,6 +35,8 @@ export const DEFAULT_LIMITS: EngineLimits = {
 };
 
 const CRR_BACKLOG = 128;
+/** A worker still loading modules is let finish before it is terminated (see SideWorker.join); this bounds the wait. */
+const LOAD_GRACE_MS = 30_000;
 
 interface Sockets {
   client: number | null;
@@ -112,11 +114,17 @@ class Run {
       'the end of the run',
       deadlineMs + this.#limits.endGraceMs + this.#limits.joinGraceMs,
     );
-    return assembleResult(config, clientReport, serverReport, {
+    const result = assembleResult(config, clientReport, serverReport, {
       nudged: this.#sockets.nudged,
       forcedEnd: this.#forcedEnd,
       tcpInfo: this.#endTcpInfo(),
     });
+    const { client: clientFd, server: serverFd } = this.#sockets;
+    if (clientFd !== null && serverFd !== null) {
+      this.#options.hooks?.atEnd?.('client', clientFd);
+      this.#options.hooks?.atEnd?.('server', serverFd);
+    }
+    return result;
   }
 
   /** Stops whatever is still running and releases everything; never throws. */
@@ -126,7 +134,7 @@ class Run {
     this.#timers.clear();
     this.#control.requestStop(STOP.ABORT);
     this.#shutdownAll();
-    await Promise.all(this.#workers.map((side) => side.join(this.#limits.joinGraceMs)));
+    await Promise.all(this.#workers.map((side) => side.join(this.#limits.joinGraceMs, LOAD_GRACE_MS)));
     this.#scope.closeAll();
   }
 

@@ -52,8 +52,8 @@ export class BenchWorkerError extends Error {
     super(`The ${side} side failed: ${error.message}`);
     this.name = 'BenchWorkerError';
     this.side = side;
-    if (error.syscall !== undefined) this.syscall = error.syscall;
-    if (error.code !== undefined) this.code = error.code;
-    if (error.errno !== undefined) this.errno = error.errno;
+    this.syscall = error.syscall;
+    this.code = error.code;
+    this.errno = error.errno;
   }
 }

@@ -53,6 +53,8 @@ export interface RawSocketOption {
 export interface BenchHooks extends PairHooks {
   /** Once connected (the "any" phase), on both data sockets; crr: never (its sockets live in the workers). */
   afterConnect?(role: Role, fd: number): void;
+  /** When the transfer has ended, before the sockets are closed; crr: never. */
+  atEnd?(role: Role, fd: number): void;
 }
 
 export interface EngineOptions {

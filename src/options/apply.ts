@@ -18,7 +18,8 @@ export interface OptionReport {
   name: string;
   level: string;
   optname: number;
-  requested: OptionValue;
+  /** null: not set by the client, reported because it matters (benchmark buffers). */
+  requested: OptionValue | null;
   appliedAt: Phase;
   /** Read right before setsockopt; null when the option cannot be read. */
   before: DecodedValue | null;
@@ -26,6 +27,8 @@ export interface OptionReport {
   effective: DecodedValue | null;
   /** Read again once the pair is connected, for options applied before that. */
   connected?: DecodedValue | null;
+  /** Benchmarks: read again when the transfer ends (autotuning moves unlocked buffers during a run). */
+  end?: DecodedValue | null;
   /** Which option the values were read through, for write-only options (SO_SNDBUFFORCE → SO_SNDBUF). */
   readVia?: string;
   ok: boolean;
@@ -116,10 +119,15 @@ export function applyOption(fd: number, opt: ResolvedOption, ctx: ExplainContext
   return report;
 }
 
+/** Reads `opt` back from `fd` the way its reports do (through readVia for write-only options). */
+export function readBack(fd: number, opt: ResolvedOption): DecodedValue | null {
+  return readValue(fd, readTarget(opt));
+}
+
 /** Reads the connected value of options that were applied before the pair was connected. */
 export function recordConnected(fd: number, opt: ResolvedOption, report: OptionReport, ctx: ExplainContext): void {
   if (opt.phase === 'any') return;
-  report.connected = readValue(fd, readTarget(opt));
+  report.connected = readBack(fd, opt);
   const note = explain(opt, report, ctx);
   if (note) report.note = note;
 }

@@ -109,7 +109,7 @@ function timevalNote(requested: OptionValue, effective: DecodedValue | null, ctx
 
 /** The note for an option report: what the kernel did and why, when it is not obvious. */
 export function explain(opt: { entry: CatalogEntry | null; name: string }, report: OptionReport, ctx: ExplainContext): string | undefined {
-  if (!report.ok) return undefined;
+  if (!report.ok || report.requested === null) return report.note;
   const notes: string[] = [];
   const { entry } = opt;
   const { requested, effective } = report;

@@ -106,15 +106,16 @@ function resolveTarget(levelIn: string | number | undefined, nameIn: string | nu
   return { entry: entry ?? null, name: name.toUpperCase(), level: known.level, levelNumber: LEVELS[known.level], optname: known.optname };
 }
 
-function toItems(input: OptionsInput): Array<{ item: OptionItem; field: string }> {
-  if (Array.isArray(input)) return input.map((item, i) => ({ item, field: `options[${i}]` }));
-  return Object.entries(input).map(([name, value]) => ({ item: { name, value }, field: `options.${name}` }));
+function toItems(input: OptionsInput, prefix: string): Array<{ item: OptionItem; field: string }> {
+  if (Array.isArray(input)) return input.map((item, i) => ({ item, field: `${prefix}[${i}]` }));
+  return Object.entries(input).map(([name, value]) => ({ item: { name, value }, field: `${prefix}.${name}` }));
 }
 
-export function resolveOptions(input: OptionsInput, max: number): ResolvedOption[] {
-  const items = toItems(input);
+/** `prefix` names the options in errors: "options", or "options.client" for a benchmark side. */
+export function resolveOptions(input: OptionsInput, max: number, prefix = 'options'): ResolvedOption[] {
+  const items = toItems(input, prefix);
   if (items.length > max) {
-    throw errors.invalidValue(`options: ${items.length} options is more than the limit of ${max} per request (SOCKBENCH_MAX_OPTIONS).`, 'options');
+    throw errors.invalidValue(`${prefix}: ${items.length} options is more than the limit of ${max} per request (SOCKBENCH_MAX_OPTIONS).`, prefix);
   }
   return items.map(({ item, field }) => {
     const target = resolveTarget(item.level, item.name, field);

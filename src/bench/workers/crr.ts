@@ -38,6 +38,7 @@ export function crrClient(ctx: SideContext): SideLoop {
       meter.begin(t0);
       for (;;) {
         const measured = meter.measuring;
+        let last = false;
         const fd = socket(info.domain, SOCK.STREAM | SOCK.CLOEXEC, 0);
         control.publishFd('client', fd);
         try {
@@ -51,7 +52,9 @@ export function crrClient(ctx: SideContext): SideLoop {
             if (control.stop !== STOP.NONE) break;
             throw new PeerClosedError('client');
           }
-          if (meter.pastDeadline(nowNs())) {
+          // The last transaction is known before its close, so that both sides can read TCP_INFO.
+          last = meter.pastDeadline(nowNs());
+          if (last) {
             lastTcpInfo = readTcpInfo(fd);
             // Tells the server, before it sees this close, that its connection is the last.
             control.setPhase(PHASE.DONE);
@@ -67,7 +70,11 @@ export function crrClient(ctx: SideContext): SideLoop {
           meter.units++;
         }
         t0 = t1;
-        if (t1 >= meter.nextEventNs && meter.event(t1)) break;
+        if (last) {
+          meter.finish(t1);
+          break;
+        }
+        if (t1 >= meter.nextEventNs) meter.event(t1, false);
         if (control.stop !== STOP.NONE) break;
       }
     });
@@ -107,7 +114,11 @@ export function crrServer(ctx: SideContext): SideLoop {
         control.publishFd('server', fd);
         try {
           const got = recvExactly(fd, request, requestSize, meter);
-          if (got === 0 && control.phase === PHASE.DONE) break;
+          // Closed before a byte of request: the client stopped (or failed, and will say why itself).
+          if (got === 0) {
+            if (control.phase === PHASE.DONE) break;
+            continue;
+          }
           if (got < requestSize) throw new PeerClosedError('server');
           sendAll(fd, response, responseSize, meter);
           meter.units++;

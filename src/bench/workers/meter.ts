@@ -107,18 +107,21 @@ export class ClientMeter implements Counters {
     if (this.#config.warmupMs === 0) this.event(t);
   }
 
-  /** Returns true once the deadline has passed: the loop must stop. */
-  event(t: number): boolean {
+  /**
+   * Returns true once the deadline has passed: the loop must stop. With `canEnd` false the
+   * loop decides itself when to call finish() (crr must know before its last close).
+   */
+  event(t: number, canEnd = true): boolean {
     if (!this.measuring) {
       this.#openWindow(t);
       return false;
     }
     if (t >= this.#nextIntervalAt) this.#closeInterval(t);
-    if (t >= this.#endAt) {
+    if (t >= this.#endAt && canEnd) {
       this.finish(t);
       return true;
     }
-    this.nextEventNs = Math.min(this.#endAt, this.#nextIntervalAt);
+    this.nextEventNs = t >= this.#endAt ? this.#nextIntervalAt : Math.min(this.#endAt, this.#nextIntervalAt);
     return false;
   }
 

@@ -1,0 +1,146 @@
+// Side-by-side check of the benchmark engine against iperf3 (bulk TCP throughput) and sockperf
+// (TCP ping-pong latency) on this host, alternating A B A B so that drift hits both alike.
+//
+//   node --import @tapjs/typescript/import scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|rr] [--pin CPU]
+//
+// Tools that are not installed are skipped (apt-get install -y iperf3 sockperf).
+// On a small VM the scheduler's placement (both ends on one CPU or not) moves ping-pong latency
+// by 4x from run to run, for every tool alike. --pin CPU puts this process (so both engine
+// workers, which inherit its affinity) and the tools on that one CPU: a stable like-for-like
+// comparison of what each loop costs.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { LEVELS, OPTNAMES, setsockopt } from '../native-bindings/index.js';
+import { runBenchmark } from '../src/bench/engine.js';
+import type { RunResult } from '../src/bench/types.js';
+
+// Under the TypeScript loader each worker would otherwise type-check every file it loads.
+process.env.TS_NODE_TRANSPILE_ONLY ??= '1';
+
+const { values: args } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    pin: { type: 'string' },
+  },
+});
+const PAIRS = Number(args.pairs);
+const SECONDS = Number(args.seconds);
+const IPERF_PORT = 52011;
+const SOCKPERF_PORT = 52012;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const fmt = (x: number, digits = 2): string => x.toFixed(digits);
+const installed = (tool: string): boolean => spawnSync('which', [tool]).status === 0;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function background(cmd: string, argv: string[]): ChildProcess {
+  const child = spawn(cmd, argv, { stdio: 'ignore' });
+  process.on('exit', () => child.kill());
+  return child;
+}
+
+function run(cmd: string, argv: string[]): string {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+const int = (v: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32LE(v); return b; };
+const nodelay = (_role: string, fd: number): void => setsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_NODELAY, int(1));
+
+interface StreamSample { gbps: number; userShare: number; systemShare: number }
+
+async function engineStream(): Promise<StreamSample> {
+  const r: RunResult = await runBenchmark({ transport: 'tcp4', pattern: 'stream', messageSize: 131072, durationMs: SECONDS * 1000, warmupMs: 0 });
+  const s = r.stream!;
+  if (!s.verified) throw new Error('engine stream: byte accounting failed');
+  const windowMs = s.seconds! * 1000;
+  return { gbps: s.bitsPerSecond! / 1e9, userShare: r.cpu.client!.userMs / windowMs, systemShare: r.cpu.client!.systemMs / windowMs };
+}
+
+function iperfStream(): StreamSample {
+  const out = JSON.parse(run('iperf3', ['-c', '127.0.0.1', '-p', String(IPERF_PORT), '-l', '128K', '-t', String(SECONDS), '-J']));
+  const cpu = out.end.cpu_utilization_percent;
+  return { gbps: out.end.sum_received.bits_per_second / 1e9, userShare: cpu.host_user / 100, systemShare: cpu.host_system / 100 };
+}
+
+async function engineRr(): Promise<number> {
+  const r = await runBenchmark(
+    { transport: 'tcp4', pattern: 'rr', messageSize: 64, durationMs: SECONDS * 1000, warmupMs: 500 },
+    { hooks: { afterConnect: nodelay } },
+  );
+  return r.rr!.latencyMicros.p50!;
+}
+
+/** sockperf prints half the round trip unless --full-rtt: ask for the whole one, as the engine measures. */
+function sockperfRr(): number {
+  const out = run('sockperf', ['ping-pong', '--tcp', '-i', '127.0.0.1', '-p', String(SOCKPERF_PORT), '-m', '64', '-t', String(SECONDS), '--full-rtt']);
+  const m = /percentile 50\.000 =\s+([\d.]+)/.exec(out);
+  if (!m) throw new Error(`no p50 in sockperf output:\n${out}`);
+  return Number(m[1]);
+}
+
+async function compare(name: string, a: () => Promise<number>, bName: string, b: (() => number) | null, unit: string, lowerIsBetter: boolean): Promise<void> {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < PAIRS; i++) {
+    as.push(await a());
+    if (b) bs.push(b());
+    console.log(`  pair ${i + 1}: engine ${fmt(as[i])} ${unit}${b ? `, ${bName} ${fmt(bs[i])} ${unit}` : ''}`);
+  }
+  const range = (xs: number[]) => `median ${fmt(median(xs))} (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}) ${unit}`;
+  console.log(`${name}: engine ${range(as)}`);
+  if (b) {
+    console.log(`${name}: ${bName} ${range(bs)}`);
+    const ratio = median(as) / median(bs);
+    // Pairs ran back to back, so the ratio within each pair is less exposed to drift on a noisy host.
+    const paired = median(as.map((a, i) => a / bs[i]));
+    const verdict = lowerIsBetter ? (ratio <= 1 ? 'engine no worse' : `engine ${fmt((ratio - 1) * 100, 1)}% worse`)
+      : (ratio >= 1 ? 'engine no slower' : `engine ${fmt((1 - ratio) * 100, 1)}% slower`);
+    console.log(`${name}: engine/${bName} ratio of medians ${fmt(ratio, 3)} (${verdict}); median of per-pair ratios ${fmt(paired, 3)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (args.pin !== undefined) {
+    // -a: every thread of this process; workers started later inherit it, and so do the tools we spawn.
+    run('taskset', ['-a', '-cp', args.pin, String(process.pid)]);
+  }
+  console.log(`sockbench engine vs iperf3/sockperf: ${PAIRS} pairs of ${SECONDS} s runs, alternating${args.pin === undefined ? '' : `, all on CPU ${args.pin}`}`);
+  if (!args.only || args.only === 'stream') {
+    const iperf = installed('iperf3');
+    const server = iperf ? background('iperf3', ['-s', '-p', String(IPERF_PORT)]) : null;
+    if (server) await sleep(300);
+    else console.log('iperf3 not installed: engine figures only');
+    const cpu: { engine: StreamSample[]; iperf: StreamSample[] } = { engine: [], iperf: [] };
+    await compare('stream tcp4 128 KiB', async () => {
+      const s = await engineStream();
+      cpu.engine.push(s);
+      return s.gbps;
+    }, 'iperf3', iperf ? () => {
+      const s = iperfStream();
+      cpu.iperf.push(s);
+      return s.gbps;
+    } : null, 'Gbit/s', false);
+    const share = (xs: StreamSample[], k: 'userShare' | 'systemShare') => fmt(median(xs.map((x) => x[k])) * 100, 1);
+    console.log(`  sender CPU (median): engine user ${share(cpu.engine, 'userShare')}% system ${share(cpu.engine, 'systemShare')}% of its thread`);
+    if (iperf) console.log(`  sender CPU (median): iperf3 user ${share(cpu.iperf, 'userShare')}% system ${share(cpu.iperf, 'systemShare')}% of the process (host_user/host_system)`);
+    server?.kill();
+  }
+  if (!args.only || args.only === 'rr') {
+    const sockperf = installed('sockperf');
+    const server = sockperf ? background('sockperf', ['server', '--tcp', '-i', '127.0.0.1', '-p', String(SOCKPERF_PORT)]) : null;
+    if (server) await sleep(300);
+    else console.log('sockperf not installed: engine figures only');
+    await compare('rr tcp4 64 B TCP_NODELAY round-trip p50', engineRr, 'sockperf', sockperf ? sockperfRr : null, 'us', true);
+    server?.kill();
+  }
+}
+
+await main();

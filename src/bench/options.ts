@@ -1,0 +1,105 @@
+import { findOption } from '../options/catalog.js';
+import { applyOption, readBack, recordConnected, type OptionReport } from '../options/apply.js';
+import type { ExplainContext } from '../options/explain.js';
+import { explainContext } from '../options/probe.js';
+import { resolveOptions, type OptionsInput, type ResolvedOption } from '../options/request.js';
+import type { Phase, Transport } from '../options/types.js';
+import type { Role } from '../sockets/pair.js';
+import type { BenchHooks, RawSocketOption } from './types.js';
+
+/** Options per side of a benchmark, in the probe's forms; `both` applies first, then the side's own. */
+export interface SideOptionsInput {
+  both?: OptionsInput;
+  client?: OptionsInput;
+  server?: OptionsInput;
+}
+
+/** Always reported on both sides, set or not: they decide most of what a transfer can do. */
+const ALWAYS_REPORTED = ['SO_SNDBUF', 'SO_RCVBUF'];
+
+interface SideState {
+  options: ResolvedOption[];
+  /** Buffers the user did not set, read at the same points as the options. */
+  observed: ResolvedOption[];
+  reports: Map<ResolvedOption, OptionReport>;
+}
+
+function observedOption(name: string): ResolvedOption {
+  const entry = findOption(name)!;
+  return {
+    field: name, entry, name, level: entry.level, levelNumber: entry.levelNumber, optname: entry.optname,
+    type: entry.type, requested: null as never, bytes: Buffer.alloc(0), phase: 'before-bind',
+  };
+}
+
+/**
+ * Resolves each side's options (throwing the probe's 400 errors before anything runs) and
+ * applies them through the engine's hooks: in phase order, on the socket each phase reaches
+ * (the listener stands for the server until accept), reporting before, effective, connected and
+ * end. Each run of the engine gets fresh reports from `hooks()`.
+ */
+export class BenchOptions {
+  readonly #sides: Record<Role, { options: ResolvedOption[]; observed: ResolvedOption[] }>;
+  readonly #ctx: ExplainContext;
+  readonly #unsetNote: string;
+
+  constructor(transport: Transport, input: SideOptionsInput, maxOptions: number) {
+    const side = (role: Role) => {
+      const options = [
+        ...resolveOptions(input.both ?? {}, maxOptions, 'options.both'),
+        ...resolveOptions(input[role] ?? {}, maxOptions, `options.${role}`),
+      ];
+      const set = new Set(options.map((o) => o.name));
+      return { options, observed: ALWAYS_REPORTED.filter((n) => !set.has(n)).map(observedOption) };
+    };
+    this.#sides = { client: side('client'), server: side('server') };
+    this.#ctx = explainContext(transport);
+    this.#unsetNote = transport.startsWith('tcp')
+      ? 'Not set: it starts at the tcp_wmem/tcp_rmem default and the kernel autotunes it (compare connected and end).'
+      : 'Not set: the kernel default (net.core.wmem_default / rmem_default); only TCP autotunes buffers.';
+  }
+
+  /** crr clients create a socket per transaction in their worker: their options travel as bytes. */
+  rawClientOptions(): RawSocketOption[] {
+    return this.#sides.client.options.map((o) => ({ level: o.levelNumber, optname: o.optname, value: new Uint8Array(o.bytes), phase: o.phase }));
+  }
+
+  /** Hooks for one engine run, and the reports they fill in. */
+  hooks(): { hooks: BenchHooks; reports: () => Record<Role, OptionReport[]> } {
+    const state: Record<Role, SideState> = {
+      client: { ...this.#sides.client, reports: new Map() },
+      server: { ...this.#sides.server, reports: new Map() },
+    };
+    const ctx = this.#ctx;
+    const unsetNote = this.#unsetNote;
+    const apply = (role: Role, phase: Phase, fd: number) => {
+      for (const opt of state[role].options) if (opt.phase === phase) state[role].reports.set(opt, applyOption(fd, opt, ctx));
+    };
+    const hooks: BenchHooks = {
+      beforeBind(role, fd) {
+        for (const opt of state[role].observed) {
+          const value = readBack(fd, opt);
+          state[role].reports.set(opt, {
+            name: opt.name, level: opt.level, optname: opt.optname, requested: null, appliedAt: 'before-bind',
+            before: value, effective: value, ok: true, note: unsetNote,
+          });
+        }
+        apply(role, 'before-bind', fd);
+      },
+      beforeConnect(role, fd) {
+        apply(role, 'before-connect', fd);
+      },
+      afterConnect(role, fd) {
+        for (const [opt, report] of state[role].reports) {
+          if (report.requested === null) report.connected = readBack(fd, opt);
+          else recordConnected(fd, opt, report, ctx);
+        }
+        apply(role, 'any', fd);
+      },
+      atEnd(role, fd) {
+        for (const [opt, report] of state[role].reports) report.end = readBack(fd, opt);
+      },
+    };
+    return { hooks, reports: () => ({ client: [...state.client.reports.values()], server: [...state.server.reports.values()] }) };
+  }
+}
