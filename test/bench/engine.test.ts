@@ -86,7 +86,9 @@ const SPECIAL: Record<string, { config: Partial<BenchConfig>; check(t: Test, r: 
       t.ok(intervals.length >= 3 && intervals.length <= 4, `3 full intervals (and maybe a sliver), got ${intervals.length}`);
       t.equal(intervals.reduce((n, i) => n + i.transactions!, 0), r.rr!.transactions, 'intervals add up to the window');
       t.ok(intervals.every((i) => i.tcpInfo && typeof i.tcpInfo.rtt === 'number'), 'client TCP_INFO per interval');
-      t.ok(Math.abs(intervals[0].endMs - 100) < 5, `first interval ends at ~100 ms, got ${intervals[0].endMs}`);
+      // The client closes an interval at its first transaction past the edge: never early, late only by a
+      // scheduling hiccup, which a loaded 2-core machine can stretch to tens of ms.
+      t.ok(intervals[0].endMs >= 100 && intervals[0].endMs < 200, `first interval ends just after 100 ms, got ${intervals[0].endMs}`);
       latencyOrdered(t, intervals[0].latencyMicros!, 'first interval');
     },
   },
