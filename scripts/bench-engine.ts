@@ -1,7 +1,7 @@
 // Side-by-side check of the benchmark engine against iperf3 (bulk TCP throughput) and sockperf
 // (TCP ping-pong latency) on this host, alternating A B A B so that drift hits both alike.
 //
-//   node --import @tapjs/typescript/import scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|rr] [--pin CPU]
+//   npm run bench, or: node --import tsx scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|rr] [--pin CPU]
 //
 // Tools that are not installed are skipped (apt-get install -y iperf3 sockperf).
 // On a small VM the scheduler's placement (both ends on one CPU or not) moves ping-pong latency

@@ -21,28 +21,27 @@ export interface GetItem {
   buflen?: number;
 }
 
-/** An option with everything needed to apply it and report on it. */
-export interface ResolvedOption {
-  field: string;
+/** Which option a request names: a catalogued one, or a raw (level, optname) pair. */
+export interface Target {
   /** null for a (level, optname) pair the catalog does not know: applied raw. */
   entry: CatalogEntry | null;
   name: string;
   level: string;
   levelNumber: number;
   optname: number;
+}
+
+/** An option with everything needed to apply it and report on it. */
+export interface ResolvedOption extends Target {
+  field: string;
   type: ValueType | null;
   requested: OptionValue;
   bytes: Buffer;
   phase: Phase;
 }
 
-export interface ResolvedGet {
+export interface ResolvedGet extends Target {
   field: string;
-  entry: CatalogEntry | null;
-  name: string;
-  level: string;
-  levelNumber: number;
-  optname: number;
   buflen: number;
 }
 
@@ -67,14 +66,6 @@ function findUncatalogued(name: string): { level: LevelName; optname: number } |
     if (optname !== undefined) return { level, optname };
   }
   return undefined;
-}
-
-interface Target {
-  entry: CatalogEntry | null;
-  name: string;
-  level: string;
-  levelNumber: number;
-  optname: number;
 }
 
 function resolveTarget(levelIn: string | number | undefined, nameIn: string | number, field: string): Target {
