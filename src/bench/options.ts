@@ -64,8 +64,24 @@ export class BenchOptions {
     return this.#sides.client.options.map((o) => ({ level: o.levelNumber, optname: o.optname, value: new Uint8Array(o.bytes), phase: o.phase }));
   }
 
-  /** Hooks for one engine run, and the reports they fill in. */
-  hooks(): { hooks: BenchHooks; reports: () => Record<Role, OptionReport[]> } {
+  /**
+   * crr clients: the worker sets these on every connection it opens, so there is no one socket
+   * to read them back from; the report says what was asked and where it went.
+   */
+  crrClientReports(): OptionReport[] {
+    return this.#sides.client.options.map((o) => ({
+      name: o.name, level: o.level, optname: o.optname, requested: o.requested, appliedAt: o.phase,
+      before: null, effective: null, ok: true,
+      note: 'Set by the client worker on each of its connections (crr); not read back. A refusal fails the run with the errno.',
+    }));
+  }
+
+  /**
+   * Hooks for one engine run, and the reports they fill in. `listenerOnly`: crr, whose server
+   * sockets are accepted one per transaction in the worker; connected-phase server options go on
+   * the listener before listen(), and every accepted socket inherits them.
+   */
+  hooks(listenerOnly = false): { hooks: BenchHooks; reports: () => Record<Role, OptionReport[]> } {
     const state: Record<Role, SideState> = {
       client: { ...this.#sides.client, reports: new Map() },
       server: { ...this.#sides.server, reports: new Map() },
@@ -88,6 +104,7 @@ export class BenchOptions {
       },
       beforeConnect(role, fd) {
         apply(role, 'before-connect', fd);
+        if (listenerOnly && role === 'server') apply(role, 'any', fd);
       },
       afterConnect(role, fd) {
         for (const [opt, report] of state[role].reports) {

@@ -94,9 +94,9 @@ export class BenchmarkService {
     const results: RunResult[] = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
     for (let i = 0; i < repeats; i++) {
-      const { hooks, reports } = options.hooks();
+      const { hooks, reports } = options.hooks(config.pattern === 'crr');
       results.push(await runBenchmark({ ...config, intervalMs: config.intervalMs ?? undefined }, { signal, hooks, crrClientOptions: options.rawClientOptions() }, { connectTimeoutMs: this.config.SOCKBENCH_PROBE_TIMEOUT_MS }));
-      if (i === 0) sockets = reports();
+      if (i === 0) sockets = config.pattern === 'crr' ? { ...reports(), client: options.crrClientReports() } : reports();
       progress({ done: i + 1, total: repeats });
     }
     const summary = summarize(results);

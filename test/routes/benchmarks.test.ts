@@ -62,6 +62,15 @@ t.test('effective options per side match getsockopt, at all three points; buffer
   t.equal(run.result.result.tcpInfo.server.rcv_wscale, 1, 'SO_RCVBUF before listen() fixed the window scale (LINUX-SOCKOPTS.md §4)');
 });
 
+t.test('crr: the listener carries the server options, the client worker sets its own on every connection', async (t) => {
+  const app = await build(t, ENV);
+  const run = (await post(app, { transport: 'tcp4', pattern: 'crr', ...short, options: { both: { SO_LINGER: { onoff: 1, linger: 0 } } } })).json();
+  t.equal(run.status, 'done', JSON.stringify(run.error));
+  t.ok(run.result.result.transactions > 0);
+  t.match(find(run.result.sockets.server, 'SO_LINGER'), { effective: { onoff: 1, linger: 0 }, ok: true });
+  t.match(find(run.result.sockets.client, 'SO_LINGER'), { requested: { onoff: 1, linger: 0 }, effective: null, note: /client worker on each of its connections/ });
+});
+
 t.test('known kernel effects, with generous margins', async (t) => {
   const app = await build(t, ENV);
   // Nagle + delayed ACK: a request in two writes waits for the ACK of the first (~40 ms on Linux).

@@ -1,4 +1,4 @@
-import { accept4, close, connect, recv, SOCK, socket, type TcpInfo } from '../../../native-bindings/index.js';
+import { accept4, close, connect, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../../sockets/transports.js';
 import { PHASE, STOP } from '../control.js';
 import { LatencyRecorder } from '../histogram.js';
@@ -123,7 +123,12 @@ export function crrServer(ctx: SideContext): SideLoop {
           sendAll(fd, response, responseSize, meter);
           meter.units++;
           // Wait for the client's close, so that the client is the side in TIME_WAIT (as in netperf's TCP_CRR).
-          recv(fd, request, requestSize, 0);
+          // A client with SO_LINGER {1, 0} closes with a RST: ECONNRESET is its close, not a failure.
+          try {
+            recv(fd, request, requestSize, 0);
+          } catch (err) {
+            if (!(err instanceof SysError && err.code === 'ECONNRESET')) throw err;
+          }
           meter.calls++;
           if (control.phase === PHASE.DONE) lastTcpInfo = readTcpInfo(fd);
         } finally {
