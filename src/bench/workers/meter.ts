@@ -68,36 +68,69 @@ function interval(index: number, from: Snapshot, to: Snapshot, origin: number, u
   };
 }
 
+/** What both sides' meters share: the counters, the thread's CPU and the window's snapshots. */
+abstract class WindowMeter implements Counters {
+  bytes = 0;
+  calls = 0;
+  units = 0;
+  measuring = false;
+  readonly cpu = new ThreadCpu();
+  readonly intervals: SideInterval[] = [];
+  protected windowStart: Snapshot | null = null;
+  protected intervalStart: Snapshot | null = null;
+  protected windowEnd: Snapshot | null = null;
+
+  constructor(protected readonly control: Control, protected readonly unit: 'datagrams' | 'transactions' | null) {}
+
+  protected openAt(t: number): void {
+    this.cpu.start();
+    this.measuring = true;
+    this.windowStart = snapshot(this, t);
+    this.intervalStart = this.windowStart;
+  }
+
+  /** The interval from the last edge to `t`, numbered `index`; `t` becomes the next interval's start. */
+  protected cut(index: number, t: number): SideInterval {
+    const end = snapshot(this, t);
+    const sample = interval(index, this.intervalStart!, end, this.windowStart!.ns, this.unit);
+    this.intervalStart = end;
+    return sample;
+  }
+
+  /** Fills the window figures of `report` from the counters. */
+  report(report: SideReport): SideReport {
+    report.totalBytes = this.bytes;
+    report.cpu = this.cpu.usage;
+    report.intervals = this.intervals;
+    const start = this.windowStart;
+    const end = this.windowEnd;
+    if (start && end) {
+      report.windowNs = end.ns - start.ns;
+      report.windowBytes = end.bytes - start.bytes;
+      report.windowCalls = end.calls - start.calls;
+    }
+    return report;
+  }
+}
+
 /**
  * The client's view of the run: it owns the clock. It starts the measured window after the
  * warm-up, cuts intervals, ends the window at the deadline, and publishes each step through the
  * shared Control so that the server follows without a clock of its own. Loops call `event(t)`
  * only when `t >= nextEventNs`, so the common path costs one comparison.
  */
-export class ClientMeter implements Counters {
-  bytes = 0;
-  calls = 0;
-  units = 0;
-  measuring = false;
+export class ClientMeter extends WindowMeter {
   nextEventNs = Infinity;
-  readonly cpu = new ThreadCpu();
-  readonly intervals: SideInterval[] = [];
-  #windowStart: Snapshot | null = null;
-  #intervalStart: Snapshot | null = null;
-  #windowEnd: Snapshot | null = null;
   #startAt = 0;
   #endAt = 0;
   #nextIntervalAt = Infinity;
-  readonly #control: Control;
   readonly #config: ResolvedBenchConfig;
-  readonly #unit: 'datagrams' | 'transactions' | null;
   /** Adds loop-specific figures (latency, TCP_INFO) to an interval as it closes. */
   onInterval: ((sample: SideInterval) => void) | null = null;
 
   constructor(control: Control, config: ResolvedBenchConfig, unit: 'datagrams' | 'transactions' | null) {
-    this.#control = control;
+    super(control, unit);
     this.#config = config;
-    this.#unit = unit;
   }
 
   /** Starts the clock; with no warm-up the window opens at once. */
@@ -131,56 +164,46 @@ export class ClientMeter implements Counters {
   }
 
   #openWindow(t: number): void {
-    this.cpu.start();
-    this.measuring = true;
-    this.#windowStart = snapshot(this, t);
-    this.#intervalStart = this.#windowStart;
+    this.openAt(t);
     this.#endAt = t + this.#config.durationMs * 1e6;
     const every = this.#config.intervalMs;
     this.#nextIntervalAt = every === null ? Infinity : t + every * 1e6;
     this.nextEventNs = Math.min(this.#endAt, this.#nextIntervalAt);
-    this.#control.publishBoundary(this.units);
-    this.#control.setPhase(PHASE.MEASURING);
+    this.control.publishBoundary(this.units);
+    this.control.setPhase(PHASE.MEASURING);
   }
 
   #closeInterval(t: number): void {
-    const end = snapshot(this, t);
-    const sample = interval(this.intervals.length, this.#intervalStart!, end, this.#windowStart!.ns, this.#unit);
+    const sample = this.cut(this.intervals.length, t);
     this.onInterval?.(sample);
     this.intervals.push(sample);
-    this.#intervalStart = end;
-    this.#control.nextInterval();
+    this.control.nextInterval();
     const every = this.#config.intervalMs!;
     while (this.#nextIntervalAt <= t) this.#nextIntervalAt += every * 1e6;
   }
 
   /** Ends the window at `t` (the deadline, or earlier when the run is stopped). Idempotent. */
   finish(t: number): void {
-    if (this.#windowEnd) return;
+    if (this.windowEnd) return;
     if (!this.measuring) {
-      this.#control.setPhase(PHASE.DONE);
+      this.control.setPhase(PHASE.DONE);
       return;
     }
     this.cpu.stop();
-    this.#windowEnd = snapshot(this, t);
-    if (this.#config.intervalMs !== null && t > this.#intervalStart!.ns) this.#closeInterval(t);
+    this.windowEnd = snapshot(this, t);
+    if (this.#config.intervalMs !== null && t > this.intervalStart!.ns) this.#closeInterval(t);
     this.nextEventNs = Infinity;
-    this.#control.setPhase(PHASE.DONE);
+    this.control.setPhase(PHASE.DONE);
   }
 
-  /** Fills the window figures of `report` from the counters. */
-  report(report: SideReport): SideReport {
-    report.totalBytes = this.bytes;
-    report.cpu = this.cpu.usage;
-    report.intervals = this.intervals;
-    const start = this.#windowStart;
-    const end = this.#windowEnd;
+  /** The window figures, plus the datagrams or transactions the client counted in it. */
+  override report(report: SideReport): SideReport {
+    super.report(report);
+    const start = this.windowStart;
+    const end = this.windowEnd;
     if (start && end) {
-      report.windowNs = end.ns - start.ns;
-      report.windowBytes = end.bytes - start.bytes;
-      report.windowCalls = end.calls - start.calls;
-      if (this.#unit === 'datagrams') report.datagrams = end.units - start.units;
-      if (this.#unit === 'transactions') report.transactions = end.units - start.units;
+      if (this.unit === 'datagrams') report.datagrams = end.units - start.units;
+      if (this.unit === 'transactions') report.transactions = end.units - start.units;
     }
     return report;
   }
@@ -190,72 +213,38 @@ export class ClientMeter implements Counters {
  * The server's view: it follows the client's phase and interval counter through Control,
  * which costs one atomic load per call and no clock reads except at the edges.
  */
-export class ServerMeter implements Counters {
-  bytes = 0;
-  calls = 0;
-  units = 0;
+export class ServerMeter extends WindowMeter {
   /** True while the loop must call `check()` after each call. */
   watching = true;
-  measuring = false;
-  readonly cpu = new ThreadCpu();
-  readonly intervals: SideInterval[] = [];
-  #windowStart: Snapshot | null = null;
-  #intervalStart: Snapshot | null = null;
-  #windowEnd: Snapshot | null = null;
   #seenInterval = 0;
-  readonly #control: Control;
   readonly #intervalsOn: boolean;
-  readonly #unit: 'datagrams' | 'transactions' | null;
 
   constructor(control: Control, config: ResolvedBenchConfig, unit: 'datagrams' | 'transactions' | null) {
-    this.#control = control;
+    super(control, unit);
     this.#intervalsOn = config.intervalMs !== null;
-    this.#unit = unit;
   }
 
   check(): void {
     if (!this.measuring) {
-      if (this.#control.phase >= PHASE.MEASURING) this.#openWindow();
+      if (this.control.phase >= PHASE.MEASURING) {
+        this.openAt(nowNs());
+        this.watching = this.#intervalsOn;
+      }
       return;
     }
-    const current = this.#control.interval;
+    const current = this.control.interval;
     if (current !== this.#seenInterval) {
-      const end = snapshot(this, nowNs());
-      this.intervals.push(interval(current - 1, this.#intervalStart!, end, this.#windowStart!.ns, this.#unit));
-      this.#intervalStart = end;
+      this.intervals.push(this.cut(current - 1, nowNs()));
       this.#seenInterval = current;
     }
   }
 
-  #openWindow(): void {
-    this.cpu.start();
-    this.measuring = true;
-    this.watching = this.#intervalsOn;
-    this.#windowStart = snapshot(this, nowNs());
-    this.#intervalStart = this.#windowStart;
-  }
-
   /** Ends the window (end of file or end of run). Idempotent. */
   finish(): void {
-    if (this.#windowEnd || !this.measuring) return;
+    if (this.windowEnd || !this.measuring) return;
     this.cpu.stop();
-    this.#windowEnd = snapshot(this, nowNs());
-    if (this.#intervalsOn && this.#windowEnd.ns > this.#intervalStart!.ns) {
-      this.intervals.push(interval(this.#seenInterval, this.#intervalStart!, this.#windowEnd, this.#windowStart!.ns, this.#unit));
-    }
-  }
-
-  report(report: SideReport): SideReport {
-    report.totalBytes = this.bytes;
-    report.cpu = this.cpu.usage;
-    report.intervals = this.intervals;
-    const start = this.#windowStart;
-    const end = this.#windowEnd;
-    if (start && end) {
-      report.windowNs = end.ns - start.ns;
-      report.windowBytes = end.bytes - start.bytes;
-      report.windowCalls = end.calls - start.calls;
-    }
-    return report;
+    const t = nowNs();
+    this.windowEnd = snapshot(this, t);
+    if (this.#intervalsOn && t > this.intervalStart!.ns) this.intervals.push(this.cut(this.#seenInterval, t));
   }
 }
