@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { MAX_MESSAGE_SIZE } from '../src/bench/config.js';
 import { PATTERNS } from '../src/bench/types.js';
-import { MAX_REPEATS, type BenchmarkRun } from '../src/runs/benchmarks.js';
+import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
 import { QueueFullError, RUN_STATUSES } from '../src/runs/registry.js';
 import { errors } from '../src/errors.js';
 import { OptionsInputSchema } from './sockopts.js';
@@ -17,6 +17,7 @@ const BenchmarkBody = Type.Object({
   durationMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600000, description: 'Measured time (default 3000; at most SOCKBENCH_MAX_DURATION_MS)' })),
   warmupMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600000, description: 'Run before measuring, excluded from figures (default 500)' })),
   repeats: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_REPEATS, description: 'The result is the median over repeats (default 1)' })),
+  streams: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STREAMS, description: 'Parallel pairs, like iperf3 -P (default 1); figures add up' })),
   messageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'Bytes per write (stream, default 131072; 1472 for datagrams) or per request (rr, default 64)' })),
   responseSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'rr/crr: bytes per response (default: messageSize)' })),
   requestWrites: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'rr/crr: send each request as this many writes (Nagle and delayed ACK)' })),
@@ -54,7 +55,7 @@ function fmt(n: unknown, unit: string, scale = 1, digits = 2): string {
 
 function runText(run: BenchmarkRun): string {
   const c = run.config;
-  const lines = [`${run.id}  ${run.status}  ${c.transport} ${c.pattern}  ${c.durationMs} ms x ${c.repeats}  message ${c.messageSize} B`];
+  const lines = [`${run.id}  ${run.status}  ${c.transport} ${c.pattern}  ${c.durationMs} ms x ${c.repeats}${c.streams > 1 ? `  ${c.streams} streams` : ''}  message ${c.messageSize} B`];
   if (run.error) lines.push(`error: ${run.error.code}: ${run.error.message}`);
   const out = run.result;
   if (out) {

@@ -9,20 +9,24 @@ import { runBenchmark } from '../bench/engine.js';
 import { BenchConfigError, BenchTimeoutError, BenchWorkerError } from '../bench/errors.js';
 import { BenchOptions, type SideOptionsInput } from '../bench/options.js';
 import { summarize, type LimitedBy } from '../bench/summary.js';
+import { mergeStreams } from '../bench/streams.js';
 import type { BenchConfig, IntervalSample, ResolvedBenchConfig, RunResult } from '../bench/types.js';
 import { RunRegistry, type RunError, type RunView } from './registry.js';
 
 export const DEFAULT_DURATION_MS = 3000;
 export const DEFAULT_WARMUP_MS = 500;
 export const MAX_REPEATS = 20;
+export const MAX_STREAMS = 16;
 
 export interface BenchmarkRequest extends Omit<BenchConfig, 'durationMs'> {
   durationMs?: number;
   repeats?: number;
+  /** Parallel pairs (like iperf3 -P), each with its own two worker threads; figures add up. */
+  streams?: number;
   options?: SideOptionsInput;
 }
 
-export type BenchmarkConfig = ResolvedBenchConfig & { repeats: number; options: SideOptionsInput };
+export type BenchmarkConfig = ResolvedBenchConfig & { repeats: number; streams: number; options: SideOptionsInput };
 
 export interface BenchmarkOutcome {
   host: HostFacts & { sysctls: Record<string, SysctlValue | null> };
@@ -77,27 +81,64 @@ export class BenchmarkService {
       if (value > max) throw errors.invalidValue(`${field}: ${value} ms is more than the limit of ${max} ms (SOCKBENCH_MAX_DURATION_MS).`, `body.${field}`);
     }
     const repeats = req.repeats ?? 1;
+    const streams = req.streams ?? 1;
     let resolved: ResolvedBenchConfig;
     try {
-      resolved = resolveBenchConfig({ ...req, durationMs, warmupMs });
+      const { repeats: _r, streams: _s, options: _o, ...engineConfig } = req;
+      resolved = resolveBenchConfig({ ...engineConfig, durationMs, warmupMs });
     } catch (err) {
       if (err instanceof BenchConfigError) throw errors.invalidValue(`body.${err.message}.`, `body.${err.field}`);
       throw err;
     }
     const options = new BenchOptions(resolved.transport, req.options ?? {}, this.config.SOCKBENCH_MAX_OPTIONS);
-    const config: BenchmarkConfig = { ...resolved, repeats, options: req.options ?? {} };
+    const config: BenchmarkConfig = { ...resolved, repeats, streams, options: req.options ?? {} };
     const expectedMs = repeats * (durationMs + warmupMs);
-    return this.registry.submit(config, (signal, progress) => this.#run(resolved, repeats, options, signal, progress), expectedMs, repeats);
+    return this.registry.submit(config, (signal, progress) => this.#run(config, options, signal, progress), expectedMs, repeats);
   }
 
-  async #run(config: ResolvedBenchConfig, repeats: number, options: BenchOptions, signal: AbortSignal, progress: (p: { done: number; total: number }) => void): Promise<BenchmarkOutcome> {
+  /**
+   * One repeat: `streams` engine runs at once. The first failure cancels the others, and the
+   * repeat ends only when every one of them has released its threads and descriptors.
+   */
+  async #repeat(config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal): Promise<{ result: RunResult; sockets: BenchmarkOutcome['sockets'] }> {
+    const linked = new AbortController();
+    const onAbort = () => linked.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    const engineConfig = { ...config, intervalMs: config.intervalMs ?? undefined };
+    const crr = config.pattern === 'crr';
+    let firstError: unknown;
+    const runs = Array.from({ length: config.streams }, () => {
+      const { hooks, reports } = options.hooks(crr);
+      const run = runBenchmark(engineConfig, { signal: linked.signal, hooks, crrClientOptions: options.rawClientOptions() }, { connectTimeoutMs: this.config.SOCKBENCH_PROBE_TIMEOUT_MS });
+      run.catch((err: unknown) => {
+        firstError ??= err;
+        linked.abort(err);
+      });
+      return { run, reports };
+    });
+    try {
+      const settled = await Promise.allSettled(runs.map((r) => r.run));
+      // The first failure explains the others (runs it cancelled).
+      if (settled.some((s) => s.status === 'rejected')) throw firstError;
+      const first = runs[0].reports();
+      return {
+        result: mergeStreams(settled.map((s) => (s as PromiseFulfilledResult<RunResult>).value)),
+        sockets: crr ? { ...first, client: options.crrClientReports() } : first,
+      };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #run(config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal, progress: (p: { done: number; total: number }) => void): Promise<BenchmarkOutcome> {
     const results: RunResult[] = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
-    for (let i = 0; i < repeats; i++) {
-      const { hooks, reports } = options.hooks(config.pattern === 'crr');
-      results.push(await runBenchmark({ ...config, intervalMs: config.intervalMs ?? undefined }, { signal, hooks, crrClientOptions: options.rawClientOptions() }, { connectTimeoutMs: this.config.SOCKBENCH_PROBE_TIMEOUT_MS }));
-      if (i === 0) sockets = config.pattern === 'crr' ? { ...reports(), client: options.crrClientReports() } : reports();
-      progress({ done: i + 1, total: repeats });
+    for (let i = 0; i < config.repeats; i++) {
+      const repeat = await this.#repeat(config, options, signal);
+      results.push(repeat.result);
+      if (i === 0) sockets = repeat.sockets;
+      progress({ done: i + 1, total: config.repeats });
     }
     const summary = summarize(results);
     const sysctls = Object.fromEntries(RESULT_SYSCTLS.map((n) => [n, sysctlValue(n)]));

@@ -71,6 +71,34 @@ t.test('crr: the listener carries the server options, the client worker sets its
   t.match(find(run.result.sockets.client, 'SO_LINGER'), { requested: { onoff: 1, linger: 0 }, effective: null, note: /client worker on each of its connections/ });
 });
 
+t.test('streams: parallel pairs add up, each accounted; one failing stream fails the run and leaks nothing', async (t) => {
+  const app = await build(t, ENV);
+  const three = (await post(app, { transport: 'tcp4', pattern: 'stream', ...short, streams: 3 })).json();
+  t.equal(three.status, 'done');
+  t.equal(three.config.streams, 3);
+  const r = three.result.result;
+  t.equal(r.verified, true, 'every stream verified');
+  t.ok(r.sendCalls >= 3 && r.recvCalls >= 3);
+  t.equal(r.sentBytesTotal, r.receivedBytesTotal, 'the sum over streams balances');
+  t.ok(r.sentBytesTotal >= r.bytes && r.bytes > 0, 'the measured window is part of the totals');
+  const rr = (await post(app, { transport: 'unix', pattern: 'rr', ...short, streams: 2 })).json();
+  const l = rr.result.result.latencyMicros;
+  t.ok(rr.result.result.transactions > 0 && l.min <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.max, 'latency from the union of both streams');
+  const udp = (await post(app, { transport: 'udp4', pattern: 'stream', durationMs: 400, warmupMs: 0, streams: 2, rateBitsPerSecond: 20e6 })).json().result.result;
+  const bits = udp.sent * 1472 * 8;
+  t.ok(bits > 0.5 * 2 * 20e6 * 0.4 && bits < 1.5 * 2 * 20e6 * 0.4, `two paced streams send twice the rate: ${bits} bits in 0.4 s`);
+  t.equal(udp.lossRatio, udp.lost / udp.sent);
+  const fds = await openFds();
+  const failing = await post(app, { transport: 'tcp4', pattern: 'stream', ...short, streams: 4, options: { client: { SO_BINDTOIFINDEX: 9999 } } });
+  t.equal(failing.statusCode, 422);
+  t.match(failing.json().error, { code: 'SOCKBENCH_PAIR_SETUP_FAILED' });
+  const cancelled = (await post(app, { transport: 'tcp4', pattern: 'stream', durationMs: 5000, warmupMs: 0, streams: 4 }, '?wait=false')).json();
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${cancelled.id}` })).json().status, 'cancelled');
+  t.equal(liveWorkerCount(), 0);
+  t.equal(await openFds(), fds);
+});
+
 t.test('known kernel effects, with generous margins', async (t) => {
   const app = await build(t, ENV);
   // Nagle + delayed ACK: a request in two writes waits for the ACK of the first (~40 ms on Linux).
@@ -103,7 +131,8 @@ t.test('limits answer 400 naming the field', async (t) => {
   await bad({ transport: 'udp4', pattern: 'stream', messageSize: 70000 }, 'body.messageSize', /messageSize must be an integer from 8 to 65507/);
   await bad({ transport: 'tcp4', pattern: 'stream', messageSize: 17 * 2 ** 20 }, 'body.messageSize', /must be <= 16777216/);
   await bad({ transport: 'tcp4', pattern: 'bulk' }, 'body.pattern', /must be one of: stream, rr, crr/);
-  await bad({ transport: 'tcp4', pattern: 'stream', streams: 2 }, 'body', /unknown property "streams"/);
+  await bad({ transport: 'tcp4', pattern: 'stream', streams: 17 }, 'body.streams', /must be <= 16/);
+  await bad({ transport: 'tcp4', pattern: 'stream', stream: 2 }, 'body', /unknown property "stream"/);
   await bad({ transport: 'tcp4', pattern: 'stream', options: { client: { SO_NOPE: 1 } } }, 'options.client.SO_NOPE', /unknown option "SO_NOPE"/);
   await bad({ transport: 'tcp4', pattern: 'rr', rateBitsPerSecond: 1000 }, 'body.rateBitsPerSecond', /paces a stream/);
 });

@@ -1,0 +1,96 @@
+import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { EMPTY_LATENCY } from './histogram.js';
+import type { DatagramFigures, LatencySummary, RunResult, StreamFigures, TransactionFigures } from './types.js';
+
+// Parallel pairs ("streams", like iperf3 -P) run as separate engine runs at the same time; their
+// figures add up the way iperf3's SUM line does: bytes, calls and rates summed, the window the
+// longest of them, latency from the union of every round trip.
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+const sumOrNull = (xs: Array<number | null>): number | null => (xs.some((x) => x === null) ? null : sum(xs as number[]));
+const maxOrNull = (xs: Array<number | null>): number | null => (xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function mergeStream(all: StreamFigures[]): StreamFigures {
+  return {
+    bytes: sum(all.map((f) => f.bytes)),
+    seconds: maxOrNull(all.map((f) => f.seconds)),
+    bitsPerSecond: sumOrNull(all.map((f) => f.bitsPerSecond)),
+    senderBitsPerSecond: sumOrNull(all.map((f) => f.senderBitsPerSecond)),
+    sendCalls: sum(all.map((f) => f.sendCalls)),
+    recvCalls: sum(all.map((f) => f.recvCalls)),
+    sentBytesTotal: sum(all.map((f) => f.sentBytesTotal)),
+    receivedBytesTotal: sum(all.map((f) => f.receivedBytesTotal)),
+    verified: all.every((f) => f.verified),
+  };
+}
+
+function mergeDatagram(all: DatagramFigures[]): DatagramFigures {
+  const sent = sum(all.map((f) => f.sent));
+  const lost = sum(all.map((f) => f.lost));
+  return {
+    sent,
+    received: sum(all.map((f) => f.received)),
+    lost,
+    lossRatio: sent > 0 ? lost / sent : null,
+    reordered: sum(all.map((f) => f.reordered)),
+    bytes: sum(all.map((f) => f.bytes)),
+    seconds: maxOrNull(all.map((f) => f.seconds)),
+    bitsPerSecond: sumOrNull(all.map((f) => f.bitsPerSecond)),
+    sendCalls: sum(all.map((f) => f.sendCalls)),
+    recvCalls: sum(all.map((f) => f.recvCalls)),
+  };
+}
+
+function mergedLatency(histograms: Array<string | null>): LatencySummary {
+  const parts = histograms.filter((h): h is string => h !== null);
+  if (parts.length === 0) return { ...EMPTY_LATENCY };
+  const total: Histogram = build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  for (const encoded of parts) {
+    const h = decodeFromCompressedBase64(encoded, 64, false);
+    total.add(h);
+    h.destroy();
+  }
+  const us = (ns: number): number => round3(ns / 1000);
+  const summary: LatencySummary = {
+    min: us(total.minNonZeroValue), mean: us(total.mean),
+    p50: us(total.getValueAtPercentile(50)), p90: us(total.getValueAtPercentile(90)),
+    p99: us(total.getValueAtPercentile(99)), p999: us(total.getValueAtPercentile(99.9)),
+    max: us(total.maxValue), stdev: us(total.stdDeviation),
+  };
+  total.destroy();
+  return summary;
+}
+
+function mergeTransactions(all: TransactionFigures[]): TransactionFigures {
+  return {
+    transactions: sum(all.map((f) => f.transactions)),
+    seconds: maxOrNull(all.map((f) => f.seconds)),
+    transactionsPerSecond: sumOrNull(all.map((f) => f.transactionsPerSecond)),
+    latencyMicros: mergedLatency(all.map((f) => f.histogram)),
+    // The union is already summarised; a merged encoding would only grow the result.
+    histogram: null,
+  };
+}
+
+function addCpu(all: RunResult[], side: 'client' | 'server') {
+  const usages = all.map((r) => r.cpu[side]);
+  if (usages.some((u) => u === null)) return null;
+  return { userMs: sum(usages.map((u) => u!.userMs)), systemMs: sum(usages.map((u) => u!.systemMs)) };
+}
+
+/** One result for parallel runs of the same config; a single run is returned as it is. */
+export function mergeStreams(all: RunResult[]): RunResult {
+  if (all.length === 1) return all[0];
+  const [first] = all;
+  return {
+    ...first,
+    stream: first.stream ? mergeStream(all.map((r) => r.stream!)) : null,
+    datagram: first.datagram ? mergeDatagram(all.map((r) => r.datagram!)) : null,
+    rr: first.rr ? mergeTransactions(all.map((r) => r.rr!)) : null,
+    cpu: { client: addCpu(all, 'client'), server: addCpu(all, 'server') },
+    // TCP_INFO and intervals describe one connection: the first stream's stand for all.
+    nudged: all.some((r) => r.nudged),
+    forcedEnd: all.some((r) => r.forcedEnd),
+  };
+}
