@@ -8,7 +8,6 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY routes ./routes
 COPY native-bindings ./native-bindings
-COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
