@@ -1,10 +1,10 @@
 import { accept4, close, connect, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../../sockets/transports.js';
 import { PHASE, STOP } from '../control.js';
-import { LatencyRecorder } from '../histogram.js';
 import { PeerClosedError, readTcpInfo, throwIfAborted, untilStopped, type SideContext, type SideLoop } from './context.js';
-import { applyRawOptions, recvExactly, requestPieces, sendAll } from './io.js';
-import { ClientMeter, emptyReport, nowNs, ServerMeter } from './meter.js';
+import { applyRawOptions, recvExactly, sendAll } from './io.js';
+import { emptyReport, nowNs, ServerMeter } from './meter.js';
+import { transactionClient } from './rr.js';
 
 /**
  * connect, request, response, close: a new connection per transaction, timed from socket() to
@@ -16,14 +16,8 @@ export function crrClient(ctx: SideContext): SideLoop {
   const info = TRANSPORT_INFO[config.transport];
   const address = ctx.start.serverAddress!;
   const options = ctx.start.socketOptions ?? [];
-  const request = Buffer.alloc(config.messageSize);
-  const pieces = requestPieces(request, config.messageSize, config.requestWrites);
-  const pieceCount = pieces.length;
-  const responseSize = config.responseSize;
-  const response = Buffer.alloc(responseSize);
-  const latency = new LatencyRecorder();
-  const intervalLatency = config.intervalMs === null ? null : new LatencyRecorder();
-  const meter = new ClientMeter(control, config, 'transactions');
+  const client = transactionClient(ctx);
+  const { pieces, pieceCount, responseSize, response, intervalLatency, meter } = client;
   if (intervalLatency) {
     meter.onInterval = (sample) => {
       sample.latency = intervalLatency.summary();
@@ -64,11 +58,7 @@ export function crrClient(ctx: SideContext): SideLoop {
           close(fd);
         }
         const t1 = nowNs();
-        if (measured) {
-          latency.record(t1 - t0);
-          intervalLatency?.record(t1 - t0);
-          meter.units++;
-        }
+        client.record(measured, t0, t1);
         t0 = t1;
         if (last) {
           meter.finish(t1);
@@ -80,9 +70,7 @@ export function crrClient(ctx: SideContext): SideLoop {
     });
     meter.finish(nowNs());
     throwIfAborted(control);
-    const report = meter.report(emptyReport('client'));
-    report.latency = latency.summary();
-    report.histogram = latency.encode();
+    const report = client.report();
     report.tcpInfo = lastTcpInfo;
     return report;
   };

@@ -5,22 +5,44 @@ import { PeerClosedError, readTcpInfo, throwIfAborted, untilStopped, type SideCo
 import { recvDatagrams, recvExactly, requestPieces, sendAll } from './io.js';
 import { ClientMeter, emptyReport, nowNs, ServerMeter } from './meter.js';
 
+/** What an rr or crr client allocates before its loop: request pieces, response buffer, recorders, meter. */
+export function transactionClient(ctx: SideContext) {
+  const { config, control } = ctx;
+  const request = Buffer.alloc(config.messageSize);
+  const pieces = requestPieces(request, config.messageSize, config.requestWrites);
+  const latency = new LatencyRecorder();
+  const intervalLatency = config.intervalMs === null ? null : new LatencyRecorder();
+  const meter = new ClientMeter(control, config, 'transactions');
+  return {
+    pieces, pieceCount: pieces.length, responseSize: config.responseSize, response: Buffer.alloc(config.responseSize),
+    latency, intervalLatency, meter,
+    /** Records one round trip from t0 to t1 if it fell in the measured window. */
+    record(measured: boolean, t0: number, t1: number): void {
+      if (!measured) return;
+      latency.record(t1 - t0);
+      intervalLatency?.record(t1 - t0);
+      meter.units++;
+    },
+    /** The meter's report with the round trips' summary and histogram. */
+    report() {
+      const report = meter.report(emptyReport('client'));
+      report.latency = latency.summary();
+      report.histogram = latency.encode();
+      return report;
+    },
+  };
+}
+
 /**
  * Request/response client: sends each request in `requestWrites` writes, waits for the whole
  * response, and times the round trip. One clock read per transaction: the end of one is the
  * start of the next, and recording stays outside the timed span's syscalls.
  */
 export function rrClient(ctx: SideContext): SideLoop {
-  const { config, control, datagram } = ctx;
+  const { control, datagram } = ctx;
   const fd = ctx.start.fd;
-  const request = Buffer.alloc(config.messageSize);
-  const pieces = requestPieces(request, config.messageSize, config.requestWrites);
-  const pieceCount = pieces.length;
-  const responseSize = config.responseSize;
-  const response = Buffer.alloc(responseSize);
-  const latency = new LatencyRecorder();
-  const intervalLatency = config.intervalMs === null ? null : new LatencyRecorder();
-  const meter = new ClientMeter(control, config, 'transactions');
+  const client = transactionClient(ctx);
+  const { pieces, pieceCount, responseSize, response, intervalLatency, meter } = client;
   meter.onInterval = (sample) => {
     if (intervalLatency) {
       sample.latency = intervalLatency.summary();
@@ -42,11 +64,7 @@ export function rrClient(ctx: SideContext): SideLoop {
           if (control.stop !== STOP.NONE) break;
           throw new PeerClosedError('client');
         }
-        if (measured) {
-          latency.record(t1 - t0);
-          intervalLatency?.record(t1 - t0);
-          meter.units++;
-        }
+        client.record(measured, t0, t1);
         t0 = t1;
         if (t1 >= meter.nextEventNs && meter.event(t1)) break;
         if (control.stop !== STOP.NONE) break;
@@ -55,10 +73,7 @@ export function rrClient(ctx: SideContext): SideLoop {
     meter.finish(nowNs());
     throwIfAborted(control);
     if (!datagram && control.stop === STOP.NONE) untilStopped(control, () => shutdown(fd, SHUT.WR));
-    const report = meter.report(emptyReport('client'));
-    report.latency = latency.summary();
-    report.histogram = latency.encode();
-    return report;
+    return client.report();
   };
 }
 
