@@ -1,5 +1,6 @@
 import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { EMPTY_LATENCY } from './histogram.js';
+import { ratio } from './results.js';
 import type { DatagramFigures, LatencySummary, RunResult, StreamFigures, TransactionFigures } from './types.js';
 
 // Parallel pairs ("streams", like iperf3 -P) run as separate engine runs at the same time; their
@@ -10,6 +11,8 @@ const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 const sumOrNull = (xs: Array<number | null>): number | null => (xs.some((x) => x === null) ? null : sum(xs as number[]));
 const maxOrNull = (xs: Array<number | null>): number | null => (xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+/** Loss ratios are rounded like a single run's (results.ts). */
+const round6 = (x: number): number => Number(x.toFixed(6));
 
 function mergeStream(all: StreamFigures[]): StreamFigures {
   return {
@@ -28,11 +31,12 @@ function mergeStream(all: StreamFigures[]): StreamFigures {
 function mergeDatagram(all: DatagramFigures[]): DatagramFigures {
   const sent = sum(all.map((f) => f.sent));
   const lost = sum(all.map((f) => f.lost));
+  const loss = ratio(lost, sent);
   return {
     sent,
     received: sum(all.map((f) => f.received)),
     lost,
-    lossRatio: sent > 0 ? lost / sent : null,
+    lossRatio: loss === null ? null : round6(loss),
     reordered: sum(all.map((f) => f.reordered)),
     bytes: sum(all.map((f) => f.bytes)),
     seconds: maxOrNull(all.map((f) => f.seconds)),
