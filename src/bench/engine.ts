@@ -7,6 +7,7 @@ import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { isDatagram, isTcp, resolveBenchConfig } from './config.js';
 import { Control, PHASE, STOP } from './control.js';
 import { BenchAbortedError, BenchTimeoutError } from './errors.js';
+import { LiveIntervals } from './live-intervals.js';
 import type { SideReport, SideStart } from './protocol.js';
 import { assembleResult } from './results.js';
 import { SideWorker } from './side-worker.js';
@@ -76,12 +77,15 @@ class Run {
   #rejectFailure: (err: Error) => void = () => undefined;
   readonly #failed: Promise<never>;
   #forcedEnd = false;
+  /** Live interval samples, when the caller asked for them and the run cuts intervals. */
+  readonly #live: LiveIntervals | null;
   readonly #onAbort = (): void => this.#fail(new BenchAbortedError(this.#options.signal?.reason));
 
   constructor(config: ResolvedBenchConfig, options: EngineOptions, limits: EngineLimits) {
     this.#config = config;
     this.#options = options;
     this.#limits = limits;
+    this.#live = options.onInterval && config.intervalMs !== null ? new LiveIntervals(config, options.onInterval) : null;
     this.#failed = new Promise<never>((_, reject) => { this.#rejectFailure = reject; });
     this.#failed.catch(() => undefined);
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -96,6 +100,11 @@ class Run {
     const client = new SideWorker('client', data('client'), execArgv);
     const server = new SideWorker('server', data('server'), execArgv);
     this.#workers.push(client, server);
+    const live = this.#live;
+    if (live) {
+      client.onInterval = (sample) => live.fromClient(sample);
+      server.onInterval = (sample) => live.fromServer(sample);
+    }
     for (const side of this.#workers) side.result.catch((err: Error) => this.#fail(err));
 
     await this.#within(Promise.all([client.loaded, server.loaded]), 'worker start-up', this.#limits.startupMs);
@@ -114,6 +123,7 @@ class Run {
       'the end of the run',
       deadlineMs + this.#limits.endGraceMs + this.#limits.joinGraceMs,
     );
+    this.#live?.end();
     const result = assembleResult(config, clientReport, serverReport, {
       nudged: this.#sockets.nudged,
       forcedEnd: this.#forcedEnd,
@@ -130,6 +140,7 @@ class Run {
   /** Stops whatever is still running and releases everything; never throws. */
   async cleanup(): Promise<void> {
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#live?.close();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#control.requestStop(STOP.ABORT);
@@ -190,6 +201,7 @@ class Run {
   #fail(err: Error): void {
     if (this.#failure) return;
     this.#failure = err;
+    this.#live?.close();
     this.#control.requestStop(STOP.ABORT);
     this.#shutdownAll();
     this.#rejectFailure(err);

@@ -43,11 +43,12 @@ export class BenchOptions {
   readonly #ctx: ExplainContext;
   readonly #unsetNote: string;
 
-  constructor(transport: Transport, input: SideOptionsInput, maxOptions: number) {
+  /** `field` names the options in errors ("body.options"). */
+  constructor(transport: Transport, input: SideOptionsInput, maxOptions: number, field = 'options') {
     const side = (role: Role) => {
       const options = [
-        ...resolveOptions(input.both ?? {}, maxOptions, 'options.both'),
-        ...resolveOptions(input[role] ?? {}, maxOptions, `options.${role}`),
+        ...resolveOptions(input.both ?? {}, maxOptions, `${field}.both`),
+        ...resolveOptions(input[role] ?? {}, maxOptions, `${field}.${role}`),
       ];
       const set = new Set(options.map((o) => o.name));
       return { options, observed: ALWAYS_REPORTED.filter((n) => !set.has(n)).map(observedOption) };

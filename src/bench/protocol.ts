@@ -5,7 +5,8 @@ import type { CpuUsage, LatencySummary, RawSocketOption, ResolvedBenchConfig } f
 
 // Messages between the engine (main thread) and the two side workers.
 // Main -> worker: workerData at spawn, then one SideStart once the sockets exist.
-// Worker -> main: loaded, ready (buffers allocated, waiting for go), then result, stopped or error.
+// Worker -> main: loaded, ready (buffers allocated, waiting for go), an interval each time the side's
+// meter closes one (intervals on only), then result, stopped or error.
 
 export interface SideWorkerData {
   role: Role;
@@ -62,6 +63,7 @@ export interface SideReport {
 export type WorkerMessage =
   | { type: 'loaded' }
   | { type: 'ready' }
+  | { type: 'interval'; sample: SideInterval }
   | { type: 'result'; report: SideReport }
   | { type: 'stopped' }
   | { type: 'error'; error: SerializedError };

@@ -71,29 +71,30 @@ function transactionFigures(client: SideReport): TransactionFigures {
   };
 }
 
-/** One sample per client interval, with the server's counters for the same interval where it saw it. */
+/** One interval of the run: the client's counters, with the server's for the same index where it saw it. */
+export function mergeInterval(config: ResolvedBenchConfig, c: SideInterval, s: SideInterval | undefined): IntervalSample {
+  const sample: IntervalSample = { startMs: round(c.startNs / NS_PER_MS, 3), endMs: round(c.endNs / NS_PER_MS, 3) };
+  const serverRate = s ? roundOrNull(ratio(s.bytes * 8, seconds(s.endNs - s.startNs)), 0) : null;
+  if (config.pattern === 'stream') {
+    sample.bytes = s ? s.bytes : null;
+    sample.bitsPerSecond = serverRate;
+    if (isDatagram(config.transport)) {
+      sample.sent = c.datagrams;
+      sample.received = s ? s.datagrams : null;
+    }
+  } else {
+    sample.transactions = c.transactions;
+    sample.transactionsPerSecond = roundOrNull(ratio(c.transactions, seconds(c.endNs - c.startNs)), 1);
+    if (c.latency) sample.latencyMicros = c.latency;
+  }
+  if (c.tcpInfo !== undefined) sample.tcpInfo = c.tcpInfo;
+  return sample;
+}
+
+/** One sample per client interval (see mergeInterval). */
 export function mergeIntervals(config: ResolvedBenchConfig, client: SideInterval[], server: SideInterval[]): IntervalSample[] {
   const byIndex = new Map(server.map((s) => [s.index, s]));
-  const datagram = isDatagram(config.transport);
-  return client.map((c) => {
-    const s = byIndex.get(c.index);
-    const sample: IntervalSample = { startMs: round(c.startNs / NS_PER_MS, 3), endMs: round(c.endNs / NS_PER_MS, 3) };
-    const serverRate = s ? roundOrNull(ratio(s.bytes * 8, seconds(s.endNs - s.startNs)), 0) : null;
-    if (config.pattern === 'stream') {
-      sample.bytes = s ? s.bytes : null;
-      sample.bitsPerSecond = serverRate;
-      if (datagram) {
-        sample.sent = c.datagrams;
-        sample.received = s ? s.datagrams : null;
-      }
-    } else {
-      sample.transactions = c.transactions;
-      sample.transactionsPerSecond = roundOrNull(ratio(c.transactions, seconds(c.endNs - c.startNs)), 1);
-      if (c.latency) sample.latencyMicros = c.latency;
-    }
-    if (c.tcpInfo !== undefined) sample.tcpInfo = c.tcpInfo;
-    return sample;
-  });
+  return client.map((c) => mergeInterval(config, c, byIndex.get(c.index)));
 }
 
 export interface RunFacts {

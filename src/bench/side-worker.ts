@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Role } from '../sockets/pair.js';
 import { BenchWorkerError } from './errors.js';
-import type { SideReport, SideStart, SideWorkerData, WorkerMessage } from './protocol.js';
+import type { SideInterval, SideReport, SideStart, SideWorkerData, WorkerMessage } from './protocol.js';
 
 const live = new Set<Worker>();
 
@@ -52,7 +52,7 @@ export class SideStoppedError extends Error {
   }
 }
 
-/** One side's worker thread, seen as promises of its steps: loaded, ready, result, exited. */
+/** One side's worker thread, seen as promises of its steps (loaded, ready, result, exited) and a callback for its intervals. */
 export class SideWorker {
   readonly role: Role;
   readonly #worker: Worker;
@@ -62,6 +62,8 @@ export class SideWorker {
   readonly #exited = deferred<number>();
   #exitCode: number | null = null;
   #started = false;
+  /** Called with each interval this side closes, as soon as its message arrives (intervals on only). */
+  onInterval: ((sample: SideInterval) => void) | null = null;
 
   constructor(role: Role, data: SideWorkerData, execArgv?: string[]) {
     this.role = role;
@@ -91,6 +93,7 @@ export class SideWorker {
     switch (message.type) {
       case 'loaded': this.#loaded.resolve(); break;
       case 'ready': this.#ready.resolve(); break;
+      case 'interval': this.onInterval?.(message.sample); break;
       case 'result': this.#result.resolve(message.report); break;
       case 'stopped': this.#fail(new SideStoppedError(this.role)); break;
       case 'error': this.#fail(new BenchWorkerError(this.role, message.error)); break;

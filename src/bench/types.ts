@@ -65,6 +65,14 @@ export interface EngineOptions {
   /** Called once both workers are running (warm-up starts). */
   onStarted?(): void;
   /**
+   * With intervalMs set: called on this thread with each interval as soon as both sides have
+   * closed it, with index 0, 1, 2... in order; the sample deep-equals the result's
+   * `intervals[index]`, the last one (closed at the deadline) included. Nothing is delivered once
+   * the run has failed or been aborted. Errors it throws are ignored: a failing consumer (a closed
+   * event stream) must not end the run.
+   */
+  onInterval?: (sample: IntervalSample, index: number) => void;
+  /**
    * Node options for the side workers, which inherit this process's by default. Running from
    * source, the workers need the TypeScript loader but not a test runner's other hooks, which
    * would only make each worker slower to start.

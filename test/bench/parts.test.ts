@@ -4,6 +4,7 @@ import { isDatagram, isTcp, patternApplies, resolveBenchConfig } from '../../src
 import { Control, PHASE, STOP } from '../../src/bench/control.js';
 import { BenchWorkerError } from '../../src/bench/errors.js';
 import { LatencyRecorder } from '../../src/bench/histogram.js';
+import { LiveIntervals } from '../../src/bench/live-intervals.js';
 import type { SideInterval, SideReport } from '../../src/bench/protocol.js';
 import { assembleResult, mergeIntervals, ratio } from '../../src/bench/results.js';
 import { sideWorkerUrl } from '../../src/bench/side-worker.js';
@@ -149,4 +150,44 @@ t.test('intervals merge by index; a server that missed an edge leaves nulls', as
   const rr = resolveBenchConfig({ transport: 'tcp4', pattern: 'rr', durationMs: 300, intervalMs: 100 });
   const [sample] = mergeIntervals(rr, [interval(0, { transactions: 10, tcpInfo: null })], []);
   t.same(sample, { startMs: 0, endMs: 100, transactions: 10, transactionsPerSecond: 100, tcpInfo: null });
+});
+
+t.test('live intervals: each merged as in the result, in order, once both sides have closed it', async (t) => {
+  const interval = (index: number, over: Partial<SideInterval> = {}): SideInterval => ({
+    index, startNs: index * 1e8, endNs: (index + 1) * 1e8, bytes: 1000 * (index + 1), calls: 1, datagrams: index, transactions: 0, ...over,
+  });
+  const udp = resolveBenchConfig({ transport: 'udp4', pattern: 'stream', durationMs: 500, intervalMs: 100 });
+  const client = [0, 1, 2, 3, 4].map((i) => interval(i));
+  // The server missed the edge of 2 (it merged 2 and 3 into 3) and ended one index past the client.
+  const server = [interval(0), interval(1), interval(3, { startNs: 2e8 }), interval(5)];
+  const delivered: [number, unknown][] = [];
+  const live = new LiveIntervals(udp, (sample, index) => { delivered.push([index, sample]); });
+  live.fromServer(server[0]);
+  t.same(delivered, [], 'nothing before the client has closed the interval');
+  live.fromClient(client[0]);
+  live.fromClient(client[1]);
+  t.same(delivered.map(([i]) => i), [0], 'the client alone is not enough');
+  live.fromServer(server[1]);
+  live.fromClient(client[2]);
+  live.fromClient(client[3]);
+  t.same(delivered.map(([i]) => i), [0, 1]);
+  live.fromServer(server[2]);
+  t.same(delivered.map(([i]) => i), [0, 1, 2, 3], 'a later server index settles the one it skipped');
+  live.fromClient(client[4]);
+  live.fromServer(server[3]);
+  t.same(delivered.map(([i]) => i), [0, 1, 2, 3, 4]);
+  t.same(delivered.map(([, s]) => s), mergeIntervals(udp, client, server), 'the same samples as the result');
+
+  const rr = resolveBenchConfig({ transport: 'tcp4', pattern: 'rr', durationMs: 300, intervalMs: 100 });
+  const seen: number[] = [];
+  const failing = new LiveIntervals(rr, (_sample, index) => { seen.push(index); throw new Error('consumer gone'); });
+  failing.fromClient(interval(0, { transactions: 5 }));
+  failing.fromClient(interval(1, { transactions: 5 }));
+  t.same(seen, [], 'waits for the server');
+  failing.end();
+  t.same(seen, [0, 1], 'the end settles what the server never reported; a throwing consumer gets every sample');
+  failing.close();
+  failing.fromClient(interval(2));
+  failing.end();
+  t.same(seen, [0, 1], 'nothing after close');
 });

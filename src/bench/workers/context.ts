@@ -1,7 +1,7 @@
 import { decodeTcpInfo, getsockopt, LEVELS, OPTNAMES, SysError, TCP_INFO_SIZE, type TcpInfo } from '../../../native-bindings/index.js';
 import type { Role } from '../../sockets/pair.js';
 import { STOP, type Control } from '../control.js';
-import type { SideReport, SideStart } from '../protocol.js';
+import type { SideInterval, SideReport, SideStart } from '../protocol.js';
 import type { ResolvedBenchConfig } from '../types.js';
 
 /** Everything a side's loop needs, prepared before the go signal. */
@@ -12,6 +12,8 @@ export interface SideContext {
   start: SideStart;
   datagram: boolean;
   tcp: boolean;
+  /** Sends an interval to the main thread as the meter closes it (meters close none with intervals off). */
+  publishInterval(sample: SideInterval): void;
 }
 
 /** A prepared loop: buffers are allocated; calling it runs the pattern until the end of the run. */

@@ -84,7 +84,7 @@ export function crrServer(ctx: SideContext): SideLoop {
   const request = Buffer.alloc(requestSize);
   const responseSize = config.responseSize;
   const response = Buffer.alloc(responseSize);
-  const meter = new ServerMeter(control, config, 'transactions');
+  const meter = new ServerMeter(ctx, 'transactions');
   let lastTcpInfo: TcpInfo | null = null;
 
   return () => {

@@ -3,6 +3,7 @@ import type { Role } from '../../sockets/pair.js';
 import { PHASE, type Control } from '../control.js';
 import type { SideInterval, SideReport } from '../protocol.js';
 import type { CpuUsage, ResolvedBenchConfig } from '../types.js';
+import type { SideContext } from './context.js';
 
 const hrtime = process.hrtime;
 /** CLOCK_MONOTONIC in ns as a double (exact to the ns for ~100 days of uptime); cheaper than hrtime.bigint(). */
@@ -53,6 +54,9 @@ export interface Counters {
 
 type Snapshot = Counters & { ns: number };
 
+/** What a meter takes from its side's context. */
+export type MeterContext = Pick<SideContext, 'control' | 'config' | 'publishInterval'>;
+
 const snapshot = (c: Counters, ns: number): Snapshot => ({ bytes: c.bytes, calls: c.calls, units: c.units, ns });
 
 function interval(index: number, from: Snapshot, to: Snapshot, origin: number, unit: 'datagrams' | 'transactions' | null): SideInterval {
@@ -79,8 +83,13 @@ abstract class WindowMeter implements Counters {
   protected windowStart: Snapshot | null = null;
   protected intervalStart: Snapshot | null = null;
   protected windowEnd: Snapshot | null = null;
+  protected readonly control: Control;
+  readonly #publish: (sample: SideInterval) => void;
 
-  constructor(protected readonly control: Control, protected readonly unit: 'datagrams' | 'transactions' | null) {}
+  constructor(ctx: MeterContext, protected readonly unit: 'datagrams' | 'transactions' | null) {
+    this.control = ctx.control;
+    this.#publish = ctx.publishInterval;
+  }
 
   protected openAt(t: number): void {
     this.cpu.start();
@@ -95,6 +104,12 @@ abstract class WindowMeter implements Counters {
     const sample = interval(index, this.intervalStart!, end, this.windowStart!.ns, this.unit);
     this.intervalStart = end;
     return sample;
+  }
+
+  /** Keeps a closed interval for the report and sends it to the main thread now, for live samples. */
+  protected keep(sample: SideInterval): void {
+    this.intervals.push(sample);
+    this.#publish(sample);
   }
 
   /** Fills the window figures of `report` from the counters. */
@@ -128,9 +143,9 @@ export class ClientMeter extends WindowMeter {
   /** Adds loop-specific figures (latency, TCP_INFO) to an interval as it closes. */
   onInterval: ((sample: SideInterval) => void) | null = null;
 
-  constructor(control: Control, config: ResolvedBenchConfig, unit: 'datagrams' | 'transactions' | null) {
-    super(control, unit);
-    this.#config = config;
+  constructor(ctx: MeterContext, unit: 'datagrams' | 'transactions' | null) {
+    super(ctx, unit);
+    this.#config = ctx.config;
   }
 
   /** Starts the clock; with no warm-up the window opens at once. */
@@ -176,8 +191,9 @@ export class ClientMeter extends WindowMeter {
   #closeInterval(t: number): void {
     const sample = this.cut(this.intervals.length, t);
     this.onInterval?.(sample);
-    this.intervals.push(sample);
+    // The edge first: the server cuts its interval when it sees it, which the post must not delay.
     this.control.nextInterval();
+    this.keep(sample);
     const every = this.#config.intervalMs!;
     while (this.#nextIntervalAt <= t) this.#nextIntervalAt += every * 1e6;
   }
@@ -219,9 +235,9 @@ export class ServerMeter extends WindowMeter {
   #seenInterval = 0;
   readonly #intervalsOn: boolean;
 
-  constructor(control: Control, config: ResolvedBenchConfig, unit: 'datagrams' | 'transactions' | null) {
-    super(control, unit);
-    this.#intervalsOn = config.intervalMs !== null;
+  constructor(ctx: MeterContext, unit: 'datagrams' | 'transactions' | null) {
+    super(ctx, unit);
+    this.#intervalsOn = ctx.config.intervalMs !== null;
   }
 
   check(): void {
@@ -234,7 +250,7 @@ export class ServerMeter extends WindowMeter {
     }
     const current = this.control.interval;
     if (current !== this.#seenInterval) {
-      this.intervals.push(this.cut(current - 1, nowNs()));
+      this.keep(this.cut(current - 1, nowNs()));
       this.#seenInterval = current;
     }
   }
@@ -245,6 +261,6 @@ export class ServerMeter extends WindowMeter {
     this.cpu.stop();
     const t = nowNs();
     this.windowEnd = snapshot(this, t);
-    if (this.#intervalsOn && t > this.intervalStart!.ns) this.intervals.push(this.cut(this.#seenInterval, t));
+    if (this.#intervalsOn && t > this.intervalStart!.ns) this.keep(this.cut(this.#seenInterval, t));
   }
 }

@@ -7,12 +7,12 @@ import { ClientMeter, emptyReport, nowNs, ServerMeter } from './meter.js';
 
 /** What an rr or crr client allocates before its loop: request pieces, response buffer, recorders, meter. */
 export function transactionClient(ctx: SideContext) {
-  const { config, control } = ctx;
+  const { config } = ctx;
   const request = Buffer.alloc(config.messageSize);
   const pieces = requestPieces(request, config.messageSize, config.requestWrites);
   const latency = new LatencyRecorder();
   const intervalLatency = config.intervalMs === null ? null : new LatencyRecorder();
-  const meter = new ClientMeter(control, config, 'transactions');
+  const meter = new ClientMeter(ctx, 'transactions');
   return {
     pieces, pieceCount: pieces.length, responseSize: config.responseSize, response: Buffer.alloc(config.responseSize),
     latency, intervalLatency, meter,
@@ -85,7 +85,7 @@ export function rrServer(ctx: SideContext): SideLoop {
   const request = Buffer.alloc(requestSize);
   const responseSize = config.responseSize;
   const response = Buffer.alloc(responseSize);
-  const meter = new ServerMeter(control, config, 'transactions');
+  const meter = new ServerMeter(ctx, 'transactions');
 
   return () => {
     untilStopped(control, () => {

@@ -22,6 +22,8 @@ function prepare(start: SideStart): SideLoop {
   const ctx: SideContext = {
     role: data.role, config: data.config, control, start,
     datagram: isDatagram(data.config.transport), tcp: isTcp(data.config.transport),
+    // A blocked loop can post: the message is queued on the main thread's side at once.
+    publishInterval: (sample) => post({ type: 'interval', sample }),
   };
   const client = data.role === 'client';
   switch (data.config.pattern) {

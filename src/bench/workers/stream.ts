@@ -14,7 +14,7 @@ export function streamSender(ctx: SideContext): SideLoop {
   const fd = ctx.start.fd;
   const size = config.messageSize;
   const buf = Buffer.alloc(size);
-  const meter = new ClientMeter(control, config, datagram ? 'datagrams' : null);
+  const meter = new ClientMeter(ctx, datagram ? 'datagrams' : null);
   if (ctx.tcp) meter.onInterval = (sample) => { sample.tcpInfo = readTcpInfo(fd); };
   const nsPerByte = config.rateBitsPerSecond > 0 ? 8e9 / config.rateBitsPerSecond : 0;
 
@@ -56,7 +56,7 @@ export function streamReceiver(ctx: SideContext): SideLoop {
   const fd = ctx.start.fd;
   const size = config.messageSize;
   const buf = Buffer.alloc(size);
-  const meter = new ServerMeter(control, config, null);
+  const meter = new ServerMeter(ctx, null);
 
   return () => {
     let eof = false;
@@ -86,7 +86,7 @@ export function datagramReceiver(ctx: SideContext): SideLoop {
   const fd = ctx.start.fd;
   const size = config.messageSize;
   const buf = Buffer.alloc(size);
-  const meter = new ServerMeter(control, config, 'datagrams');
+  const meter = new ServerMeter(ctx, 'datagrams');
 
   return () => {
     let boundary = Infinity;
