@@ -4,11 +4,15 @@ import type { FastifyReply } from 'fastify';
 import { MAX_MESSAGE_SIZE } from '../src/bench/config.js';
 import { PATTERNS } from '../src/bench/types.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
+import { compareRuns, type RunComparison } from '../src/runs/compare.js';
+import { metricsOf } from '../src/runs/metrics.js';
 import { QueueFullError, RUN_STATUSES } from '../src/runs/registry.js';
+import { TRANSPORTS } from '../src/options/types.js';
 import { errors } from '../src/errors.js';
 import { OptionsInputSchema } from './sockopts.js';
-import { errorResponses, FormatQuery, OptionReportSchema, StringEnum, TransportSchema } from './schemas.js';
-import { negotiate } from './negotiate.js';
+import { errorResponses, FormatQuery, OptionReportSchema, PageQuery, StringEnum, TransportSchema } from './schemas.js';
+import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
+import { streamRunEvents, openEventStreams } from './sse.js';
 import { table, valueText } from './text.js';
 
 const BenchmarkBody = Type.Object({
@@ -30,8 +34,11 @@ const BenchmarkBody = Type.Object({
   }, { additionalProperties: false, description: 'Options per side, in the probe forms; both first, then the side\'s own' })),
 }, { additionalProperties: false });
 
+export const BenchmarkBodySchema = BenchmarkBody;
+
 const RunSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
+  kind: Type.String({ description: 'benchmark' }),
   status: StringEnum(RUN_STATUSES),
   queuePosition: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Type.String(), startedAt: Type.Union([Type.String(), Type.Null()]), finishedAt: Type.Union([Type.String(), Type.Null()]),
@@ -83,10 +90,69 @@ function statusFor(run: BenchmarkRun): number {
   return run.status === 'done' ? 200 : run.status === 'failed' ? 422 : run.status === 'cancelled' ? 409 : 202;
 }
 
+/** One line per run: what it was and its headline figures. */
+export function runRow(run: BenchmarkRun) {
+  const c = run.config;
+  const m = run.result ? metricsOf(run.result.result) : {};
+  return {
+    id: run.id, status: run.status, transport: c.transport, pattern: c.pattern,
+    createdAt: run.createdAt, finishedAt: run.finishedAt,
+    durationMs: c.durationMs, repeats: c.repeats, streams: c.streams, messageSize: c.messageSize,
+    bitsPerSecond: m.bitsPerSecond ?? null, transactionsPerSecond: m.transactionsPerSecond ?? null,
+    latencyP50Micros: m.latencyP50Micros ?? null, latencyP99Micros: m.latencyP99Micros ?? null, lossRatio: m.lossRatio ?? null,
+    error: run.error?.code ?? null,
+  };
+}
+type RunRow = ReturnType<typeof runRow>;
+const RUN_ROW_COLUMNS = Object.keys(runRow({ id: '', status: 'done', config: {} as BenchmarkRun['config'], result: null, error: null } as unknown as BenchmarkRun)) as Array<keyof RunRow>;
+
+const nullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const RunRowSchema = Type.Object({
+  id: Type.String(), status: StringEnum(RUN_STATUSES), transport: Type.String(), pattern: Type.String(),
+  createdAt: Type.String(), finishedAt: Type.Union([Type.String(), Type.Null()]),
+  durationMs: Type.Integer(), repeats: Type.Integer(), streams: Type.Integer(), messageSize: Type.Integer(),
+  bitsPerSecond: nullableNumber, transactionsPerSecond: nullableNumber, latencyP50Micros: nullableNumber, latencyP99Micros: nullableNumber, lossRatio: nullableNumber,
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+function listText(list: { total: number; runs: RunRow[] }): string {
+  const n = (v: number | null, scale: number, digits: number) => (v === null ? '' : (v / scale).toFixed(digits));
+  return `${list.total} runs\n\n${table(['ID', 'STATUS', 'TRANSPORT', 'PATTERN', 'CREATED', 'GBIT/S', 'TRANS/S', 'P50 µS', 'LOSS'],
+    list.runs.map((r) => [r.id, r.status, r.transport, r.pattern, r.createdAt, n(r.bitsPerSecond, 1e9, 3), n(r.transactionsPerSecond, 1, 0), n(r.latencyP50Micros, 1, 1), n(r.lossRatio, 1, 4)]))}`;
+}
+
+function compareText(c: RunComparison): string {
+  const n = (v: number | null) => (v === null ? 'n/a' : Math.abs(v) >= 1000 ? v.toExponential(3) : String(Number(v.toPrecision(4))));
+  const lines = [`a: ${c.a.id} ${c.a.transport} ${c.a.pattern} ${c.a.createdAt}`, `b: ${c.b.id} ${c.b.transport} ${c.b.pattern} ${c.b.createdAt}`, ''];
+  lines.push(table(['METRIC', 'UNIT', 'A (MIN..MAX)', 'B (MIN..MAX)', 'B/A', 'VERDICT'], c.metrics.map((m) => [
+    m.metric, m.unit, `${n(m.a.median)} (${n(m.a.min)}..${n(m.a.max)})`, `${n(m.b.median)} (${n(m.b.min)}..${n(m.b.max)})`,
+    m.ratio === null ? 'n/a' : m.ratio.toFixed(3), m.verdict === 'unknown' ? 'unknown (need repeats >= 2)' : m.verdict,
+  ])).trimEnd());
+  for (const [title, diffs] of [['config', c.configDifferences], ['effective options', c.optionDifferences]] as const) {
+    if (diffs.length > 0) lines.push('', table([title.toUpperCase(), 'A', 'B'], diffs.map((d) => [d.path, valueText(d.a as never), valueText(d.b as never)])).trimEnd());
+  }
+  return lines.join('\n') + '\n';
+}
+
+const MetricSpreadSchema = Type.Object({ median: nullableNumber, min: nullableNumber, max: nullableNumber, repeats: Type.Integer() });
+const DifferenceSchema = Type.Object({ path: Type.String(), a: Type.Unknown(), b: Type.Unknown() });
+const RunHeadSchema = Type.Object({ id: Type.String(), transport: Type.String(), pattern: Type.String(), createdAt: Type.String() });
+const ComparisonSchema = Type.Object({
+  a: RunHeadSchema, b: RunHeadSchema,
+  configDifferences: Type.Array(DifferenceSchema), optionDifferences: Type.Array(DifferenceSchema),
+  metrics: Type.Array(Type.Object({
+    metric: Type.String(), label: Type.String(), unit: Type.String(), better: StringEnum(['higher', 'lower'] as const),
+    a: MetricSpreadSchema, b: MetricSpreadSchema, difference: nullableNumber, ratio: nullableNumber,
+    significant: Type.Union([Type.Boolean(), Type.Null()], { description: 'true: the repeats\' ranges do not overlap (larger than the run-to-run spread); null: a side has one repeat' }),
+    verdict: StringEnum(['better', 'worse', 'same', 'unknown'] as const, { description: 'b against a' }),
+  })),
+});
+
 const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.benchmarks;
+  const runs = app.runs;
 
-  const notFound = (id: string) => errors.runNotFound(`No benchmark ${id}; finished runs are kept for the last SOCKBENCH_KEEP_RUNS runs.`);
+  const notFound = (id: string) => errors.runNotFound(`No benchmark ${id}. GET /v1/benchmarks lists the runs kept (SOCKBENCH_RETAIN_RUNS, SOCKBENCH_RETAIN_DAYS).`);
   const send = (request: Parameters<typeof negotiate>[0], reply: FastifyReply, run: BenchmarkRun) =>
     negotiate(request, reply.code(statusFor(run)), run, runText);
 
@@ -112,10 +178,70 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('location', `/v1/benchmarks/${run.id}`);
     if (request.query.wait === false) return send(request, reply, run);
     // A client that hangs up does not want the result: its run must not hold the queue.
-    const onClose = () => { if (!reply.raw.writableFinished) service.registry.cancel(run.id); };
+    const onClose = () => { if (!reply.raw.writableFinished) runs.registry.cancel(run.id); };
     reply.raw.once('close', onClose);
-    const finished = (await service.registry.waitFor(run.id)) ?? run;
+    const finished = ((await runs.registry.waitFor(run.id)) ?? run) as BenchmarkRun;
     return send(request, reply, finished);
+  });
+
+  app.get('/benchmarks', {
+    schema: {
+      summary: 'Benchmarks in the history, newest first, with their headline figures (JSON, text or CSV)',
+      tags: ['benchmarks'],
+      querystring: Type.Object({
+        transport: Type.Optional(TransportSchema),
+        pattern: Type.Optional(StringEnum(PATTERNS)),
+        status: Type.Optional(StringEnum(RUN_STATUSES)),
+        since: Type.Optional(Type.String({ format: 'date-time', description: 'Only runs created at or after this time (ISO 8601)' })),
+        ...PageQuery,
+        format: Type.Optional(StringEnum(['json', 'text', 'csv'] as const, { description: 'text: a table; csv: for spreadsheets (same as Accept: text/csv)' })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), runs: Type.Array(RunRowSchema) }), ...errorResponses(400) },
+    },
+  }, async (request, reply) => {
+    const { transport, pattern, status, since, limit = 20, offset = 0 } = request.query;
+    const page = runs.list({ kind: 'benchmark', transport, pattern, status, since: since === undefined ? undefined : new Date(since).toISOString(), limit, offset });
+    const list = { total: page.total, limit, offset, runs: (page.runs as BenchmarkRun[]).map(runRow) };
+    if (wantsCsv(request)) return sendCsv(reply, RUN_ROW_COLUMNS, list.runs.map((r) => RUN_ROW_COLUMNS.map((c) => r[c])), 'benchmarks.csv');
+    return negotiate(request, reply, list, listText);
+  });
+
+  app.get('/benchmarks/compare', {
+    schema: {
+      summary: 'Two finished benchmarks of one pattern, metric by metric: the difference, and whether it is larger than the run-to-run spread of their repeats',
+      tags: ['benchmarks'],
+      querystring: Type.Object({ a: Type.String({ maxLength: 64 }), b: Type.String({ maxLength: 64 }), format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
+      response: { 200: ComparisonSchema, ...errorResponses(400, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const load = (which: 'a' | 'b') => {
+      const id = request.query[which];
+      const run = service.get(id);
+      if (!run) throw Object.assign(notFound(id), { field: `querystring.${which}` });
+      if (run.status !== 'done') throw errors.runNotDone(`querystring.${which}: benchmark ${id} is ${run.status}; only finished runs (status done) can be compared.`, `querystring.${which}`);
+      return run;
+    };
+    const a = load('a');
+    const b = load('b');
+    if (a.config.pattern !== b.config.pattern) {
+      throw errors.invalidValue(`querystring.b: benchmark ${b.id} is a ${b.config.pattern} run and ${a.id} a ${a.config.pattern} run; compare runs of one pattern.`, 'querystring.b');
+    }
+    return negotiate(request, reply, compareRuns(a, b), compareText);
+  });
+
+  app.get('/benchmarks/:id/events', {
+    schema: {
+      summary: 'Server-Sent Events of a benchmark: state, progress per repeat, each interval sample as it is measured (with intervalMs), end',
+      tags: ['benchmarks'], params: Params,
+      produces: ['text/event-stream'],
+    },
+  }, async (request, reply) => {
+    const run = service.get(request.params.id);
+    if (!run) throw notFound(request.params.id);
+    if (openEventStreams() >= app.config.SOCKBENCH_MAX_EVENT_STREAMS) {
+      throw errors.tooManyStreams(`${app.config.SOCKBENCH_MAX_EVENT_STREAMS} event streams are open; close one or raise SOCKBENCH_MAX_EVENT_STREAMS.`);
+    }
+    streamRunEvents(request, reply, runs.registry, run);
   });
 
   app.get('/benchmarks/:id', {
@@ -126,26 +252,26 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RunSchema, ...errorResponses(404) },
     },
   }, async (request, reply) => {
-    const run = service.registry.get(request.params.id);
+    const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
     return negotiate(request, reply, run, runText);
   });
 
   app.delete('/benchmarks/:id', {
     schema: {
-      summary: 'Cancel a queued or running benchmark (200 with its final state), or forget a finished one (204)',
+      summary: 'Cancel a queued or running benchmark (200 with its final state, kept in the history), or delete a finished one (204)',
       tags: ['benchmarks'], params: Params,
       response: { 200: RunSchema, 204: Type.Null(), ...errorResponses(404) },
     },
   }, async (request, reply) => {
-    const run = service.registry.get(request.params.id);
+    const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
     if (run.finishedAt !== null) {
-      await service.registry.remove(run.id);
+      await runs.remove('benchmark', run.id);
       return reply.code(204).send(null);
     }
-    service.registry.cancel(run.id);
-    return (await service.registry.waitFor(run.id)) ?? run;
+    runs.registry.cancel(run.id);
+    return ((await runs.registry.waitFor(run.id)) ?? run) as BenchmarkRun;
   });
 };
 

@@ -1,11 +1,16 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { takeDefaults } from '../src/host/defaults.js';
-import { DefaultsSnapshotSchema, type DefaultsSnapshot } from '../src/host/schema.js';
+import { DefaultsSnapshotSchema, OptionDefaultSchema, SysctlValueSchema, type DefaultsSnapshot } from '../src/host/schema.js';
+import { CURRENT, type CheckResult, type DiffResult } from '../src/host/snapshots.js';
+import type { StoredSnapshot } from '../src/runs/store.js';
+import { errors } from '../src/errors.js';
 import { TRANSPORTS } from '../src/options/types.js';
-import { errorResponses, FormatQuery, StringEnum } from './schemas.js';
+import { errorResponses, FormatQuery, PageQuery, StringEnum, Uuid } from './schemas.js';
 import { negotiate } from './negotiate.js';
 import { table, valueText } from './text.js';
+
+const StateSchema = StringEnum(['fresh', 'connected'] as const, { description: 'fresh sockets (default) or the client side of a connected loopback pair' });
 
 function defaultsText(s: DefaultsSnapshot): string {
   const h = s.host;
@@ -16,20 +21,187 @@ function defaultsText(s: DefaultsSnapshot): string {
   return head + sysctls + '\n' + sockets;
 }
 
+/** A JSON value in a table cell: arrays as "4096 131072 6291456" like the sysctl file, absent as "-". */
+function cell(v: unknown, absent = false): string {
+  if (absent) return '(absent)';
+  if (Array.isArray(v)) return v.join(' ');
+  return v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function diffText(d: DiffResult): string {
+  const name = (s: DiffResult['a']) => `${s.hostname ?? '?'} ${s.state ?? ''} ${s.takenAt ?? ''} (${s.source}${s.id ? ` ${s.id}` : ''})`;
+  const head = `a: ${name(d.a)}\nb: ${name(d.b)}\n`;
+  if (d.identical) return `${head}identical (ignoring ${d.ignored.join(', ')})\n`;
+  return `${head}${d.differences.length} differences\n\n${table(['PATH', 'A', 'B'], d.differences.map((x) => [x.path, cell(x.a), cell(x.b)]))}`;
+}
+
+function checkText(c: CheckResult): string {
+  const head = `${c.host.hostname}  kernel ${c.host.kernel}  sockets ${c.state}: `;
+  if (c.ok) return `${head}OK, ${c.checked} values match the baseline\n`;
+  return `${head}MISMATCH, ${c.mismatches.length} of ${c.checked} values differ from the baseline\n\n`
+    + table(['PATH', 'EXPECTED', 'ACTUAL'], c.mismatches.map((m) => [m.path, cell(m.expected), cell(m.actual, m.absent)]));
+}
+
+function snapshotListText(list: { total: number; snapshots: Array<Omit<StoredSnapshot, 'document'>> }): string {
+  return `${list.total} snapshots\n\n${table(['ID', 'CREATED', 'HOST', 'STATE', 'LABEL'], list.snapshots.map((s) => [s.id, s.createdAt, s.hostname, s.state, s.label ?? '']))}`;
+}
+
+/**
+ * A snapshot from any host, maybe another sockbench version: the top level must be a snapshot's,
+ * values must be snapshot values, and unknown sysctl or option names are welcome (they differ).
+ * `values` is the schema of sysctl and option values: in the route schema it is left open,
+ * because Fastify's Ajv coerces types (false would become 0 against an integer-or-boolean
+ * union); `strictly` checks the values afterwards, without coercion.
+ */
+function snapshotShape(values: { sysctl: TSchema; option: TSchema }, partial: boolean) {
+  const maybe = <T extends TSchema>(s: T) => (partial ? Type.Optional(s) : s);
+  return Type.Object({
+    host: maybe(Type.Object({}, { additionalProperties: true })),
+    state: Type.Optional(partial ? Type.Union([Type.Literal('fresh'), Type.Literal('connected')]) : Type.String()),
+    sysctls: maybe(Type.Record(Type.String(), values.sysctl)),
+    sockets: maybe(Type.Record(Type.String(), Type.Record(Type.String(), values.option))),
+    errors: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+  }, { additionalProperties: false, description: partial ? 'The values that matter: any subset of a snapshot' : 'a snapshot document, as GET /v1/defaults answers on any host' });
+}
+
+const OPEN = { sysctl: Type.Unknown(), option: Type.Unknown() };
+const STRICT = { sysctl: SysctlValueSchema, option: OptionDefaultSchema };
+const SnapshotInput = snapshotShape(OPEN, false);
+const StrictSnapshot = snapshotShape(STRICT, false);
+const Baseline = snapshotShape(OPEN, true);
+const StrictBaseline = snapshotShape(STRICT, true);
+
+/** Checks `value` against `schema` with no coercion; the 400 names the first path at fault. */
+function strictly(schema: TSchema, value: unknown, field: string): void {
+  const first = Value.Errors(schema, value).First();
+  if (first) {
+    const got = JSON.stringify(first.value);
+    throw errors.invalidValue(`${field}${first.path.replace(/\//g, '.')}: ${got === undefined ? 'missing' : got} is not a snapshot value (an integer, a list of integers, a string, a boolean, a linger or timeval object, or null).`, `${field}${first.path.replace(/\//g, '.')}`);
+  }
+}
+
+const SnapshotRefInput = Type.Union([
+  Type.String({ description: `a stored snapshot id, or "${CURRENT}" for this host now`, maxLength: 64 }),
+  SnapshotInput,
+], { description: `a snapshot document (as GET /v1/defaults answers), a stored snapshot id, or "${CURRENT}"` });
+
+const Pointer = Type.String({ description: 'JSON Pointer (RFC 6901), e.g. /sysctls/net.core.rmem_max' });
+const SourceSchema = Type.Object({
+  source: StringEnum(['stored', 'inline', 'current'] as const), id: Type.Union([Type.String(), Type.Null()]),
+  hostname: Type.Union([Type.String(), Type.Null()]), takenAt: Type.Union([Type.String(), Type.Null()]), state: Type.Union([Type.String(), Type.Null()]),
+});
+const DiffSchema = Type.Object({
+  identical: Type.Boolean(),
+  differences: Type.Array(Type.Object({ path: Pointer, a: Type.Unknown(), b: Type.Unknown() }), { description: 'null where a document has no such key' }),
+  ignored: Type.Array(Pointer, { description: 'Paths left out: host identity, and those asked for' }),
+  a: SourceSchema, b: SourceSchema,
+});
+const CheckSchema = Type.Object({
+  ok: Type.Boolean(),
+  checked: Type.Integer({ description: 'Values of the baseline compared' }),
+  mismatches: Type.Array(Type.Object({ path: Pointer, expected: Type.Unknown(), actual: Type.Unknown(), absent: Type.Optional(Type.Boolean({ description: 'This host has no such key' })) })),
+  state: StateSchema,
+  host: Type.Object({}, { additionalProperties: true }),
+});
+const StoredSnapshotSchema = Type.Object({
+  id: Type.String(), createdAt: Type.String(), label: Type.Union([Type.String(), Type.Null()]), hostname: Type.String(), state: Type.String(),
+});
+
 const defaults: FastifyPluginAsyncTypebox = async (app) => {
+  const snapshots = app.snapshots;
+  const notFound = (id: string) => errors.snapshotNotFound(`No stored snapshot ${id}; GET /v1/defaults/snapshots lists them.`);
+
   app.get('/defaults', {
     schema: {
       summary: "This host's socket defaults: sysctls, and every readable option on a fresh (or connected) socket of each transport",
       tags: ['host'],
-      querystring: Type.Object({
-        state: Type.Optional(StringEnum(['fresh', 'connected'] as const, { description: 'fresh sockets (default) or the client side of a connected loopback pair' })),
-        format: Type.Optional(FormatQuery),
-      }, { additionalProperties: false }),
+      querystring: Type.Object({ state: Type.Optional(StateSchema), format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
       response: { 200: DefaultsSnapshotSchema, ...errorResponses(400) },
     },
+  }, async (request, reply) => negotiate(request, reply, snapshots.take(request.query.state ?? 'fresh'), defaultsText));
+
+  app.post('/defaults/snapshots', {
+    schema: {
+      summary: "Take this host's defaults snapshot now and keep it in the history",
+      tags: ['host'],
+      body: Type.Object({
+        state: Type.Optional(StateSchema),
+        label: Type.Optional(Type.String({ maxLength: 200, description: 'Free text, e.g. "before tuning"' })),
+      }, { additionalProperties: false, description: 'Optional: an empty request takes a fresh snapshot without a label' }),
+      querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
+      response: { 201: Type.Intersect([StoredSnapshotSchema, Type.Object({ document: DefaultsSnapshotSchema })]), ...errorResponses(400) },
+    },
+    // `curl -X POST` with no body is the common case.
+    preValidation: async (request) => { request.body ??= {}; },
   }, async (request, reply) => {
-    const snapshot = takeDefaults({ state: request.query.state ?? 'fresh', timeoutMs: app.config.SOCKBENCH_PROBE_TIMEOUT_MS });
-    return negotiate(request, reply, snapshot, defaultsText);
+    const stored = snapshots.save(request.body.state ?? 'fresh', request.body.label ?? null);
+    reply.code(201).header('location', `/v1/defaults/snapshots/${stored.id}`);
+    return negotiate(request, reply, stored, (s) => `stored ${s.id}\n\n${defaultsText(s.document)}`);
+  });
+
+  app.get('/defaults/snapshots', {
+    schema: {
+      summary: 'Stored snapshots, newest first (without their documents)',
+      tags: ['host'],
+      querystring: Type.Object({ ...PageQuery, format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ total: Type.Integer(), snapshots: Type.Array(StoredSnapshotSchema) }), ...errorResponses(400) },
+    },
+  }, async (request, reply) => negotiate(request, reply, snapshots.list(request.query.limit ?? 20, request.query.offset ?? 0), snapshotListText));
+
+  app.get('/defaults/snapshots/:id', {
+    schema: {
+      summary: 'A stored snapshot; its document is what GET /v1/defaults answered then',
+      tags: ['host'],
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
+      response: { 200: Type.Intersect([StoredSnapshotSchema, Type.Object({ document: DefaultsSnapshotSchema })]), ...errorResponses(404) },
+    },
+  }, async (request, reply) => {
+    const stored = snapshots.get(request.params.id);
+    if (!stored) throw notFound(request.params.id);
+    return negotiate(request, reply, stored, (s) => defaultsText(s.document));
+  });
+
+  app.delete('/defaults/snapshots/:id', {
+    schema: { summary: 'Delete a stored snapshot', tags: ['host'], params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), ...errorResponses(404) } },
+  }, async (request, reply) => {
+    if (!snapshots.remove(request.params.id)) throw notFound(request.params.id);
+    return reply.code(204).send(null);
+  });
+
+  app.post('/defaults/diff', {
+    schema: {
+      summary: 'Differences between two snapshots (inline documents from any host, stored ids, or "current"), host identity aside',
+      tags: ['host'],
+      body: Type.Object({
+        a: SnapshotRefInput, b: SnapshotRefInput,
+        ignore: Type.Optional(Type.Array(Type.String({ pattern: '^/', maxLength: 300 }), { maxItems: 100, description: 'More paths to leave out, as JSON Pointers, e.g. ["/host"]' })),
+      }, { additionalProperties: false }),
+      querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
+      response: { 200: DiffSchema, ...errorResponses(400, 404, 413) },
+    },
+  }, async (request, reply) => {
+    const { a, b, ignore } = request.body;
+    if (typeof a !== 'string') strictly(StrictSnapshot, a, 'body.a');
+    if (typeof b !== 'string') strictly(StrictSnapshot, b, 'body.b');
+    return negotiate(request, reply, snapshots.diff(a, b, ignore ?? []), diffText);
+  });
+
+  app.post('/defaults/check', {
+    schema: {
+      summary: 'Check this host against a baseline (any subset of a snapshot): 200 when it matches, 412 with the mismatches when not',
+      tags: ['host'],
+      body: Baseline,
+      querystring: Type.Object({
+        state: Type.Optional(StateSchema),
+        format: Type.Optional(FormatQuery),
+      }, { additionalProperties: false }),
+      response: { 200: CheckSchema, 412: CheckSchema, ...errorResponses(400, 413) },
+    },
+  }, async (request, reply) => {
+    strictly(StrictBaseline, request.body, 'body');
+    const result = snapshots.check(request.body as Record<string, unknown>, request.query.state);
+    return negotiate(request, reply.code(result.ok ? 200 : 412), result, checkText);
   });
 };
 

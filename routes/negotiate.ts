@@ -1,4 +1,16 @@
+import { toCsv } from '../src/report/csv.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** CSV for spreadsheets and CI artifacts: `Accept: text/csv` or `?format=csv`. */
+export function wantsCsv(request: FastifyRequest): boolean {
+  const format = (request.query as { format?: string } | undefined)?.format;
+  if (format !== undefined) return format === 'csv';
+  return /\btext\/csv\b/.test(request.headers.accept ?? '');
+}
+
+export function sendCsv(reply: FastifyReply, header: string[], rows: Array<Array<string | number | boolean | null | undefined>>, filename: string): FastifyReply {
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `inline; filename="${filename}"`).send(toCsv(header, rows));
+}
 
 /** Text for people: `Accept: text/plain` or `?format=text`; JSON otherwise. */
 export function wantsText(request: FastifyRequest): boolean {

@@ -69,3 +69,13 @@ export const OptionReportSchema = Type.Object({
   error: Type.Optional(OptionErrorSchema),
 });
 
+
+export const MAX_PAGE = 200;
+
+/** limit/offset paging, newest first. */
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 20, description: `Items per page (at most ${MAX_PAGE})` })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' })),
+};
+
+export const Uuid = Type.String({ format: 'uuid', description: 'An id the API gave out' });

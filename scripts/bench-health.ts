@@ -2,6 +2,9 @@
 // /v1/health latency (p50, p99, max) during a tcp4 stream run. Target: p99 <= 20 ms.
 //
 //   node --import tsx scripts/bench-health.ts [--seconds 5]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -9,7 +12,8 @@ import { loadConfig } from '../src/config.js';
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '5' } } });
 const seconds = Number(args.seconds);
 
-const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'warn' }), logger: false });
+const dataDir = mkdtempSync(join(tmpdir(), 'sockbench-bench-'));
+const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'warn', SOCKBENCH_DATA_DIR: dataDir }), logger: false });
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 try {
   const started = await fetch(`${base}/v1/benchmarks?wait=false`, {
@@ -41,4 +45,5 @@ try {
     `(target p99 <= 20 ms: ${at(0.99) <= 20 ? 'met' : 'NOT met'})`);
 } finally {
   await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
 }

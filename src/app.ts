@@ -8,12 +8,17 @@ import type { Config } from './config.js';
 import { FRAMEWORK_CODES, INTERNAL, INVALID_REQUEST, ROUTE_NOT_FOUND, type SockbenchError } from './errors.js';
 import { ErrorSchema, type ErrorBody } from '../routes/schemas.js';
 import routes from '../routes/index.js';
-import { BenchmarkService } from './runs/benchmarks.js';
+import { BenchmarkService, describeError } from './runs/benchmarks.js';
+import { Runs } from './runs/runs.js';
+import { RunStore } from './runs/store.js';
+import { SnapshotService } from './host/snapshots.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    runs: Runs;
     benchmarks: BenchmarkService;
+    snapshots: SnapshotService;
   }
 }
 
@@ -71,10 +76,17 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Throws StoreOpenError, which names the file and the fix, before anything else starts.
+  const store = new RunStore(config.SOCKBENCH_DATA_DIR, { maxRuns: config.SOCKBENCH_RETAIN_RUNS, maxAgeDays: config.SOCKBENCH_RETAIN_DAYS });
+  const runs = new Runs(store, config, { describeError, onStoreError: (err) => app.log.error({ err }, 'cannot write a run to the history') });
+  if (runs.interruptedAtStart > 0) app.log.warn({ runs: runs.interruptedAtStart, file: store.file }, 'runs left unfinished by the previous process are marked failed');
   app.decorate('config', config);
-  app.decorate('benchmarks', new BenchmarkService(config));
+  app.decorate('runs', runs);
+  app.decorate('benchmarks', new BenchmarkService(config, runs));
+  app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
   // Before the server waits for in-flight requests: cancel runs, so that waiting clients get answers.
-  app.addHook('preClose', async () => { await app.benchmarks.registry.close(); });
+  app.addHook('preClose', async () => { await runs.registry.close(); });
+  app.addHook('onClose', async () => { runs.store.close(); });
   app.addSchema(ErrorSchema);
 
   app.setErrorHandler((err: FastifyError & SockbenchError, request, reply) => {

@@ -14,7 +14,10 @@ export const ConfigSchema = Type.Object({
   SOCKBENCH_MAX_OPTIONS: Type.Integer({ default: 64, minimum: 1, maximum: 1024, description: 'Most options (and most reads in `get`) in one probe' }),
   SOCKBENCH_MAX_DURATION_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 3600000, description: 'Longest benchmark durationMs (and warmupMs) a client may ask for' }),
   SOCKBENCH_QUEUE_LIMIT: Type.Integer({ default: 8, minimum: 0, maximum: 1000, description: 'Benchmarks that may wait behind the running one; beyond it 429 with Retry-After' }),
-  SOCKBENCH_KEEP_RUNS: Type.Integer({ default: 100, minimum: 1, maximum: 100000, description: 'Finished benchmarks kept in memory for GET /v1/benchmarks/{id}' }),
+  SOCKBENCH_DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'Directory of the SQLite history (sockbench.db), created at start' }),
+  SOCKBENCH_RETAIN_RUNS: Type.Integer({ default: 1000, minimum: 1, maximum: 1000000, description: 'Finished runs (benchmarks and sweeps) kept in the history, and snapshots kept; the oldest go first' }),
+  SOCKBENCH_RETAIN_DAYS: Type.Integer({ default: 90, minimum: 0, maximum: 36500, description: 'Finished runs and snapshots older than this are deleted (0: kept whatever their age)' }),
+  SOCKBENCH_MAX_EVENT_STREAMS: Type.Integer({ default: 64, minimum: 1, maximum: 10000, description: 'Server-Sent Event streams open at once (…/events); beyond it 429' }),
   SOCKBENCH_SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 600000, description: 'Grace period for in-flight requests on SIGTERM/SIGINT' }),
 });
 

@@ -20,6 +20,9 @@ const OptionNotFound = createError<[string]>('SOCKBENCH_OPTION_NOT_FOUND', '%s',
 const UnknownLevel = createError<[string]>('SOCKBENCH_UNKNOWN_LEVEL', '%s', 400);
 const InvalidValue = createError<[string]>('SOCKBENCH_INVALID_VALUE', '%s', 400);
 const RunNotFound = createError<[string]>('SOCKBENCH_RUN_NOT_FOUND', '%s', 404);
+const SnapshotNotFound = createError<[string]>('SOCKBENCH_SNAPSHOT_NOT_FOUND', '%s', 404);
+const RunNotDone = createError<[string]>('SOCKBENCH_RUN_NOT_DONE', '%s', 409);
+const TooManyStreams = createError<[string]>('SOCKBENCH_TOO_MANY_STREAMS', '%s', 429);
 const QueueFull = createError<[string]>('SOCKBENCH_QUEUE_FULL', '%s', 429);
 const PairSetupFailed = createError<[string, { cause?: Error }]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
 
@@ -38,6 +41,15 @@ export const errors = {
   },
   runNotFound(message: string): SockbenchError {
     return new RunNotFound(message);
+  },
+  snapshotNotFound(message: string, field?: string): SockbenchError {
+    return withDetails(new SnapshotNotFound(message), { field });
+  },
+  runNotDone(message: string, field: string): SockbenchError {
+    return withDetails(new RunNotDone(message), { field });
+  },
+  tooManyStreams(message: string): SockbenchError {
+    return new TooManyStreams(message);
   },
   queueFull(message: string): SockbenchError {
     return new QueueFull(message);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { build } from './helpers/build.js';
+import { build, tempDataDir } from './helpers/build.js';
 
 t.test('over a real listening port: health, catalog as text, a probe, errors', async (t) => {
   const app = await build(t);
@@ -40,7 +40,7 @@ t.test('over a real listening port: health, catalog as text, a probe, errors', a
 
 t.test('the server process: listens where configured, logs JSON with request ids, exits 0 on SIGTERM', async (t) => {
   const child = spawn(process.execPath, [...process.execArgv, 'src/server.ts'], {
-    env: { ...process.env, SOCKBENCH_PORT: '0', SOCKBENCH_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { ...process.env, SOCKBENCH_PORT: '0', SOCKBENCH_HOST: '127.0.0.1', LOG_LEVEL: 'info', SOCKBENCH_DATA_DIR: tempDataDir(t) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });

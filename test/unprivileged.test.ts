@@ -2,7 +2,8 @@ import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { chownSync, readFileSync } from 'node:fs';
+import { tempDataDir } from './helpers/build.js';
 
 // The kernel's privilege checks, seen through the API: the service runs as uid 65534 with no
 // capabilities (setpriv, util-linux), and options that need one come back as that option's
@@ -11,9 +12,11 @@ const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 const tsLoader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
 
 t.test('options that need a capability fail alone, naming it', { skip: !hasSetpriv || process.getuid?.() !== 0 ? 'needs root and setpriv to drop privileges' : false }, async (t) => {
+  const dataDir = tempDataDir(t);
+  chownSync(dataDir, 65534, 65534);
   const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
     process.execPath, ...tsLoader, 'src/server.ts'], {
-    env: { ...process.env, SOCKBENCH_PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SOCKBENCH_PORT: '0', LOG_LEVEL: 'info', SOCKBENCH_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
   const address = await new Promise<string>((resolve, reject) => {

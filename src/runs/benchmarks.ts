@@ -11,7 +11,8 @@ import { BenchOptions, type SideOptionsInput } from '../bench/options.js';
 import { summarize, type LimitedBy } from '../bench/summary.js';
 import { mergeStreams } from '../bench/streams.js';
 import type { BenchConfig, IntervalSample, ResolvedBenchConfig, RunResult } from '../bench/types.js';
-import { RunRegistry, type RunError, type RunView } from './registry.js';
+import type { RunError, RunReporter, RunView } from './registry.js';
+import type { Runs } from './runs.js';
 
 export const DEFAULT_DURATION_MS = 3000;
 export const DEFAULT_WARMUP_MS = 500;
@@ -46,7 +47,7 @@ const RESULT_SYSCTLS: SysctlName[] = [
   'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_no_metrics_save', 'net.core.netdev_max_backlog',
 ];
 
-function describeError(err: unknown): RunError {
+export function describeError(err: unknown): RunError {
   if (err instanceof BenchTimeoutError) return { code: 'SOCKBENCH_RUN_TIMEOUT', message: err.message };
   if (err instanceof BenchWorkerError) {
     return { code: 'SOCKBENCH_RUN_FAILED', message: `${err.message}${err.code ? ` (${err.code})` : ''}` };
@@ -61,24 +62,38 @@ function repeatView(r: RunResult): Record<string, unknown> {
   return { ...figures, cpu: r.cpu, forcedEnd: r.forcedEnd, nudged: r.nudged };
 }
 
+/** A request checked completely and ready to run. */
+export interface PreparedBenchmark {
+  config: BenchmarkConfig;
+  options: BenchOptions;
+  expectedMs: number;
+}
+
 /**
  * Benchmarks as a service: checks a request completely before queueing it (so mistakes are
  * 400s, not failed runs), runs its repeats one after another through the engine, and
- * summarises them. Runs go through a RunRegistry: one at a time, bounded queue, cancel.
+ * summarises them. Runs go through the shared Runs: one at a time, bounded queue, cancel, history.
  */
 export class BenchmarkService {
-  readonly registry: RunRegistry<BenchmarkConfig, BenchmarkOutcome>;
-
-  constructor(private readonly config: Config) {
-    this.registry = new RunRegistry({ queueLimit: config.SOCKBENCH_QUEUE_LIMIT, keepFinished: config.SOCKBENCH_KEEP_RUNS, describeError });
-  }
+  constructor(private readonly config: Config, private readonly runs: Runs) {}
 
   submit(req: BenchmarkRequest): BenchmarkRun {
+    const prepared = this.prepare(req);
+    return this.runs.registry.submit('benchmark', prepared.config, (signal, reporter) => this.execute(prepared, signal, reporter),
+      prepared.expectedMs, prepared.config.repeats) as BenchmarkRun;
+  }
+
+  get(id: string): BenchmarkRun | undefined {
+    return this.runs.get('benchmark', id) as BenchmarkRun | undefined;
+  }
+
+  /** Checks a request and resolves its defaults; throws the 400 that names the field at fault. */
+  prepare(req: BenchmarkRequest, fieldPrefix = 'body'): PreparedBenchmark {
     const max = this.config.SOCKBENCH_MAX_DURATION_MS;
     const durationMs = req.durationMs ?? DEFAULT_DURATION_MS;
     const warmupMs = req.warmupMs ?? Math.min(DEFAULT_WARMUP_MS, max);
     for (const [field, value] of [['durationMs', durationMs], ['warmupMs', warmupMs]] as const) {
-      if (value > max) throw errors.invalidValue(`${field}: ${value} ms is more than the limit of ${max} ms (SOCKBENCH_MAX_DURATION_MS).`, `body.${field}`);
+      if (value > max) throw errors.invalidValue(`${fieldPrefix}.${field}: ${value} ms is more than the limit of ${max} ms (SOCKBENCH_MAX_DURATION_MS).`, `${fieldPrefix}.${field}`);
     }
     const repeats = req.repeats ?? 1;
     const streams = req.streams ?? 1;
@@ -87,13 +102,12 @@ export class BenchmarkService {
       const { repeats: _r, streams: _s, options: _o, ...engineConfig } = req;
       resolved = resolveBenchConfig({ ...engineConfig, durationMs, warmupMs });
     } catch (err) {
-      if (err instanceof BenchConfigError) throw errors.invalidValue(`body.${err.message}.`, `body.${err.field}`);
+      if (err instanceof BenchConfigError) throw errors.invalidValue(`${fieldPrefix}.${err.message}.`, `${fieldPrefix}.${err.field}`);
       throw err;
     }
-    const options = new BenchOptions(resolved.transport, req.options ?? {}, this.config.SOCKBENCH_MAX_OPTIONS);
+    const options = new BenchOptions(resolved.transport, req.options ?? {}, this.config.SOCKBENCH_MAX_OPTIONS, `${fieldPrefix}.options`);
     const config: BenchmarkConfig = { ...resolved, repeats, streams, options: req.options ?? {} };
-    const expectedMs = repeats * (durationMs + warmupMs);
-    return this.registry.submit(config, (signal, progress) => this.#run(config, options, signal, progress), expectedMs, repeats);
+    return { config, options, expectedMs: repeats * (durationMs + warmupMs) };
   }
 
   /**
@@ -131,14 +145,15 @@ export class BenchmarkService {
     }
   }
 
-  async #run(config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal, progress: (p: { done: number; total: number }) => void): Promise<BenchmarkOutcome> {
+  /** Runs a prepared benchmark's repeats; `reporter` hears of each finished repeat. */
+  async execute({ config, options }: PreparedBenchmark, signal: AbortSignal, reporter: Pick<RunReporter, 'progress'>): Promise<BenchmarkOutcome> {
     const results: RunResult[] = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
     for (let i = 0; i < config.repeats; i++) {
       const repeat = await this.#repeat(config, options, signal);
       results.push(repeat.result);
       if (i === 0) sockets = repeat.sockets;
-      progress({ done: i + 1, total: config.repeats });
+      reporter.progress({ done: i + 1, total: config.repeats });
     }
     const summary = summarize(results);
     const sysctls = Object.fromEntries(RESULT_SYSCTLS.map((n) => [n, sysctlValue(n)]));

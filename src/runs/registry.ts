@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -14,9 +15,12 @@ export interface RunError {
   message: string;
 }
 
+export type RunKind = 'benchmark' | 'sweep';
+
 /** One run as the API shows it; `R` is the kind's result. */
 export interface RunView<C, R> {
   id: string;
+  kind: RunKind;
   status: RunStatus;
   /** 1-based place in the queue while queued, else null. */
   queuePosition: number | null;
@@ -29,8 +33,19 @@ export interface RunView<C, R> {
   error: RunError | null;
 }
 
+/** Something a run tells its watchers while it goes (an interval sample, a finished sweep point). */
+export interface RunEvent {
+  event: string;
+  data: unknown;
+}
+
+export interface RunReporter {
+  progress(p: RunProgress): void;
+  emit(event: RunEvent): void;
+}
+
 /** The work of one run. It must stop promptly, and release everything, when `signal` aborts. */
-export type RunWork<R> = (signal: AbortSignal, progress: (p: RunProgress) => void) => Promise<R>;
+export type RunWork<R> = (signal: AbortSignal, report: RunReporter) => Promise<R>;
 
 interface Entry<C, R> {
   view: RunView<C, R>;
@@ -39,6 +54,7 @@ interface Entry<C, R> {
   abort: AbortController;
   settled: Promise<void>;
   settle: () => void;
+  events: EventEmitter;
 }
 
 export class QueueFullError extends Error {
@@ -47,13 +63,15 @@ export class QueueFullError extends Error {
   }
 }
 
-export interface RegistryOptions {
+export interface RegistryOptions<C, R> {
   /** Runs that may wait behind the running one. */
   queueLimit: number;
-  /** Finished runs kept for GET, oldest forgotten first. */
+  /** Finished runs kept in memory, oldest forgotten first (the store keeps them all). */
   keepFinished: number;
   /** Maps a failure to the code and message a client sees. */
   describeError: (err: unknown) => RunError;
+  /** Called with the run's view whenever its state changes (submitted, started, progress, finished). */
+  persist?: (view: RunView<C, R>) => void;
 }
 
 /**
@@ -61,16 +79,16 @@ export interface RegistryOptions {
  * runs wait in a bounded FIFO; cancelled, failed and finished runs free the slot at once, so a
  * broken run never leaves the service busy.
  */
-export class RunRegistry<C, R> {
+export class RunRegistry<C = unknown, R = unknown> {
   readonly #runs = new Map<string, Entry<C, R>>();
   readonly #queue: Entry<C, R>[] = [];
   #running: Entry<C, R> | null = null;
   #closed = false;
 
-  constructor(private readonly opts: RegistryOptions) {}
+  constructor(private readonly opts: RegistryOptions<C, R>) {}
 
   /** Queues a run and returns its view; throws QueueFullError beyond the bound. */
-  submit(config: C, work: RunWork<R>, expectedMs: number, total: number): RunView<C, R> {
+  submit(kind: RunKind, config: C, work: RunWork<R>, expectedMs: number, total: number): RunView<C, R> {
     if (this.#closed) throw new QueueFullError(1, this.opts.queueLimit);
     if (this.#running && this.#queue.length >= this.opts.queueLimit) {
       throw new QueueFullError(Math.max(1, Math.ceil(this.#pendingMs() / 1000)), this.opts.queueLimit);
@@ -79,13 +97,14 @@ export class RunRegistry<C, R> {
     const settled = new Promise<void>((resolve) => { settle = resolve; });
     const entry: Entry<C, R> = {
       view: {
-        id: randomUUID(), status: 'queued', queuePosition: null, createdAt: new Date().toISOString(),
+        id: randomUUID(), kind, status: 'queued', queuePosition: null, createdAt: new Date().toISOString(),
         startedAt: null, finishedAt: null, config, progress: { done: 0, total }, result: null, error: null,
       },
-      work, expectedMs, abort: new AbortController(), settled, settle,
+      work, expectedMs, abort: new AbortController(), settled, settle, events: new EventEmitter(),
     };
     this.#runs.set(entry.view.id, entry);
     this.#queue.push(entry);
+    this.#changed(entry);
     this.#pump();
     return this.get(entry.view.id)!;
   }
@@ -95,6 +114,17 @@ export class RunRegistry<C, R> {
     if (!entry) return undefined;
     const index = this.#queue.indexOf(entry);
     return { ...entry.view, queuePosition: index === -1 ? null : index + 1 };
+  }
+
+  /**
+   * Calls `listener` with each event of a run that is still in memory and not finished, until it
+   * finishes ('end', with the final view) or `unsubscribe` is called. Returns null otherwise.
+   */
+  subscribe(id: string, listener: (e: RunEvent) => void): (() => void) | null {
+    const entry = this.#runs.get(id);
+    if (!entry || entry.view.finishedAt !== null) return null;
+    entry.events.on('run', listener);
+    return () => { entry.events.off('run', listener); };
   }
 
   /** Resolves when the run has ended (any final status) and released everything. */
@@ -154,7 +184,16 @@ export class RunRegistry<C, R> {
     this.#running = entry;
     entry.view.status = 'running';
     entry.view.startedAt = new Date().toISOString();
-    entry.work(entry.abort.signal, (p) => { entry.view.progress = p; })
+    this.#changed(entry);
+    const reporter: RunReporter = {
+      progress: (p) => {
+        entry.view.progress = p;
+        this.#changed(entry);
+        this.#send(entry, { event: 'progress', data: p });
+      },
+      emit: (e) => this.#send(entry, e),
+    };
+    Promise.resolve().then(() => entry.work(entry.abort.signal, reporter))
       .then(
         (result) => this.#finish(entry, entry.abort.signal.aborted ? 'cancelled' : 'done', result, null),
         (err: unknown) => this.#finish(entry, entry.abort.signal.aborted ? 'cancelled' : 'failed', null, this.opts.describeError(err)),
@@ -167,8 +206,23 @@ export class RunRegistry<C, R> {
 
   #finish(entry: Entry<C, R>, status: RunStatus, result: R | null, error: RunError | null): void {
     Object.assign(entry.view, { status, result, error, finishedAt: new Date().toISOString() });
+    this.#changed(entry);
+    this.#send(entry, { event: 'end', data: this.get(entry.view.id) });
+    entry.events.removeAllListeners();
     entry.settle();
     this.#forgetOld();
+  }
+
+  #send(entry: Entry<C, R>, e: RunEvent): void {
+    if (entry.view.finishedAt !== null && e.event !== 'end') return;
+    // A watcher's failure is its own (a closed connection); it must not fail the run.
+    for (const listener of entry.events.listeners('run')) {
+      try { (listener as (e: RunEvent) => void)(e); } catch { /* the watcher's problem */ }
+    }
+  }
+
+  #changed(entry: Entry<C, R>): void {
+    this.opts.persist?.(entry.view);
   }
 
   #forgetOld(): void {

@@ -133,7 +133,7 @@ t.test('limits answer 400 naming the field', async (t) => {
   await bad({ transport: 'tcp4', pattern: 'bulk' }, 'body.pattern', /must be one of: stream, rr, crr/);
   await bad({ transport: 'tcp4', pattern: 'stream', streams: 17 }, 'body.streams', /must be <= 16/);
   await bad({ transport: 'tcp4', pattern: 'stream', stream: 2 }, 'body', /unknown property "stream"/);
-  await bad({ transport: 'tcp4', pattern: 'stream', options: { client: { SO_NOPE: 1 } } }, 'options.client.SO_NOPE', /unknown option "SO_NOPE"/);
+  await bad({ transport: 'tcp4', pattern: 'stream', options: { client: { SO_NOPE: 1 } } }, 'body.options.client.SO_NOPE', /unknown option "SO_NOPE"/);
   await bad({ transport: 'tcp4', pattern: 'rr', rateBitsPerSecond: 1000 }, 'body.rateBitsPerSecond', /paces a stream/);
 });
 
@@ -170,7 +170,7 @@ t.test('GET shows progress; text/plain gives a summary', async (t) => {
   const polled = (await app.inject(`/v1/benchmarks/${started.id}`)).json();
   t.match(polled, { id: started.id, progress: { total: 2 } });
   t.ok(['queued', 'running'].includes(polled.status));
-  await app.benchmarks.registry.waitFor(started.id);
+  await app.runs.registry.waitFor(started.id);
   const text = await app.inject({ url: `/v1/benchmarks/${started.id}`, headers: { accept: 'text/plain' } });
   t.match(text.body, new RegExp(`^${started.id}  done  tcp4 stream  200 ms x 2`));
   t.match(text.body, /\nthroughput \d+\.\d+ Gbit\/s \(min .* max .*\) +\d+ bytes +verified true\n/);
@@ -189,7 +189,7 @@ t.test('a failing run answers 422 with the reason, and frees the queue', async (
 t.test('closing the app (SIGTERM) cancels the waiting run and answers its client', async (t) => {
   const app = await build(t, ENV);
   const pending = post(app, { transport: 'tcp4', pattern: 'stream', durationMs: 10000, warmupMs: 0 });
-  while (!app.benchmarks.registry.busy) await new Promise((r) => setTimeout(r, 10));
+  while (!app.runs.registry.busy) await new Promise((r) => setTimeout(r, 10));
   const t0 = Date.now();
   await app.close();
   const res = await pending;
@@ -207,12 +207,12 @@ t.test('a client that disconnects cancels its run', async (t) => {
     method: 'POST', signal: abort.signal, headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ transport: 'tcp4', pattern: 'stream', durationMs: 10000, warmupMs: 0 }),
   }).catch((err: Error) => err);
-  while (!app.benchmarks.registry.busy) await new Promise((r) => setTimeout(r, 10));
+  while (!app.runs.registry.busy) await new Promise((r) => setTimeout(r, 10));
   abort.abort();
   t.match(await request, { name: 'AbortError' });
   const t0 = Date.now();
-  while (app.benchmarks.registry.busy && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
-  t.notOk(app.benchmarks.registry.busy, 'the run ended soon after the client left');
+  while (app.runs.registry.busy && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+  t.notOk(app.runs.registry.busy, 'the run ended soon after the client left');
 });
 
 t.test('many runs of mixed kinds, cancelled and failing ones included, leak no descriptor and no worker', async (t) => {

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { errors } from '../errors.js';
+import type { RunStore, StoredSnapshot } from '../runs/store.js';
+import { checkDocument, diffDocuments, type Difference, type Mismatch } from './compare.js';
+import { takeDefaults, type DefaultsSnapshot, type SnapshotState } from './defaults.js';
+
+/** Fields that name a host or a moment rather than describe its defaults. */
+export const IDENTITY_PATHS = ['/host/hostname', '/host/takenAt'];
+
+/** A snapshot given inline (from any host's GET /v1/defaults), by stored id, or "current" for this host now. */
+export type SnapshotRef = string | Record<string, unknown>;
+
+export interface DiffResult {
+  identical: boolean;
+  differences: Difference[];
+  ignored: string[];
+  a: SnapshotSource;
+  b: SnapshotSource;
+}
+
+export interface SnapshotSource {
+  /** stored: by id; inline: given in the request; current: taken now. */
+  source: 'stored' | 'inline' | 'current';
+  id: string | null;
+  hostname: string | null;
+  takenAt: string | null;
+  state: string | null;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  checked: number;
+  mismatches: Mismatch[];
+  state: SnapshotState;
+  host: DefaultsSnapshot['host'];
+}
+
+export const CURRENT = 'current';
+
+export type Snapshot = StoredSnapshot & { document: DefaultsSnapshot };
+
+function sourceOf(doc: Record<string, any>, source: SnapshotSource['source'], id: string | null): SnapshotSource {
+  const host = doc.host ?? {};
+  return {
+    source, id,
+    hostname: typeof host.hostname === 'string' ? host.hostname : null,
+    takenAt: typeof host.takenAt === 'string' ? host.takenAt : null,
+    state: typeof doc.state === 'string' ? doc.state : null,
+  };
+}
+
+/** Defaults snapshots: taken, kept in the store, compared with each other and with baselines. */
+export class SnapshotService {
+  constructor(private readonly store: RunStore, private readonly timeoutMs: number) {}
+
+  take(state: SnapshotState): DefaultsSnapshot {
+    return takeDefaults({ state, timeoutMs: this.timeoutMs });
+  }
+
+  /** Takes this host's snapshot now and keeps it. */
+  save(state: SnapshotState, label: string | null): Snapshot {
+    const document = this.take(state);
+    const stored: Snapshot = { id: randomUUID(), createdAt: new Date().toISOString(), label, hostname: document.host.hostname, state, document };
+    this.store.putSnapshot(stored);
+    return stored;
+  }
+
+  get(id: string): Snapshot | undefined {
+    return this.store.getSnapshot(id) as Snapshot | undefined;
+  }
+
+  list(limit: number, offset: number) {
+    return this.store.listSnapshots(limit, offset);
+  }
+
+  remove(id: string): boolean {
+    return this.store.deleteSnapshot(id);
+  }
+
+  /** The document a reference stands for; `state` is used for "current". Unknown ids are 404s naming the field. */
+  #resolve(ref: SnapshotRef, field: string, state: SnapshotState): { doc: Record<string, unknown>; source: SnapshotSource } {
+    if (typeof ref !== 'string') return { doc: ref, source: sourceOf(ref, 'inline', null) };
+    if (ref === CURRENT) {
+      const doc = this.take(state) as unknown as Record<string, unknown>;
+      return { doc, source: sourceOf(doc, 'current', null) };
+    }
+    const stored = this.get(ref);
+    if (!stored) throw errors.snapshotNotFound(`${field}: no stored snapshot ${ref}. POST /v1/defaults/snapshots stores one; GET /v1/defaults/snapshots lists them.`, field);
+    const doc = stored.document as unknown as Record<string, unknown>;
+    return { doc, source: sourceOf(doc, 'stored', stored.id) };
+  }
+
+  /**
+   * Differences between two snapshots, host identity aside. "current" takes this host's snapshot
+   * in the other side's state, so that a stored connected snapshot meets a connected one.
+   */
+  diff(a: SnapshotRef, b: SnapshotRef, ignore: string[]): DiffResult {
+    const stateOf = (ref: SnapshotRef): SnapshotState | null => {
+      const s = typeof ref === 'string' ? (ref === CURRENT ? null : this.get(ref)?.state) : ref.state;
+      return s === 'fresh' || s === 'connected' ? s : null;
+    };
+    const state = stateOf(a) ?? stateOf(b) ?? 'fresh';
+    const ra = this.#resolve(a, 'body.a', state);
+    const rb = this.#resolve(b, 'body.b', state);
+    const ignored = [...IDENTITY_PATHS, ...ignore];
+    const differences = diffDocuments(ra.doc, rb.doc, ignored);
+    return { identical: differences.length === 0, differences, ignored, a: ra.source, b: rb.source };
+  }
+
+  /** This host against a baseline: any subset of a snapshot; identity fields in it are ignored. */
+  check(baseline: Record<string, unknown>, state: SnapshotState | undefined): CheckResult {
+    const effective = state ?? (baseline.state === 'connected' ? 'connected' : 'fresh');
+    const current = this.take(effective);
+    const { checked, mismatches } = checkDocument(baseline, current, IDENTITY_PATHS);
+    if (checked === 0) {
+      throw errors.invalidValue('body: the baseline has no values to check. Give a subset of GET /v1/defaults, e.g. {"sysctls": {"net.core.rmem_max": 212992}}.', 'body');
+    }
+    return { ok: mismatches.length === 0, checked, mismatches, state: effective, host: current.host };
+  }
+}

@@ -1,0 +1,89 @@
+import { diffDocuments, type Difference } from '../host/compare.js';
+import type { BenchmarkRun } from './benchmarks.js';
+import { METRICS, metricsOf, type MetricName } from './metrics.js';
+
+export interface Spread {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  repeats: number;
+}
+
+export interface MetricComparison {
+  metric: MetricName;
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  a: Spread;
+  b: Spread;
+  /** b − a, in the metric's unit. */
+  difference: number | null;
+  /** b / a; null when a is 0 or a figure is missing. */
+  ratio: number | null;
+  /**
+   * true: the repeats' ranges do not overlap, so the difference is larger than the run-to-run
+   * spread; false: it is within it (noise); null: a side has a single repeat and no spread.
+   */
+  significant: boolean | null;
+  /** b against a: better, worse, or same (within the spread); unknown without repeats. */
+  verdict: 'better' | 'worse' | 'same' | 'unknown';
+}
+
+export interface RunComparison {
+  a: { id: string; transport: string; pattern: string; createdAt: string };
+  b: { id: string; transport: string; pattern: string; createdAt: string };
+  /** How the two runs were set up differently (config, JSON Pointers). */
+  configDifferences: Difference[];
+  /** Effective option values that differ, by /side/option. */
+  optionDifferences: Difference[];
+  metrics: MetricComparison[];
+}
+
+function spreadOf(run: BenchmarkRun, name: MetricName): Spread {
+  const r = run.result!.result as Record<string, unknown>;
+  return {
+    median: metricsOf(r)[name] ?? null,
+    min: metricsOf(r.min)[name] ?? null,
+    max: metricsOf(r.max)[name] ?? null,
+    repeats: run.result!.repeats.length,
+  };
+}
+
+function effectiveOptions(run: BenchmarkRun): Record<string, Record<string, unknown>> {
+  const sockets = run.result!.sockets;
+  return {
+    client: Object.fromEntries(sockets.client.map((o) => [o.name, o.effective])),
+    server: Object.fromEntries(sockets.server.map((o) => [o.name, o.effective])),
+  };
+}
+
+function judge(a: Spread, b: Spread, better: 'higher' | 'lower'): Pick<MetricComparison, 'significant' | 'verdict'> {
+  if (a.median === null || b.median === null || a.min === null || a.max === null || b.min === null || b.max === null) {
+    return { significant: null, verdict: 'unknown' };
+  }
+  if (a.repeats < 2 || b.repeats < 2) return { significant: null, verdict: 'unknown' };
+  const significant = b.min > a.max || b.max < a.min;
+  if (!significant) return { significant, verdict: 'same' };
+  const higher = b.median > a.median;
+  return { significant, verdict: higher === (better === 'higher') ? 'better' : 'worse' };
+}
+
+/** Two finished runs of one pattern, metric by metric, with the spread of their repeats. */
+export function compareRuns(a: BenchmarkRun, b: BenchmarkRun): RunComparison {
+  const names = (Object.keys(metricsOf(a.result!.result)) as MetricName[]).filter((n) => n in metricsOf(b.result!.result));
+  const metrics = names.map((metric): MetricComparison => {
+    const info = METRICS[metric];
+    const sa = spreadOf(a, metric);
+    const sb = spreadOf(b, metric);
+    const difference = sa.median !== null && sb.median !== null ? sb.median - sa.median : null;
+    const ratio = sa.median !== null && sb.median !== null && sa.median !== 0 ? sb.median / sa.median : null;
+    return { metric, label: info.label, unit: info.unit, better: info.better, a: sa, b: sb, difference, ratio, ...judge(sa, sb, info.better) };
+  });
+  const head = (r: BenchmarkRun) => ({ id: r.id, transport: r.config.transport, pattern: r.config.pattern, createdAt: r.createdAt });
+  return {
+    a: head(a), b: head(b),
+    configDifferences: diffDocuments(a.config, b.config),
+    optionDifferences: diffDocuments(effectiveOptions(a), effectiveOptions(b)),
+    metrics,
+  };
+}

@@ -1,0 +1,86 @@
+import { EventEmitter } from 'node:events';
+import type { Config } from '../config.js';
+import { RunRegistry, type RunError, type RunKind, type RunView } from './registry.js';
+import { RunStore, type RunFilter } from './store.js';
+
+/** Finished runs kept in memory besides the store: enough for every waiting client to read its own. */
+const KEEP_IN_MEMORY = 64;
+
+export const INTERRUPTED: RunError = {
+  code: 'SOCKBENCH_RUN_INTERRUPTED',
+  message: 'The service stopped (restart, crash or kill) while this run was queued or running; run it again.',
+};
+
+export interface RunsOptions {
+  describeError: (err: unknown) => RunError;
+  /** Where a failed write to the store is reported; the run itself goes on. */
+  onStoreError: (err: unknown) => void;
+}
+
+function transportAndPattern(config: unknown): { transport: string | null; pattern: string | null } {
+  const c = (config ?? {}) as { transport?: unknown; pattern?: unknown; base?: { transport?: unknown; pattern?: unknown } };
+  const source = c.base ?? c;
+  return {
+    transport: typeof source.transport === 'string' ? source.transport : null,
+    pattern: typeof source.pattern === 'string' ? source.pattern : null,
+  };
+}
+
+/**
+ * Every run, of every kind: the live ones in a RunRegistry (one at a time, queue, cancel, events)
+ * and all of them in the store, which is written at each change of state so that history
+ * survives restarts. Lookups fall back to the store for runs no longer in memory.
+ */
+export class Runs {
+  readonly registry: RunRegistry;
+  /** 'change' with the run's view at every change of state (metrics listen here). */
+  readonly events = new EventEmitter();
+  /** Runs a previous process left queued or running, marked failed at start. */
+  readonly interruptedAtStart: number;
+
+  constructor(readonly store: RunStore, config: Config, opts: RunsOptions) {
+    this.interruptedAtStart = store.interruptLeftovers((doc: RunView<unknown, unknown>) => this.#stored({
+      ...doc, status: 'failed', queuePosition: null, error: INTERRUPTED, finishedAt: new Date().toISOString(),
+    }));
+    this.registry = new RunRegistry({
+      queueLimit: config.SOCKBENCH_QUEUE_LIMIT,
+      keepFinished: KEEP_IN_MEMORY,
+      describeError: opts.describeError,
+      persist: (view) => {
+        this.events.emit('change', view);
+        try {
+          store.putRun(this.#stored(view));
+        } catch (err) {
+          opts.onStoreError(err);
+        }
+      },
+    });
+  }
+
+  #stored(view: RunView<unknown, unknown>) {
+    return {
+      id: view.id, kind: view.kind, status: view.status, ...transportAndPattern(view.config),
+      createdAt: view.createdAt, finishedAt: view.finishedAt, document: { ...view, queuePosition: null },
+    };
+  }
+
+  /** The live view when the run is in memory (with its queue position), else the stored one. */
+  get(kind: RunKind, id: string): RunView<unknown, unknown> | undefined {
+    const live = this.registry.get(id);
+    if (live) return live.kind === kind ? live : undefined;
+    return this.store.getRun(kind, id) as RunView<unknown, unknown> | undefined;
+  }
+
+  /** A page of runs, newest first; live runs show their current state. */
+  list(filter: RunFilter): { total: number; runs: RunView<unknown, unknown>[] } {
+    const { total, documents } = this.store.listRuns(filter);
+    const runs = (documents as RunView<unknown, unknown>[]).map((doc) => this.registry.get(doc.id) ?? doc);
+    return { total, runs };
+  }
+
+  /** Cancels a live run and waits for it to end, then deletes it everywhere. */
+  async remove(kind: RunKind, id: string): Promise<boolean> {
+    if (this.registry.get(id)?.kind === kind) await this.registry.remove(id);
+    return this.store.deleteRun(kind, id);
+  }
+}
