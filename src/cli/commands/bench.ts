@@ -1,0 +1,171 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, numberFlag, optionAssignments, parse, type Command } from '../args.js';
+import { callJson, callText, connect, type Api } from '../http.js';
+import { print, printJson } from '../output.js';
+import { ProgressBar } from '../progress.js';
+import { EXIT } from '../exit.js';
+
+/** How often a running benchmark is asked for its state: smooth enough for the bar, nothing for the API. */
+export const POLL_MS = 200;
+
+const FINAL = new Set(['done', 'failed', 'cancelled']);
+
+/** Flags that are numeric fields of the POST /v1/benchmarks body, named like them in kebab case. */
+const NUMBER_FLAGS = {
+  'duration-ms': 'durationMs',
+  'warmup-ms': 'warmupMs',
+  repeats: 'repeats',
+  streams: 'streams',
+  'message-size': 'messageSize',
+  'response-size': 'responseSize',
+  'request-writes': 'requestWrites',
+  'rate-bits-per-second': 'rateBitsPerSecond',
+  'interval-ms': 'intervalMs',
+} as const;
+
+/** Repeatable NAME=VALUE flags and the side of `options` each fills. */
+const SIDE_FLAGS = { opt: 'both', 'client-opt': 'client', 'server-opt': 'server' } as const;
+
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  transport: { type: 'string' },
+  pattern: { type: 'string' },
+  json: { type: 'boolean' },
+  'duration-ms': { type: 'string' },
+  'warmup-ms': { type: 'string' },
+  repeats: { type: 'string' },
+  streams: { type: 'string' },
+  'message-size': { type: 'string' },
+  'response-size': { type: 'string' },
+  'request-writes': { type: 'string' },
+  'rate-bits-per-second': { type: 'string' },
+  'interval-ms': { type: 'string' },
+  opt: { type: 'string', multiple: true },
+  'client-opt': { type: 'string', multiple: true },
+  'server-opt': { type: 'string', multiple: true },
+} as const;
+
+interface RunDoc {
+  id: string;
+  status: string;
+  queuePosition: number | null;
+  config: { durationMs?: number; warmupMs?: number; repeats?: number };
+  progress: { done: number; total: number };
+}
+
+/**
+ * The POST /v1/benchmarks body from the flags. Only the shape is built here: the API checks
+ * every value (required fields, ranges, option names and types) and its messages name the field.
+ */
+export function benchBody(values: Record<string, string | boolean | string[] | undefined>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (typeof values.transport === 'string') body.transport = values.transport;
+  if (typeof values.pattern === 'string') body.pattern = values.pattern;
+  for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
+    const value = values[flag];
+    if (typeof value === 'string') body[field] = numberFlag('bench', flag, value);
+  }
+  const options: Record<string, unknown> = {};
+  for (const [flag, side] of Object.entries(SIDE_FLAGS)) {
+    const items = values[flag];
+    if (Array.isArray(items) && items.length > 0) options[side] = optionAssignments('bench', flag, items);
+  }
+  if (Object.keys(options).length > 0) body.options = options;
+  return body;
+}
+
+/**
+ * Cancels the run with DELETE, which answers once the run has released its threads and sockets.
+ * DELETE also deletes a run that has already ended, so its state is read first: a Ctrl-C that
+ * comes just as the run ends keeps the result in the history.
+ */
+async function cancelRun(api: Api, id: string): Promise<void> {
+  try {
+    const { data } = await callJson<RunDoc>(api, 'GET', `/v1/benchmarks/${id}`);
+    if (FINAL.has(data.status)) {
+      process.stderr.write(`benchmark ${id} had already ended (${data.status}); GET /v1/benchmarks/${id} has it\n`);
+      return;
+    }
+    const res = await api.send('DELETE', `/v1/benchmarks/${id}`);
+    process.stderr.write(res.status === 200 ? `benchmark ${id} cancelled\n` : `cancelling benchmark ${id}: HTTP ${res.status}\n`);
+  } catch (err) {
+    process.stderr.write(`cancelling benchmark ${id}: ${(err as Error).message}\n`);
+  }
+}
+
+export const bench: Command = {
+  name: 'bench',
+  summary: 'run a benchmark (POST /v1/benchmarks) with a progress bar; print its summary',
+  help: `Usage: sockbench bench --transport T --pattern P [options] [--json] [--url URL]
+
+Runs a benchmark on the host behind --url and waits for it, with a progress bar when stderr is
+a terminal. Prints the run's text summary, or the whole run document with --json. Ctrl-C
+cancels the run (DELETE /v1/benchmarks/{id}) and exits 130.
+
+Options (the API's body fields; see README "Benchmarks"):
+  --transport T               tcp4, tcp6, udp4, udp6, unix, unix-dgram (required)
+  --pattern P                 stream, rr, crr (required)
+  --duration-ms N             measured time (default 3000)
+  --warmup-ms N               excluded from the figures (default 500)
+  --repeats N                 the result is the median over repeats (default 1)
+  --streams N                 parallel pairs, like iperf3 -P (default 1)
+  --message-size N            bytes per write (stream) or per request (rr, crr)
+  --response-size N           rr, crr: bytes per response
+  --request-writes N          rr, crr: send each request as N writes
+  --rate-bits-per-second N    stream: pace the sender
+  --interval-ms N             add samples every N ms
+  --opt NAME=VALUE            a socket option on both sides; repeat for more
+  --client-opt NAME=VALUE     an option on the client side only
+  --server-opt NAME=VALUE     an option on the server side only
+  --json                      the run document (JSON) instead of the text summary
+
+VALUE is an integer, true or false, a JSON object ('SO_LINGER={"onoff":1,"linger":5}'), or
+else a string (TCP_CONGESTION=cubic).
+
+${CONNECTION_HELP}
+
+Exit codes: 0 done, 1 failed or cancelled, 2 bad usage or refused by the API (the message names
+the field), 3 API unreachable, busy (429) or failing, 130 interrupted with Ctrl-C.
+`,
+  async run(argv) {
+    const { values } = parse('bench', argv, OPTIONS);
+    const body = benchBody(values);
+    const api = await connect('bench', values);
+    const bar = new ProgressBar(process.stderr);
+    const state = { interrupted: false };
+    // First Ctrl-C: cancel the run on the server and exit 130; a second one exits at once.
+    const onSigint = () => {
+      if (state.interrupted) process.exit(EXIT.interrupted);
+      state.interrupted = true;
+      bar.clear();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      let run = (await callJson<RunDoc>(api, 'POST', '/v1/benchmarks?wait=false', { body })).data;
+      let startedAt: number | undefined;
+      while (!state.interrupted && !FINAL.has(run.status)) {
+        if (run.status === 'running') startedAt ??= Date.now();
+        const c = run.config;
+        bar.update({
+          status: run.status, queuePosition: run.queuePosition, elapsedMs: startedAt === undefined ? 0 : Date.now() - startedAt,
+          expectedMs: ((c.durationMs ?? 0) + (c.warmupMs ?? 0)) * (c.repeats ?? 1), done: run.progress.done, total: run.progress.total,
+        });
+        await sleep(POLL_MS);
+        if (state.interrupted) break;
+        run = (await callJson<RunDoc>(api, 'GET', `/v1/benchmarks/${run.id}`)).data;
+      }
+      bar.clear();
+      if (state.interrupted) {
+        await cancelRun(api, run.id);
+        return EXIT.interrupted;
+      }
+      if (values.json) await printJson(run);
+      else await print((await callText(api, 'GET', `/v1/benchmarks/${run.id}`)).text);
+      return run.status === 'done' ? EXIT.ok : EXIT.different;
+    } finally {
+      process.off('SIGINT', onSigint);
+      bar.clear();
+      await api.close();
+    }
+  },
+};
