@@ -4,6 +4,7 @@ import options from './options.js';
 import sockopts from './sockopts.js';
 import defaults from './defaults.js';
 import benchmarks from './benchmarks.js';
+import sweeps from './sweeps.js';
 
 const routes: FastifyPluginAsync = async (app) => {
   await app.register(health);
@@ -11,6 +12,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(sockopts);
   await app.register(defaults);
   await app.register(benchmarks);
+  await app.register(sweeps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
 

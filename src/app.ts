@@ -8,10 +8,13 @@ import type { Config } from './config.js';
 import { FRAMEWORK_CODES, INTERNAL, INVALID_REQUEST, ROUTE_NOT_FOUND, type SockbenchError } from './errors.js';
 import { ErrorSchema, type ErrorBody } from '../routes/schemas.js';
 import routes from '../routes/index.js';
+import metricsRoute from '../routes/metrics.js';
 import { BenchmarkService, describeError } from './runs/benchmarks.js';
 import { Runs } from './runs/runs.js';
 import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
+import { ServiceMetrics } from './observability/metrics.js';
+import { SweepService } from './runs/sweeps.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +22,8 @@ declare module 'fastify' {
     runs: Runs;
     benchmarks: BenchmarkService;
     snapshots: SnapshotService;
+    metrics: ServiceMetrics;
+    sweeps: SweepService;
   }
 }
 
@@ -82,11 +87,18 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   if (runs.interruptedAtStart > 0) app.log.warn({ runs: runs.interruptedAtStart, file: store.file }, 'runs left unfinished by the previous process are marked failed');
   app.decorate('config', config);
   app.decorate('runs', runs);
-  app.decorate('benchmarks', new BenchmarkService(config, runs));
+  const benchmarks = new BenchmarkService(config, runs);
+  app.decorate('benchmarks', benchmarks);
+  app.decorate('sweeps', new SweepService(config, runs, benchmarks));
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
+  const metrics = new ServiceMetrics(runs, VERSION, (err) => app.log.error({ err }, 'cannot update the metrics'));
+  app.decorate('metrics', metrics);
   // Before the server waits for in-flight requests: cancel runs, so that waiting clients get answers.
   app.addHook('preClose', async () => { await runs.registry.close(); });
-  app.addHook('onClose', async () => { runs.store.close(); });
+  app.addHook('onClose', async () => {
+    metrics.close();
+    runs.store.close();
+  });
   app.addSchema(ErrorSchema);
 
   app.setErrorHandler((err: FastifyError & SockbenchError, request, reply) => {
@@ -127,5 +139,6 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(routes, { prefix: '/v1' });
+  await app.register(metricsRoute);
   return app;
 }

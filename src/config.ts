@@ -13,6 +13,7 @@ export const ConfigSchema = Type.Object({
   SOCKBENCH_PROBE_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 10, maximum: 30000, description: 'Longest wait for connect()/accept() when a probe builds its loopback pair' }),
   SOCKBENCH_MAX_OPTIONS: Type.Integer({ default: 64, minimum: 1, maximum: 1024, description: 'Most options (and most reads in `get`) in one probe' }),
   SOCKBENCH_MAX_DURATION_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 3600000, description: 'Longest benchmark durationMs (and warmupMs) a client may ask for' }),
+  SOCKBENCH_MAX_SWEEP_MS: Type.Integer({ default: 1800000, minimum: 100, maximum: 86400000, description: 'Longest measuring time (durations, warm-ups and repeats of every point) a sweep may ask for' }),
   SOCKBENCH_QUEUE_LIMIT: Type.Integer({ default: 8, minimum: 0, maximum: 1000, description: 'Benchmarks that may wait behind the running one; beyond it 429 with Retry-After' }),
   SOCKBENCH_DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'Directory of the SQLite history (sockbench.db), created at start' }),
   SOCKBENCH_RETAIN_RUNS: Type.Integer({ default: 1000, minimum: 1, maximum: 1000000, description: 'Finished runs (benchmarks and sweeps) kept in the history, and snapshots kept; the oldest go first' }),

@@ -114,7 +114,7 @@ export class BenchmarkService {
    * One repeat: `streams` engine runs at once. The first failure cancels the others, and the
    * repeat ends only when every one of them has released its threads and descriptors.
    */
-  async #repeat(config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal): Promise<{ result: RunResult; sockets: BenchmarkOutcome['sockets'] }> {
+  async #repeat(config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal, onInterval: (stream: number, sample: IntervalSample, index: number) => void): Promise<{ result: RunResult; sockets: BenchmarkOutcome['sockets'] }> {
     const linked = new AbortController();
     const onAbort = () => linked.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -122,9 +122,12 @@ export class BenchmarkService {
     const engineConfig = { ...config, intervalMs: config.intervalMs ?? undefined };
     const crr = config.pattern === 'crr';
     let firstError: unknown;
-    const runs = Array.from({ length: config.streams }, () => {
+    const runs = Array.from({ length: config.streams }, (_, stream) => {
       const { hooks, reports } = options.hooks(crr);
-      const run = runBenchmark(engineConfig, { signal: linked.signal, hooks, crrClientOptions: options.rawClientOptions() }, { connectTimeoutMs: this.config.SOCKBENCH_PROBE_TIMEOUT_MS });
+      const run = runBenchmark(engineConfig, {
+        signal: linked.signal, hooks, crrClientOptions: options.rawClientOptions(),
+        onInterval: (sample, index) => onInterval(stream, sample, index),
+      }, { connectTimeoutMs: this.config.SOCKBENCH_PROBE_TIMEOUT_MS });
       run.catch((err: unknown) => {
         firstError ??= err;
         linked.abort(err);
@@ -146,11 +149,12 @@ export class BenchmarkService {
   }
 
   /** Runs a prepared benchmark's repeats; `reporter` hears of each finished repeat. */
-  async execute({ config, options }: PreparedBenchmark, signal: AbortSignal, reporter: Pick<RunReporter, 'progress'>): Promise<BenchmarkOutcome> {
+  async execute({ config, options }: PreparedBenchmark, signal: AbortSignal, reporter: RunReporter): Promise<BenchmarkOutcome> {
     const results: RunResult[] = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
     for (let i = 0; i < config.repeats; i++) {
-      const repeat = await this.#repeat(config, options, signal);
+      const repeat = await this.#repeat(config, options, signal, (stream, sample, index) =>
+        reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
       results.push(repeat.result);
       if (i === 0) sockets = repeat.sockets;
       reporter.progress({ done: i + 1, total: config.repeats });

@@ -17,7 +17,8 @@ export interface RunsOptions {
   onStoreError: (err: unknown) => void;
 }
 
-function transportAndPattern(config: unknown): { transport: string | null; pattern: string | null } {
+/** A benchmark's transport and pattern, or a sweep's (in its `base`); null where the config has none. */
+export function transportAndPattern(config: unknown): { transport: string | null; pattern: string | null } {
   const c = (config ?? {}) as { transport?: unknown; pattern?: unknown; base?: { transport?: unknown; pattern?: unknown } };
   const source = c.base ?? c;
   return {
@@ -38,7 +39,11 @@ export class Runs {
   /** Runs a previous process left queued or running, marked failed at start. */
   readonly interruptedAtStart: number;
 
+  /** The code and message a client sees for a failure. */
+  readonly describe: (err: unknown) => RunError;
+
   constructor(readonly store: RunStore, config: Config, opts: RunsOptions) {
+    this.describe = opts.describeError;
     this.interruptedAtStart = store.interruptLeftovers((doc: RunView<unknown, unknown>) => this.#stored({
       ...doc, status: 'failed', queuePosition: null, error: INTERRUPTED, finishedAt: new Date().toISOString(),
     }));

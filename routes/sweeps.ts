@@ -1,0 +1,221 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../src/errors.js';
+import { renderLineChart, sweepChart, type SweepPointView } from '../src/report/chart.js';
+import { METRIC_NAMES, METRICS, type MetricName } from '../src/runs/metrics.js';
+import { QueueFullError, RUN_STATUSES } from '../src/runs/registry.js';
+import { MAX_SWEEP_POINTS, type SweepRun } from '../src/runs/sweeps.js';
+import { BenchmarkBodySchema } from './benchmarks.js';
+import { errorResponses, FormatQuery, OptionValueInput, PageQuery, StringEnum } from './schemas.js';
+import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
+import { openEventStreams, streamRunEvents } from './sse.js';
+import { table, valueText } from './text.js';
+
+const SweepBody = Type.Object({
+  base: BenchmarkBodySchema,
+  vary: Type.Record(Type.String({ maxLength: 100 }), Type.Array(OptionValueInput, { minItems: 1, maxItems: MAX_SWEEP_POINTS }), {
+    description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond',
+    examples: [{ SO_SNDBUF: [4096, 65536, 1048576], TCP_NODELAY: [false, true] }],
+  }),
+}, { additionalProperties: false });
+
+const nullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const MetricsSchema = Type.Union([Type.Object(Object.fromEntries(METRIC_NAMES.map((m) => [m, Type.Optional(nullableNumber)]))), Type.Null()]);
+const PointSchema = Type.Object({
+  index: Type.Integer(), params: Type.Object({}, { additionalProperties: true }), status: StringEnum(RUN_STATUSES),
+  metrics: MetricsSchema, min: MetricsSchema, max: MetricsSchema, ratioToFirst: MetricsSchema,
+  effective: Type.Union([Type.Object({ client: Type.Object({}, { additionalProperties: true }), server: Type.Object({}, { additionalProperties: true }) }), Type.Null()]),
+  limitedBy: Type.Union([Type.String(), Type.Null()]),
+  overheadMs: Type.Union([Type.Number({ description: 'Wall time of the point beyond its warm-up and measured time' }), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+});
+const SweepSchema = Type.Object({
+  id: Type.String(), kind: Type.String({ description: 'sweep' }), status: StringEnum(RUN_STATUSES),
+  queuePosition: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Type.String(), startedAt: Type.Union([Type.String(), Type.Null()]), finishedAt: Type.Union([Type.String(), Type.Null()]),
+  config: Type.Object({}, { additionalProperties: true }),
+  progress: Type.Object({ done: Type.Integer({ description: 'Points finished' }), total: Type.Integer() }),
+  result: Type.Union([Type.Object({
+    points: Type.Array(PointSchema),
+    best: Type.Object({}, { additionalProperties: true, description: 'Per metric, the best point: {index, params, value}' }),
+    overheadMs: nullableNumber,
+  }), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+});
+
+const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const MetricQuery = StringEnum(METRIC_NAMES, { description: 'The metric to chart (default: the pattern\'s headline, throughput or transaction rate)' });
+
+function vary(run: SweepRun): string[] {
+  return Object.keys(run.config.vary);
+}
+
+/** The metrics a sweep's points have, headline first. */
+function metricsIn(run: SweepRun): MetricName[] {
+  const present = new Set(run.result?.points.flatMap((p) => Object.keys(p.metrics ?? {})) ?? []);
+  return METRIC_NAMES.filter((m) => present.has(m));
+}
+
+function pointRows(run: SweepRun): { header: string[]; rows: Array<Array<string | number | boolean | null>> } {
+  const metrics = metricsIn(run);
+  const header = ['index', ...vary(run), 'status', ...metrics, ...metrics.map((m) => `${m}Min`), ...metrics.map((m) => `${m}Max`), ...metrics.map((m) => `${m}RatioToFirst`), 'limitedBy', 'overheadMs', 'error'];
+  const rows = (run.result?.points ?? []).map((p) => [
+    p.index, ...vary(run).map((k) => { const v = p.params[k]; return typeof v === 'object' ? JSON.stringify(v) : v; }), p.status,
+    ...metrics.map((m) => p.metrics?.[m] ?? null), ...metrics.map((m) => p.min?.[m] ?? null), ...metrics.map((m) => p.max?.[m] ?? null),
+    ...metrics.map((m) => p.ratioToFirst?.[m] ?? null), p.limitedBy, p.overheadMs, p.error?.code ?? null,
+  ]);
+  return { header, rows };
+}
+
+function sweepText(run: SweepRun): string {
+  const c = run.config;
+  const lines = [`${run.id}  ${run.status}  sweep of ${c.points} points  ${c.base.transport} ${c.base.pattern}  progress ${run.progress.done}/${run.progress.total}`];
+  if (run.error) lines.push(`error: ${run.error.code}: ${run.error.message}`);
+  if (run.result) {
+    const metrics = metricsIn(run);
+    lines.push('', table(['#', ...vary(run), 'STATUS', ...metrics, 'VS FIRST', 'LIMITED BY'], run.result.points.map((p) => [
+      p.index, ...vary(run).map((k) => valueText(p.params[k] as never)), p.status,
+      ...metrics.map((m) => (p.metrics?.[m] == null ? '' : Number(p.metrics[m]!.toPrecision(4)))),
+      p.ratioToFirst?.[metrics[0]] == null ? '' : p.ratioToFirst[metrics[0]]!.toFixed(3), p.limitedBy ?? '',
+    ])).trimEnd(), '');
+    for (const [m, b] of Object.entries(run.result.best)) {
+      lines.push(`best ${m} (${METRICS[m as MetricName].better} is better): point ${b.index} ${Object.entries(b.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  ${Number(b.value.toPrecision(4))} ${METRICS[m as MetricName].unit}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function listText(list: { total: number; sweeps: SweepRun[] }): string {
+  return `${list.total} sweeps\n\n${table(['ID', 'STATUS', 'TRANSPORT', 'PATTERN', 'POINTS', 'VARY', 'CREATED'],
+    list.sweeps.map((s) => [s.id, s.status, s.config.base.transport, s.config.base.pattern, `${s.progress.done}/${s.progress.total}`, vary(s).join(' '), s.createdAt]))}`;
+}
+
+/** done: 200; failed: 422 and cancelled: 409, as for benchmarks. */
+function statusFor(run: SweepRun): number {
+  return run.status === 'done' ? 200 : run.status === 'failed' ? 422 : run.status === 'cancelled' ? 409 : 202;
+}
+
+const sweeps: FastifyPluginAsyncTypebox = async (app) => {
+  const service = app.sweeps;
+  const runs = app.runs;
+  const notFound = (id: string) => errors.runNotFound(`No sweep ${id}. GET /v1/sweeps lists the sweeps kept (SOCKBENCH_RETAIN_RUNS, SOCKBENCH_RETAIN_DAYS).`);
+  const send = (request: FastifyRequest, reply: FastifyReply, run: SweepRun, status = statusFor(run)) => {
+    if (wantsCsv(request)) {
+      const { header, rows } = pointRows(run);
+      return sendCsv(reply.code(status), header, rows, `sweep-${run.id}.csv`);
+    }
+    return negotiate(request, reply.code(status), run, sweepText);
+  };
+  const formats = StringEnum(['json', 'text', 'csv'] as const, { description: 'text: a table; csv: the points (same as Accept: text/csv)' });
+
+  app.post('/sweeps', {
+    schema: {
+      summary: 'Run a benchmark over a grid of option and parameter values (at most 64 points); waits unless ?wait=false',
+      tags: ['sweeps'],
+      body: SweepBody,
+      querystring: Type.Object({ wait: Type.Optional(Type.Boolean({ default: true })), format: Type.Optional(formats) }, { additionalProperties: false }),
+      response: { 200: SweepSchema, 202: SweepSchema, 409: SweepSchema, 422: SweepSchema, ...errorResponses(400, 413, 415, 429) },
+    },
+  }, async (request, reply) => {
+    let run: SweepRun;
+    try {
+      run = service.submit(request.body as never);
+    } catch (err) {
+      if (err instanceof QueueFullError) {
+        reply.header('retry-after', String(err.retryAfterSeconds));
+        throw errors.queueFull(`${err.limit} runs are already waiting; retry in about ${err.retryAfterSeconds} s (Retry-After), or raise SOCKBENCH_QUEUE_LIMIT.`);
+      }
+      throw err;
+    }
+    reply.header('location', `/v1/sweeps/${run.id}`);
+    if (request.query.wait === false) return send(request, reply, run);
+    const onClose = () => { if (!reply.raw.writableFinished) runs.registry.cancel(run.id); };
+    reply.raw.once('close', onClose);
+    return send(request, reply, ((await runs.registry.waitFor(run.id)) ?? run) as SweepRun);
+  });
+
+  app.get('/sweeps', {
+    schema: {
+      summary: 'Sweeps in the history, newest first',
+      tags: ['sweeps'],
+      querystring: Type.Object({ status: Type.Optional(StringEnum(RUN_STATUSES)), ...PageQuery, format: Type.Optional(formats) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), sweeps: Type.Array(SweepSchema) }), ...errorResponses(400) },
+    },
+  }, async (request, reply) => {
+    const { status, limit = 20, offset = 0 } = request.query;
+    const page = runs.list({ kind: 'sweep', status, limit, offset });
+    const list = { total: page.total, limit, offset, sweeps: page.runs as SweepRun[] };
+    if (wantsCsv(request)) {
+      const columns = ['id', 'status', 'transport', 'pattern', 'points', 'done', 'vary', 'createdAt', 'finishedAt'];
+      return sendCsv(reply, columns, list.sweeps.map((s) => [s.id, s.status, s.config.base.transport, s.config.base.pattern, s.progress.total, s.progress.done, vary(s).join(' '), s.createdAt, s.finishedAt]), 'sweeps.csv');
+    }
+    return negotiate(request, reply, list, listText);
+  });
+
+  app.get('/sweeps/:id', {
+    schema: {
+      summary: 'A sweep: status, points done of total, and its points (JSON, a text table, or CSV)',
+      tags: ['sweeps'], params: Params,
+      querystring: Type.Object({ format: Type.Optional(formats) }, { additionalProperties: false }),
+      response: { 200: SweepSchema, ...errorResponses(404) },
+    },
+  }, async (request, reply) => {
+    const run = service.get(request.params.id);
+    if (!run) throw notFound(request.params.id);
+    return send(request, reply, run, 200);
+  });
+
+  app.get('/sweeps/:id/events', {
+    schema: {
+      summary: 'Server-Sent Events of a sweep: state, then each finished point ("point") and progress, then end',
+      tags: ['sweeps'], params: Params, produces: ['text/event-stream'],
+    },
+  }, async (request, reply) => {
+    const run = service.get(request.params.id);
+    if (!run) throw notFound(request.params.id);
+    if (openEventStreams() >= app.config.SOCKBENCH_MAX_EVENT_STREAMS) {
+      throw errors.tooManyStreams(`${app.config.SOCKBENCH_MAX_EVENT_STREAMS} event streams are open; close one or raise SOCKBENCH_MAX_EVENT_STREAMS.`);
+    }
+    streamRunEvents(request, reply, runs.registry, run);
+  });
+
+  app.get('/sweeps/:id/chart.svg', {
+    schema: {
+      summary: 'The metric against the first varied parameter, one line per combination of the others (SVG)',
+      tags: ['sweeps'], params: Params,
+      querystring: Type.Object({ metric: Type.Optional(MetricQuery) }, { additionalProperties: false }),
+      produces: ['image/svg+xml'],
+    },
+  }, async (request, reply) => {
+    const run = service.get(request.params.id);
+    if (!run) throw notFound(request.params.id);
+    const available = metricsIn(run);
+    const metric = request.query.metric ?? available[0];
+    if (metric === undefined) throw errors.runNotDone(`sweep ${run.id} is ${run.status} and has no finished point to chart yet.`, 'params.id');
+    if (!available.includes(metric)) {
+      throw errors.invalidValue(`querystring.metric: this sweep's points have ${available.join(', ')}, not ${metric}.`, 'querystring.metric');
+    }
+    const spec = sweepChart(run.result!.points as SweepPointView[], vary(run), metric);
+    return reply.type('image/svg+xml; charset=utf-8').send(renderLineChart(spec));
+  });
+
+  app.delete('/sweeps/:id', {
+    schema: {
+      summary: 'Cancel a queued or running sweep (200 with the points it finished), or delete a finished one (204)',
+      tags: ['sweeps'], params: Params,
+      response: { 200: SweepSchema, 204: Type.Null(), ...errorResponses(404) },
+    },
+  }, async (request, reply) => {
+    const run = service.get(request.params.id);
+    if (!run) throw notFound(request.params.id);
+    if (run.finishedAt !== null) {
+      await runs.remove('sweep', run.id);
+      return reply.code(204).send(null);
+    }
+    runs.registry.cancel(run.id);
+    return ((await runs.registry.waitFor(run.id)) ?? run) as SweepRun;
+  });
+};
+
+export default sweeps;

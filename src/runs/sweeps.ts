@@ -1,0 +1,212 @@
+import type { Config } from '../config.js';
+import { errors } from '../errors.js';
+import { findOption, nearestNames, suggestOptions } from '../options/catalog.js';
+import type { OptionItem, OptionsInput } from '../options/request.js';
+import type { SideOptionsInput } from '../bench/options.js';
+import type { BenchmarkOutcome, BenchmarkRequest, BenchmarkService, PreparedBenchmark } from './benchmarks.js';
+import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
+import type { RunError, RunReporter, RunStatus, RunView } from './registry.js';
+import type { Runs } from './runs.js';
+
+export const MAX_SWEEP_POINTS = 64;
+
+/** Body parameters a sweep may vary besides options (transport, sizes, counts, pacing). */
+export const SWEEP_PARAMETERS = ['transport', 'messageSize', 'responseSize', 'requestWrites', 'streams', 'rateBitsPerSecond'] as const;
+type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
+
+export type SweepValue = number | boolean | string;
+
+export interface SweepRequest {
+  base: BenchmarkRequest;
+  /** Name to values: a body parameter, an option for both sides, or client.NAME / server.NAME. */
+  vary: Record<string, SweepValue[]>;
+}
+
+export interface SweepConfig {
+  base: BenchmarkRequest;
+  vary: Record<string, SweepValue[]>;
+  points: number;
+}
+
+export interface SweepPoint {
+  index: number;
+  params: Record<string, SweepValue>;
+  status: RunStatus;
+  /** Medians over the point's repeats; null until it is done. */
+  metrics: Partial<Record<MetricName, number | null>> | null;
+  /** The repeats' range of each metric. */
+  min: Partial<Record<MetricName, number | null>> | null;
+  max: Partial<Record<MetricName, number | null>> | null;
+  /** Each metric over the first point's (1 = the same). */
+  ratioToFirst: Partial<Record<MetricName, number | null>> | null;
+  /** What the kernel made of each varied option, per side (and the buffers, always). */
+  effective: { client: Record<string, unknown>; server: Record<string, unknown> } | null;
+  limitedBy: string | null;
+  /** Wall time of the point beyond its measured and warm-up time: the sweep's own cost. */
+  overheadMs: number | null;
+  error: RunError | null;
+}
+
+export interface SweepOutcome {
+  points: SweepPoint[];
+  /** Per metric, the point that did best ("higher" or "lower" is better as METRICS says). */
+  best: Partial<Record<MetricName, { index: number; params: Record<string, SweepValue>; value: number }>>;
+  /** Median of the points' overheadMs. */
+  overheadMs: number | null;
+}
+
+export type SweepRun = RunView<SweepConfig, SweepOutcome>;
+
+const ALWAYS_SHOWN = ['SO_SNDBUF', 'SO_RCVBUF'];
+
+/** The grid, last key fastest: [{a:1,b:x},{a:1,b:y},{a:2,b:x}...]. */
+export function grid(vary: Record<string, SweepValue[]>): Array<Record<string, SweepValue>> {
+  return Object.entries(vary).reduce<Array<Record<string, SweepValue>>>(
+    (points, [name, values]) => points.flatMap((p) => values.map((v) => ({ ...p, [name]: v }))),
+    [{}],
+  );
+}
+
+/** Where a varied name goes: a body parameter, or an option of one side or both. */
+function target(name: string): { parameter: SweepParameter } | { side: keyof SideOptionsInput; option: string } {
+  if ((SWEEP_PARAMETERS as readonly string[]).includes(name)) return { parameter: name as SweepParameter };
+  const m = /^(client|server)\.(.+)$/.exec(name);
+  return m ? { side: m[1] as 'client' | 'server', option: m[2] } : { side: 'both', option: name };
+}
+
+function withOption(input: OptionsInput | undefined, name: string, value: SweepValue): OptionsInput {
+  if (Array.isArray(input)) return [...input.filter((i) => String(i.name).toUpperCase() !== name.toUpperCase()), { name, value } as OptionItem];
+  return { ...(input ?? {}), [name]: value };
+}
+
+function pointRequest(base: BenchmarkRequest, params: Record<string, SweepValue>): BenchmarkRequest {
+  let req: BenchmarkRequest = { ...base, options: { ...(base.options ?? {}) } };
+  for (const [name, value] of Object.entries(params)) {
+    const t = target(name);
+    if ('parameter' in t) req = { ...req, [t.parameter]: value };
+    else req.options = { ...req.options, [t.side]: withOption(req.options![t.side], t.option, value) };
+  }
+  return req;
+}
+
+function checkVary(vary: Record<string, SweepValue[]>): void {
+  const names = Object.keys(vary);
+  if (names.length === 0) throw errors.invalidValue('body.vary: give at least one name with a list of values, e.g. {"SO_SNDBUF": [4096, 65536]}.', 'body.vary');
+  for (const name of names) {
+    const field = `body.vary.${name}`;
+    if (vary[name].length === 0) throw errors.invalidValue(`${field}: the list of values is empty; give at least one.`, field);
+    const t = target(name);
+    if ('option' in t && !findOption(t.option)) {
+      const suggestions = suggestOptions(t.option);
+      throw errors.unknownOption(`${field}: "${name}" is neither a parameter (${SWEEP_PARAMETERS.join(', ')}) nor a known option (options may be prefixed client. or server.).${suggestions.length ? ` Did you mean ${suggestions.join(', ')}?` : ''}`, field,
+        [...suggestions, ...nearestNames(name, SWEEP_PARAMETERS, 1)]);
+    }
+  }
+  const points = names.reduce((n, k) => n * vary[k].length, 1);
+  if (points > MAX_SWEEP_POINTS) {
+    throw errors.invalidValue(`body.vary: ${names.map((k) => vary[k].length).join(' × ')} = ${points} points is more than ${MAX_SWEEP_POINTS}; vary fewer values.`, 'body.vary');
+  }
+}
+
+function ratio(value: number | null | undefined, first: number | null | undefined): number | null {
+  return typeof value === 'number' && typeof first === 'number' && first !== 0 ? value / first : null;
+}
+
+function effectiveOf(outcome: BenchmarkOutcome, vary: string[]): SweepPoint['effective'] {
+  const wanted = new Set([...ALWAYS_SHOWN, ...vary.map((n) => n.replace(/^(client|server)\./, '').toUpperCase())]);
+  const side = (reports: BenchmarkOutcome['sockets']['client']) =>
+    Object.fromEntries(reports.filter((r) => wanted.has(r.name)).map((r) => [r.name, r.effective]));
+  return { client: side(outcome.sockets.client), server: side(outcome.sockets.server) };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[(s.length - 1) >> 1];
+}
+
+/**
+ * Sweeps: a benchmark over a grid of option and parameter values. Every point is checked before
+ * the sweep is queued (a typo is a 400, not a failure at point 37), then the points run one
+ * after another as one run in the shared queue, so that nothing else runs between them.
+ */
+export class SweepService {
+  constructor(private readonly config: Config, private readonly runs: Runs, private readonly benchmarks: BenchmarkService) {}
+
+  submit(req: SweepRequest): SweepRun {
+    checkVary(req.vary);
+    const params = grid(req.vary);
+    const prepared = params.map((p, i) => this.#prepare(req, p, i));
+    const expectedMs = prepared.reduce((sum, p) => sum + p.expectedMs, 0);
+    const max = this.config.SOCKBENCH_MAX_SWEEP_MS;
+    if (expectedMs > max) {
+      throw errors.invalidValue(`body: ${params.length} points take about ${Math.ceil(expectedMs / 1000)} s of measuring, more than the limit of ${max / 1000} s (SOCKBENCH_MAX_SWEEP_MS); shorten durationMs, repeats or the grid.`, 'body');
+    }
+    const config: SweepConfig = { base: req.base, vary: req.vary, points: params.length };
+    return this.runs.registry.submit('sweep', config, (signal, reporter) => this.#run(req, params, prepared, signal, reporter), expectedMs, params.length) as SweepRun;
+  }
+
+  get(id: string): SweepRun | undefined {
+    return this.runs.get('sweep', id) as SweepRun | undefined;
+  }
+
+  #prepare(req: SweepRequest, params: Record<string, SweepValue>, index: number): PreparedBenchmark {
+    try {
+      return this.benchmarks.prepare(pointRequest(req.base, params), 'body.base');
+    } catch (err) {
+      const e = err as Error & { field?: string };
+      const where = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+      e.message = `point ${index} (${where}): ${e.message}`;
+      throw e;
+    }
+  }
+
+  async #run(req: SweepRequest, params: Array<Record<string, SweepValue>>, prepared: PreparedBenchmark[], signal: AbortSignal,
+    reporter: RunReporter): Promise<SweepOutcome> {
+    const vary = Object.keys(req.vary);
+    const points: SweepPoint[] = params.map((p, index) => ({
+      index, params: p, status: 'queued', metrics: null, min: null, max: null, ratioToFirst: null, effective: null, limitedBy: null, overheadMs: null, error: null,
+    }));
+    for (const [i, point] of points.entries()) {
+      if (signal.aborted) {
+        point.status = 'cancelled';
+        continue;
+      }
+      const started = performance.now();
+      try {
+        const outcome = await this.benchmarks.execute(prepared[i], signal, { progress: () => undefined, emit: () => undefined });
+        const r = outcome.result as Record<string, unknown> & { limitedBy: { reason: string } | null };
+        Object.assign(point, {
+          status: 'done', metrics: metricsOf(r), min: metricsOf(r.min), max: metricsOf(r.max),
+          effective: effectiveOf(outcome, vary), limitedBy: r.limitedBy?.reason ?? null,
+          overheadMs: Math.max(0, Math.round((performance.now() - started - prepared[i].expectedMs) * 10) / 10),
+        });
+      } catch (err) {
+        point.status = signal.aborted ? 'cancelled' : 'failed';
+        point.error = this.runs.describe(err);
+      }
+      reporter.emit({ event: 'point', data: point });
+      reporter.progress({ done: i + 1, total: points.length });
+    }
+    const first = points[0].metrics;
+    for (const p of points) {
+      if (p.metrics && first) p.ratioToFirst = Object.fromEntries(Object.entries(p.metrics).map(([k, v]) => [k, ratio(v, first[k as MetricName])]));
+    }
+    // A cancelled sweep keeps the points it finished (the registry marks it cancelled).
+    return { points, best: bestPoints(points), overheadMs: median(points.flatMap((p) => (p.overheadMs === null ? [] : [p.overheadMs]))) };
+  }
+}
+
+export function bestPoints(points: SweepPoint[]): SweepOutcome['best'] {
+  const best: SweepOutcome['best'] = {};
+  for (const metric of METRIC_NAMES) {
+    const higher = METRICS[metric].better === 'higher';
+    for (const p of points) {
+      const v = p.metrics?.[metric];
+      if (typeof v !== 'number') continue;
+      const current = best[metric];
+      if (!current || (higher ? v > current.value : v < current.value)) best[metric] = { index: p.index, params: p.params, value: v };
+    }
+  }
+  return best;
+}
