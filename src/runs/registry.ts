@@ -196,7 +196,8 @@ export class RunRegistry<C = unknown, R = unknown> {
     Promise.resolve().then(() => entry.work(entry.abort.signal, reporter))
       .then(
         (result) => this.#finish(entry, entry.abort.signal.aborted ? 'cancelled' : 'done', result, null),
-        (err: unknown) => this.#finish(entry, entry.abort.signal.aborted ? 'cancelled' : 'failed', null, this.opts.describeError(err)),
+        // A cancelled run is not a failure: its error would only say it was cancelled.
+        (err: unknown) => entry.abort.signal.aborted ? this.#finish(entry, 'cancelled', null, null) : this.#finish(entry, 'failed', null, this.opts.describeError(err)),
       )
       .finally(() => {
         this.#running = null;

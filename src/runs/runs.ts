@@ -38,6 +38,8 @@ export class Runs {
   readonly events = new EventEmitter();
   /** Runs a previous process left queued or running, marked failed at start. */
   readonly interruptedAtStart: number;
+  /** Finished runs whose last write to the store failed: only memory has their final state. */
+  readonly #unsaved = new Set<string>();
 
   /** The code and message a client sees for a failure. */
   readonly describe: (err: unknown) => RunError;
@@ -55,7 +57,9 @@ export class Runs {
         this.events.emit('change', view);
         try {
           store.putRun(this.#stored(view));
+          this.#unsaved.delete(view.id);
         } catch (err) {
+          this.#unsaved.add(view.id);
           opts.onStoreError(err);
         }
       },
@@ -69,10 +73,13 @@ export class Runs {
     };
   }
 
-  /** The live view when the run is in memory (with its queue position), else the stored one. */
+  /**
+   * The live view while the run is queued or running (with its queue position), else the stored
+   * one: retention may have deleted a finished run that memory still holds.
+   */
   get(kind: RunKind, id: string): RunView<unknown, unknown> | undefined {
     const live = this.registry.get(id);
-    if (live) return live.kind === kind ? live : undefined;
+    if (live && (live.finishedAt === null || this.#unsaved.has(id))) return live.kind === kind ? live : undefined;
     return this.store.getRun(kind, id) as RunView<unknown, unknown> | undefined;
   }
 
@@ -86,6 +93,7 @@ export class Runs {
   /** Cancels a live run and waits for it to end, then deletes it everywhere. */
   async remove(kind: RunKind, id: string): Promise<boolean> {
     if (this.registry.get(id)?.kind === kind) await this.registry.remove(id);
+    this.#unsaved.delete(id);
     return this.store.deleteRun(kind, id);
   }
 }

@@ -108,10 +108,12 @@ export class RunStore {
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');
       this.#migrate();
+      this.#statements = this.prepare();
     } catch (err) {
       throw explainOpenFailure(this.file, err);
     }
-    this.#statements = this.prepare();
+    // Lowered retention settings apply at start, not only when the next run finishes.
+    this.prune();
   }
 
   #migrate(): void {
