@@ -6,13 +6,13 @@ import { PATTERNS } from '../src/bench/types.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
 import { compareRuns, type RunComparison } from '../src/runs/compare.js';
 import { metricsOf } from '../src/runs/metrics.js';
-import { QueueFullError, RUN_STATUSES } from '../src/runs/registry.js';
+import { RUN_STATUSES } from '../src/runs/registry.js';
 import { TRANSPORTS } from '../src/options/types.js';
 import { errors } from '../src/errors.js';
 import { OptionsInputSchema } from './sockopts.js';
 import { errorResponses, FormatQuery, OptionReportSchema, PageQuery, StringEnum, TransportSchema } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
-import { streamRunEvents, openEventStreams } from './sse.js';
+import { cancelOrDelete, runEvents, statusFor, submitRun, waitForRun } from './run-lifecycle.js';
 import { table, valueText } from './text.js';
 
 const BenchmarkBody = Type.Object({
@@ -83,11 +83,6 @@ function runText(run: BenchmarkRun): string {
         o.connected === undefined ? '' : valueText(o.connected), o.end === undefined ? '' : valueText(o.end), o.ok ? 'ok' : o.error?.code]))).trimEnd());
   }
   return lines.join('\n') + '\n';
-}
-
-/** done: 200; failed: 422 and cancelled: 409, with the run document, so `curl --fail` fails on them. */
-function statusFor(run: BenchmarkRun): number {
-  return run.status === 'done' ? 200 : run.status === 'failed' ? 422 : run.status === 'cancelled' ? 409 : 202;
 }
 
 /** One line per run: what it was and its headline figures. */
@@ -165,23 +160,8 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RunSchema, 202: RunSchema, 409: RunSchema, 422: RunSchema, ...errorResponses(400, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    let run: BenchmarkRun;
-    try {
-      run = service.submit(request.body);
-    } catch (err) {
-      if (err instanceof QueueFullError) {
-        reply.header('retry-after', String(err.retryAfterSeconds));
-        throw errors.queueFull(`${err.limit} benchmarks are already waiting; retry in about ${err.retryAfterSeconds} s (Retry-After), or raise SOCKBENCH_QUEUE_LIMIT.`);
-      }
-      throw err;
-    }
-    reply.header('location', `/v1/benchmarks/${run.id}`);
-    if (request.query.wait === false) return send(request, reply, run);
-    // A client that hangs up does not want the result: its run must not hold the queue.
-    const onClose = () => { if (!reply.raw.writableFinished) runs.registry.cancel(run.id); };
-    reply.raw.once('close', onClose);
-    const finished = ((await runs.registry.waitFor(run.id)) ?? run) as BenchmarkRun;
-    return send(request, reply, finished);
+    const run = submitRun(reply, '/v1/benchmarks', () => service.submit(request.body));
+    return send(request, reply, request.query.wait === false ? run : await waitForRun(app, reply, run));
   });
 
   app.get('/benchmarks', {
@@ -238,10 +218,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
-    if (openEventStreams() >= app.config.SOCKBENCH_MAX_EVENT_STREAMS) {
-      throw errors.tooManyStreams(`${app.config.SOCKBENCH_MAX_EVENT_STREAMS} event streams are open; close one or raise SOCKBENCH_MAX_EVENT_STREAMS.`);
-    }
-    streamRunEvents(request, reply, runs.registry, run);
+    runEvents(app, request, reply, run);
   });
 
   app.get('/benchmarks/:id', {
@@ -266,12 +243,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
-    if (run.finishedAt !== null) {
-      await runs.remove('benchmark', run.id);
-      return reply.code(204).send(null);
-    }
-    runs.registry.cancel(run.id);
-    return ((await runs.registry.waitFor(run.id)) ?? run) as BenchmarkRun;
+    return cancelOrDelete(app, reply, 'benchmark', run);
   });
 };
 

@@ -4,12 +4,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../src/errors.js';
 import { renderLineChart, sweepChart, type SweepPointView } from '../src/report/chart.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../src/runs/metrics.js';
-import { QueueFullError, RUN_STATUSES } from '../src/runs/registry.js';
+import { RUN_STATUSES } from '../src/runs/registry.js';
 import { MAX_SWEEP_POINTS, type SweepRun } from '../src/runs/sweeps.js';
 import { BenchmarkBodySchema } from './benchmarks.js';
 import { errorResponses, FormatQuery, OptionValueInput, PageQuery, StringEnum } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
-import { openEventStreams, streamRunEvents } from './sse.js';
+import { cancelOrDelete, runEvents, statusFor, submitRun, waitForRun } from './run-lifecycle.js';
 import { table, valueText } from './text.js';
 
 const SweepBody = Type.Object({
@@ -91,11 +91,6 @@ function listText(list: { total: number; sweeps: SweepRun[] }): string {
     list.sweeps.map((s) => [s.id, s.status, s.config.base.transport, s.config.base.pattern, `${s.progress.done}/${s.progress.total}`, vary(s).join(' '), s.createdAt]))}`;
 }
 
-/** done: 200; failed: 422 and cancelled: 409, as for benchmarks. */
-function statusFor(run: SweepRun): number {
-  return run.status === 'done' ? 200 : run.status === 'failed' ? 422 : run.status === 'cancelled' ? 409 : 202;
-}
-
 const sweeps: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.sweeps;
   const runs = app.runs;
@@ -118,21 +113,8 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: SweepSchema, 202: SweepSchema, 409: SweepSchema, 422: SweepSchema, ...errorResponses(400, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    let run: SweepRun;
-    try {
-      run = service.submit(request.body as never);
-    } catch (err) {
-      if (err instanceof QueueFullError) {
-        reply.header('retry-after', String(err.retryAfterSeconds));
-        throw errors.queueFull(`${err.limit} runs are already waiting; retry in about ${err.retryAfterSeconds} s (Retry-After), or raise SOCKBENCH_QUEUE_LIMIT.`);
-      }
-      throw err;
-    }
-    reply.header('location', `/v1/sweeps/${run.id}`);
-    if (request.query.wait === false) return send(request, reply, run);
-    const onClose = () => { if (!reply.raw.writableFinished) runs.registry.cancel(run.id); };
-    reply.raw.once('close', onClose);
-    return send(request, reply, ((await runs.registry.waitFor(run.id)) ?? run) as SweepRun);
+    const run = submitRun(reply, '/v1/sweeps', () => service.submit(request.body as never));
+    return send(request, reply, request.query.wait === false ? run : await waitForRun(app, reply, run));
   });
 
   app.get('/sweeps', {
@@ -174,10 +156,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
-    if (openEventStreams() >= app.config.SOCKBENCH_MAX_EVENT_STREAMS) {
-      throw errors.tooManyStreams(`${app.config.SOCKBENCH_MAX_EVENT_STREAMS} event streams are open; close one or raise SOCKBENCH_MAX_EVENT_STREAMS.`);
-    }
-    streamRunEvents(request, reply, runs.registry, run);
+    runEvents(app, request, reply, run);
   });
 
   app.get('/sweeps/:id/chart.svg', {
@@ -209,12 +188,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
-    if (run.finishedAt !== null) {
-      await runs.remove('sweep', run.id);
-      return reply.code(204).send(null);
-    }
-    runs.registry.cancel(run.id);
-    return ((await runs.registry.waitFor(run.id)) ?? run) as SweepRun;
+    return cancelOrDelete(app, reply, 'sweep', run);
   });
 };
 

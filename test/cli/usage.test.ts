@@ -5,25 +5,10 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { tempDataDir } from '../helpers/build.js';
+import { sockbench } from '../helpers/cli.js';
 
 // The command as users run it, a child process: help, usage errors, an API it cannot reach, serve.
 
-interface Outcome { code: number | null; stdout: string; stderr: string }
-
-/** Runs `sockbench ...args` as users do, in a child process; SOCKBENCH_URL and SOCKBENCH_TOKEN come only from `env`. */
-async function sockbench(args: string[], env: Record<string, string> = {}, input?: string): Promise<Outcome> {
-  const { SOCKBENCH_URL: _u, SOCKBENCH_TOKEN: _t, ...inherited } = process.env;
-  const child = spawn(process.execPath, [...process.execArgv, 'src/cli/main.ts', ...args], {
-    env: { ...inherited, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += String(d); });
-  child.stderr.on('data', (d) => { stderr += String(d); });
-  child.stdin.end(input);
-  const [code] = await once(child, 'exit') as [number | null];
-  return { code, stdout, stderr };
-}
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {

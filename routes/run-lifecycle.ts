@@ -1,0 +1,53 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../src/errors.js';
+import { QueueFullError, type RunKind, type RunView } from '../src/runs/registry.js';
+import { openEventStreams, streamRunEvents } from './sse.js';
+
+// What benchmark and sweep routes share: submitting into the one queue, waiting for the result,
+// event streams, and cancel-or-delete. The routes differ only in their bodies and documents.
+
+/** done: 200; failed: 422 and cancelled: 409, with the run document, so `curl --fail` fails on them. */
+export function statusFor(run: RunView<unknown, unknown>): number {
+  return run.status === 'done' ? 200 : run.status === 'failed' ? 422 : run.status === 'cancelled' ? 409 : 202;
+}
+
+/** Queues a run; a full queue is a 429 with Retry-After. Sets Location to the run. */
+export function submitRun<V extends RunView<unknown, unknown>>(reply: FastifyReply, path: string, submit: () => V): V {
+  let run: V;
+  try {
+    run = submit();
+  } catch (err) {
+    if (err instanceof QueueFullError) {
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      throw errors.queueFull(`${err.limit} runs are already waiting; retry in about ${err.retryAfterSeconds} s (Retry-After), or raise SOCKBENCH_QUEUE_LIMIT.`);
+    }
+    throw err;
+  }
+  reply.header('location', `${path}/${run.id}`);
+  return run;
+}
+
+/** The run when it has ended; a client that hangs up first does not want it, so the run is cancelled. */
+export async function waitForRun<V extends RunView<unknown, unknown>>(app: FastifyInstance, reply: FastifyReply, run: V): Promise<V> {
+  const onClose = () => { if (!reply.raw.writableFinished) app.runs.registry.cancel(run.id); };
+  reply.raw.once('close', onClose);
+  return ((await app.runs.registry.waitFor(run.id)) ?? run) as V;
+}
+
+/** Server-Sent Events of a run, within SOCKBENCH_MAX_EVENT_STREAMS. */
+export function runEvents(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, run: RunView<unknown, unknown>): void {
+  if (openEventStreams() >= app.config.SOCKBENCH_MAX_EVENT_STREAMS) {
+    throw errors.tooManyStreams(`${app.config.SOCKBENCH_MAX_EVENT_STREAMS} event streams are open; close one or raise SOCKBENCH_MAX_EVENT_STREAMS.`);
+  }
+  streamRunEvents(request, reply, app.runs.registry, run);
+}
+
+/** Cancels a live run (its final view, kept in the history) or deletes a finished one (204). */
+export async function cancelOrDelete<V extends RunView<unknown, unknown>>(app: FastifyInstance, reply: FastifyReply, kind: RunKind, run: V): Promise<V | FastifyReply> {
+  if (run.finishedAt !== null) {
+    await app.runs.remove(kind, run.id);
+    return reply.code(204).send(null);
+  }
+  app.runs.registry.cancel(run.id);
+  return ((await app.runs.registry.waitFor(run.id)) ?? run) as V;
+}
