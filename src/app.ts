@@ -15,6 +15,7 @@ import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { SweepService } from './runs/sweeps.js';
+import { workerPool } from './bench/worker-pool.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,6 +88,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   if (runs.interruptedAtStart > 0) app.log.warn({ runs: runs.interruptedAtStart, file: store.file }, 'runs left unfinished by the previous process are marked failed');
   app.decorate('config', config);
   app.decorate('runs', runs);
+  workerPool.configure({ maxIdle: config.SOCKBENCH_IDLE_WORKERS, idleMs: config.SOCKBENCH_WORKER_IDLE_MS });
   const benchmarks = new BenchmarkService(config, runs);
   app.decorate('benchmarks', benchmarks);
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
@@ -98,6 +100,8 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   app.addHook('onClose', async () => {
     metrics.close();
     runs.store.close();
+    // Runs are over by now (preClose); idle side workers would otherwise linger until their idle timeout.
+    await workerPool.drain();
   });
   app.addSchema(ErrorSchema);
 

@@ -36,8 +36,6 @@ export const DEFAULT_LIMITS: EngineLimits = {
 };
 
 const CRR_BACKLOG = 128;
-/** A worker still loading modules is let finish before it is terminated (see SideWorker.join); this bounds the wait. */
-const LOAD_GRACE_MS = 30_000;
 
 interface Sockets {
   client: number | null;
@@ -93,7 +91,7 @@ class Run {
 
   async execute(): Promise<RunResult> {
     const config = this.#config;
-    // Sockets first: building them takes microseconds, and a refused option then costs no thread.
+    // Sockets first: building them takes microseconds, and a refused option then borrows no thread.
     this.#sockets = this.#buildSockets();
     const data = (role: Role) => ({ role, config, control: this.#control.buffer });
     const execArgv = this.#options.workerExecArgv;
@@ -145,7 +143,7 @@ class Run {
     this.#timers.clear();
     this.#control.requestStop(STOP.ABORT);
     this.#shutdownAll();
-    await Promise.all(this.#workers.map((side) => side.join(this.#limits.joinGraceMs, LOAD_GRACE_MS)));
+    await Promise.all(this.#workers.map((side) => side.join(this.#limits.joinGraceMs)));
     this.#scope.closeAll();
   }
 

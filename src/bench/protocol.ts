@@ -3,15 +3,22 @@ import type { Role } from '../sockets/pair.js';
 import type { SerializedError } from './errors.js';
 import type { CpuUsage, LatencySummary, RawSocketOption, ResolvedBenchConfig } from './types.js';
 
-// Messages between the engine (main thread) and the two side workers.
-// Main -> worker: workerData at spawn, then one SideStart once the sockets exist.
-// Worker -> main: loaded, ready (buffers allocated, waiting for go), an interval each time the side's
-// meter closes one (intervals on only), then result, stopped or error.
+// Messages between the engine (main thread) and the side workers. A worker (pooled, see
+// worker-pool.ts) says loaded once, then runs one SideJob after another.
+// Main -> worker: a SideJob once the run's sockets exist.
+// Worker -> main: ready (buffers allocated, waiting for go), an interval each time the side's
+// meter closes one (intervals on only), then result, stopped or error: the job's last message.
 
 export interface SideWorkerData {
   role: Role;
   config: ResolvedBenchConfig;
   control: SharedArrayBuffer;
+}
+
+/** One side of one run, as a worker receives it. */
+export interface SideJob {
+  data: SideWorkerData;
+  start: SideStart;
 }
 
 export interface SideStart {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { LEVELS, OPTNAMES, setsockopt } from '../../native-bindings/index.js';
 import { runBenchmark, type EngineLimits } from '../../src/bench/engine.js';
 import { BenchAbortedError, BenchTimeoutError, BenchWorkerError } from '../../src/bench/errors.js';
-import { liveWorkerCount } from '../../src/bench/side-worker.js';
+import { busyWorkerCount } from '../../src/bench/worker-pool.js';
 import type { BenchConfig, EngineOptions, RunResult } from '../../src/bench/types.js';
 import type { Role } from '../../src/sockets/pair.js';
 import { openFds } from '../helpers/build.js';
@@ -24,7 +24,7 @@ t.test('a side that stalls past the deadline is ended by force, with the figures
   t.equal(r.rr!.transactions, 0);
   t.same(r.rr!.latencyMicros, { min: null, mean: null, p50: null, p90: null, p99: null, p999: null, max: null, stdev: null }, 'nothing measured is null, not NaN');
   t.equal(r.rr!.histogram, null);
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), before);
 });
 
@@ -35,7 +35,7 @@ t.test("a libc error in a worker rejects the run naming the side, call and errno
   }).then(() => null, (e: unknown) => e);
   t.ok(err instanceof BenchWorkerError, 'BenchWorkerError');
   t.match(err, { side: 'client', syscall: 'setsockopt', code: 'ENOPROTOOPT', message: /client side failed/ });
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), before);
 });
 
@@ -69,13 +69,13 @@ t.test('cancel while the workers are still loading leaks nothing', async (t) => 
   setTimeout(() => controller.abort(), 20);
   const err = await run({ transport: 'udp4', pattern: 'stream', durationMs: 5000 }, { signal: controller.signal }).then(() => null, (e: unknown) => e);
   t.ok(err instanceof BenchAbortedError, 'BenchAbortedError');
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), before);
 });
 
 t.test('start-up that takes too long is a timeout', async (t) => {
   const before = await openFds();
   await t.rejects(run({ transport: 'unix', pattern: 'rr', durationMs: 100 }, {}, { startupMs: 1 }), BenchTimeoutError);
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), before);
 });

@@ -4,7 +4,7 @@ import { TRANSPORTS } from '../../src/options/types.js';
 import { patternApplies, isDatagram } from '../../src/bench/config.js';
 import { runBenchmark } from '../../src/bench/engine.js';
 import { BenchAbortedError, BenchConfigError } from '../../src/bench/errors.js';
-import { liveWorkerCount } from '../../src/bench/side-worker.js';
+import { busyWorkerCount } from '../../src/bench/worker-pool.js';
 import { PATTERNS, type BenchConfig, type EngineOptions, type LatencySummary, type RunResult } from '../../src/bench/types.js';
 import { openFds } from '../helpers/build.js';
 
@@ -129,7 +129,7 @@ t.test('every transport and pattern that applies runs and reports consistent fig
       special?.check(t, r);
     }
   }
-  t.equal(liveWorkerCount(), 0, 'no worker left');
+  t.equal(busyWorkerCount(), 0, 'no worker left');
 });
 
 t.test('cancel mid-run ends promptly and leaves no descriptor or worker behind', async (t) => {
@@ -146,14 +146,14 @@ t.test('cancel mid-run ends promptly and leaves no descriptor or worker behind',
     t.ok(err instanceof BenchAbortedError, `${transport} ${pattern}: rejects with BenchAbortedError`);
     t.equal((err as Error).name, 'AbortError');
     t.ok(took < 1000, `${transport} ${pattern}: settled ${took.toFixed(0)} ms after the abort`);
-    t.equal(liveWorkerCount(), 0, 'every worker has exited');
+    t.equal(busyWorkerCount(), 0, 'no worker is still busy');
     t.equal(await openFds(), before, 'every descriptor is closed');
   }
 });
 
 t.test('an already aborted signal rejects before anything starts', async (t) => {
   await t.rejects(run({ transport: 'tcp4', pattern: 'rr', durationMs: 100 }, { signal: AbortSignal.abort() }), { name: 'AbortError' });
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
 });
 
 t.test('a failing hook rejects the run and leaks nothing', async (t) => {
@@ -165,7 +165,7 @@ t.test('a failing hook rejects the run and leaks nothing', async (t) => {
   await t.rejects(run({ transport: 'tcp4', pattern: 'crr', durationMs: 100 }, {
     hooks: { beforeBind: (_role, fd) => bind(fd, { family: 'inet', address: '127.0.0.1', port: 0 }) },
   }), { statusCode: 422, code: 'SOCKBENCH_PAIR_SETUP_FAILED', message: /tcp4 loopback listener: bind failed with EINVAL/ });
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), before);
 });
 
@@ -192,5 +192,5 @@ t.test('configs that do not apply are refused naming the field', async (t) => {
   await t.rejects(run({ transport: 'tcp4', pattern: 'stream', durationMs: 100, messageSize: 16 * 1024 * 1024 + 1 }), { name: 'BenchConfigError', field: 'messageSize' });
   await t.rejects(run({ transport: 'tcp4', pattern: 'rr', durationMs: 100, rateBitsPerSecond: 1000 }), { name: 'BenchConfigError', field: 'rateBitsPerSecond' });
   await t.rejects(run({ transport: 'tcp4', pattern: 'rr', durationMs: 0 }), BenchConfigError);
-  t.equal(liveWorkerCount(), 0, 'nothing was started');
+  t.equal(busyWorkerCount(), 0, 'nothing was started');
 });

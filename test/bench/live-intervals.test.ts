@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { runBenchmark } from '../../src/bench/engine.js';
 import { BenchAbortedError } from '../../src/bench/errors.js';
-import { liveWorkerCount } from '../../src/bench/side-worker.js';
+import { busyWorkerCount } from '../../src/bench/worker-pool.js';
 import type { BenchConfig, EngineOptions, IntervalSample, RunResult } from '../../src/bench/types.js';
 import { openFds } from '../helpers/build.js';
 
@@ -30,7 +30,7 @@ async function liveRun(t: Test, config: BenchConfig): Promise<void> {
   t.same(deliveries.map((d) => d.sample), intervals, `${what}: the same samples as the result`);
   const lead = endedAtMs - deliveries[0].atMs;
   t.ok(lead >= 200, `${what}: the first sample arrived ${lead.toFixed(0)} ms before the run ended`);
-  t.equal(liveWorkerCount(), 0, `${what}: no worker left`);
+  t.equal(busyWorkerCount(), 0, `${what}: no worker left`);
   t.equal(await openFds(), before, `${what}: every descriptor is closed`);
 }
 
@@ -50,7 +50,7 @@ t.test('a consumer that throws gets every sample and does not break the run', as
   t.ok(r.intervals!.length >= 4, `${r.intervals!.length} intervals`);
   t.equal(calls, r.intervals!.length, 'called once per interval');
   t.ok(r.datagram!.received > 0, 'the run completed');
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
 });
 
 t.test('no sample is delivered after an abort, and nothing leaks', async (t) => {
@@ -67,6 +67,6 @@ t.test('no sample is delivered after an abort, and nothing leaks', async (t) => 
   t.ok(err instanceof BenchAbortedError, 'rejects with BenchAbortedError');
   // Both workers have exited by now: any interval they posted after the abort has arrived and been dropped.
   t.same(indexes, [0, 1, 2], 'the samples up to the abort, none after');
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), before);
 });

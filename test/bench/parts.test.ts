@@ -7,7 +7,7 @@ import { LatencyRecorder } from '../../src/bench/histogram.js';
 import { LiveIntervals } from '../../src/bench/live-intervals.js';
 import type { SideInterval, SideReport } from '../../src/bench/protocol.js';
 import { assembleResult, mergeIntervals, ratio } from '../../src/bench/results.js';
-import { sideWorkerUrl } from '../../src/bench/side-worker.js';
+import { sideWorkerUrl } from '../../src/bench/worker-pool.js';
 import { requestPieces } from '../../src/bench/workers/io.js';
 
 // The engine's parts that need no thread: config, histogram, shared control, result assembly.

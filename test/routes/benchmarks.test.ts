@@ -1,6 +1,6 @@
 import t from 'tap';
 import { build, openFds } from '../helpers/build.js';
-import { liveWorkerCount } from '../../src/bench/side-worker.js';
+import { busyWorkerCount } from '../../src/bench/worker-pool.js';
 
 // Short real runs through the real app. Figures are asserted only where the kernel makes them
 // certain by a wide margin; speed targets live in `npm run bench`, not here.
@@ -95,7 +95,7 @@ t.test('streams: parallel pairs add up, each accounted; one failing stream fails
   const cancelled = (await post(app, { transport: 'tcp4', pattern: 'stream', durationMs: 5000, warmupMs: 0, streams: 4 }, '?wait=false')).json();
   await new Promise((r) => setTimeout(r, 200));
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${cancelled.id}` })).json().status, 'cancelled');
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), fds);
 });
 
@@ -196,7 +196,7 @@ t.test('closing the app (SIGTERM) cancels the waiting run and answers its client
   t.equal(res.statusCode, 409);
   t.equal(res.json().status, 'cancelled');
   t.ok(Date.now() - t0 < 3000);
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
 });
 
 t.test('a client that disconnects cancels its run', async (t) => {
@@ -238,6 +238,6 @@ t.test('many runs of mixed kinds, cancelled and failing ones included, leak no d
     statuses[run.status] = (statuses[run.status] ?? 0) + 1;
   }
   t.ok(statuses.done >= 140 && statuses.failed >= 25 && statuses.cancelled === 20, JSON.stringify(statuses));
-  t.equal(liveWorkerCount(), 0, 'every worker ended');
+  t.equal(busyWorkerCount(), 0, 'no worker is still busy');
   t.equal(await openFds(), fds, 'every descriptor closed');
 });

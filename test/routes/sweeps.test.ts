@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { DOMParser } from '@xmldom/xmldom';
 import { grid } from '../../src/runs/sweeps.js';
-import { liveWorkerCount } from '../../src/bench/side-worker.js';
+import { busyWorkerCount } from '../../src/bench/worker-pool.js';
 import { openEventStreams } from '../../routes/sse.js';
 import { build, openFds } from '../helpers/build.js';
 
@@ -70,7 +70,7 @@ t.test('a sweep over an option of both sides and a parameter: points, effective 
   t.equal((await app.inject({ url: `/v1/benchmarks/${sweep.id}` })).statusCode, 404, 'sweeps are not benchmarks');
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/sweeps/${sweep.id}` })).statusCode, 204);
   t.equal((await app.inject({ url: `/v1/sweeps/${sweep.id}` })).statusCode, 404);
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), fds, 'no descriptor left behind');
 });
 
@@ -151,5 +151,5 @@ t.test('bad sweeps are 400s naming the field; cancel keeps the points done; SSE 
   t.equal(stored.json().status, 'cancelled');
   await new Promise((r) => setTimeout(r, 50));
   t.equal(openEventStreams(), 0);
-  t.equal(liveWorkerCount(), 0);
+  t.equal(busyWorkerCount(), 0);
 });

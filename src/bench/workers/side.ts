@@ -1,24 +1,23 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { recv, SysError } from '../../../native-bindings/index.js';
 import { isDatagram, isTcp } from '../config.js';
 import { Control, STOP } from '../control.js';
 import type { SerializedError } from '../errors.js';
-import type { SideStart, SideWorkerData, WorkerMessage } from '../protocol.js';
+import type { SideJob, WorkerMessage } from '../protocol.js';
 import { Aborted, type SideContext, type SideLoop } from './context.js';
 import { crrClient, crrServer } from './crr.js';
 import { rrClient, rrServer } from './rr.js';
 import { datagramReceiver, streamReceiver, streamSender } from './stream.js';
 
-// Entry point of one side's worker thread. It loads the bindings itself (koffi works in
-// workers), waits for its sockets, allocates every buffer, says ready, blocks until the main
-// thread says go, then runs its loop with blocking libc calls and reports once.
+// Entry point of a side worker thread. It loads the bindings itself (koffi works in workers) and
+// says loaded; then, for each job: takes its sockets, allocates every buffer, says ready, blocks
+// until the main thread says go, runs its loop with blocking libc calls and reports once. Between
+// jobs it idles in its event loop, kept by the pool for the next run (worker-pool.ts).
 
-const data = workerData as SideWorkerData;
 const port = parentPort!;
-const control = new Control(data.control);
 const post = (message: WorkerMessage): void => port.postMessage(message);
 
-function prepare(start: SideStart): SideLoop {
+function prepare({ data, start }: SideJob, control: Control): SideLoop {
   const ctx: SideContext = {
     role: data.role, config: data.config, control, start,
     datagram: isDatagram(data.config.transport), tcp: isTcp(data.config.transport),
@@ -43,19 +42,21 @@ function serialize(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
-port.once('message', (start: SideStart) => {
+function runJob(job: SideJob): WorkerMessage {
+  const control = new Control(job.data.control);
   try {
+    const { start } = job;
     if (start.skipBytes > 0) recv(start.fd, Buffer.alloc(start.skipBytes), start.skipBytes, 0);
-    const loop = prepare(start);
+    const loop = prepare(job, control);
     post({ type: 'ready' });
     control.waitForGo();
     if (control.stop === STOP.ABORT) throw new Aborted();
-    post({ type: 'result', report: loop() });
+    return { type: 'result', report: loop() };
   } catch (err) {
-    post(err instanceof Aborted || control.stop === STOP.ABORT ? { type: 'stopped' } : { type: 'error', error: serialize(err) });
-  } finally {
-    port.close();
+    return err instanceof Aborted || control.stop === STOP.ABORT ? { type: 'stopped' } : { type: 'error', error: serialize(err) };
   }
-});
+}
+
+port.on('message', (job: SideJob) => post(runJob(job)));
 
 post({ type: 'loaded' });
