@@ -10,6 +10,8 @@ const HealthSchema = Type.Object({
 
 const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
+    // Liveness: no token, no rate limit, no load shedding (src/security/public.ts).
+    config: { public: true },
     schema: { summary: 'Liveness: answers while the event loop is alive', tags: ['service'], response: { 200: HealthSchema } },
   }, async () => ({ status: 'ok' as const, version: VERSION, uptimeSeconds: Math.round(process.uptime() * 1000) / 1000 }));
 };

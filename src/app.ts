@@ -15,6 +15,9 @@ import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { SweepService } from './runs/sweeps.js';
+import overload from './security/overload.js';
+import rateLimit from './security/rate-limit.js';
+import auth from './security/auth.js';
 import { workerPool } from './bench/worker-pool.js';
 
 declare module 'fastify' {
@@ -120,7 +123,8 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     } else if (status < 500) {
       body.code = INVALID_REQUEST;
     }
-    if (status >= 500) {
+    // A 5xx of our own (SOCKBENCH_OVERLOADED) is written for the client; any other is a bug.
+    if (status >= 500 && !err.code?.startsWith('SOCKBENCH_')) {
       request.log.error({ err }, 'request failed');
       body.message = `Internal error (request id ${request.id}); the log has the details.`;
     }
@@ -135,6 +139,10 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     } satisfies ErrorBody);
   });
 
+  // Cheapest refusal first: shedding, then the rate limit (which counts token guesses), then the token.
+  await app.register(overload, { maxEventLoopDelayMs: config.SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS });
+  await app.register(rateLimit, { max: config.SOCKBENCH_RATE_LIMIT, windowMs: config.SOCKBENCH_RATE_WINDOW_MS });
+  await app.register(auth, { token: config.SOCKBENCH_TOKEN });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

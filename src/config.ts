@@ -1,5 +1,6 @@
 import { envSchema } from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
+import { parsePeers } from './security/peers.js';
 
 // Every setting the service reads, with its default. Nothing else reads process.env.
 export const ConfigSchema = Type.Object({
@@ -22,10 +23,22 @@ export const ConfigSchema = Type.Object({
   SOCKBENCH_IDLE_WORKERS: Type.Integer({ default: 8, minimum: 0, maximum: 64, description: 'Side worker threads kept between runs, so that a run or sweep point does not pay ~80 ms to start them (0: a fresh thread per side per run)' }),
   SOCKBENCH_WORKER_IDLE_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 86400000, description: 'An idle side worker unused this long is ended' }),
   SOCKBENCH_SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 600000, description: 'Grace period for in-flight requests on SIGTERM/SIGINT' }),
+  // The b64token characters of RFC 6750, so that the token fits in an Authorization header as is.
+  SOCKBENCH_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~+/-]+=*$', description: 'Bearer token every request but GET /v1/health must send (Authorization: Bearer <token>); at least 16 characters, e.g. from `openssl rand -hex 32`. Unset: no authentication' })),
+  SOCKBENCH_ALLOW_ANONYMOUS: Type.Boolean({ default: false, description: 'Start without SOCKBENCH_TOKEN even when SOCKBENCH_HOST is not a loopback address' }),
+  SOCKBENCH_PEERS: Type.String({ default: '', description: 'Comma-separated base URLs (http[s]://host:port) of the sockbench instances this one may benchmark against' }),
+  SOCKBENCH_RATE_LIMIT: Type.Integer({ default: 1000, minimum: 0, maximum: 1000000, description: 'Requests per SOCKBENCH_RATE_WINDOW_MS per client IP address (GET /v1/health is not counted); beyond it 429 with Retry-After (0: no limit)' }),
+  SOCKBENCH_RATE_WINDOW_MS: Type.Integer({ default: 60000, minimum: 1000, maximum: 86400000, description: 'Window of SOCKBENCH_RATE_LIMIT' }),
+  // Off by default: one long stall (a first TypeScript import in tests, a slow disk) looks the same as overload.
+  SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 0, minimum: 0, maximum: 60000, description: 'Mean event-loop delay beyond which requests get 503 with Retry-After until it recovers, e.g. 1000 (GET /v1/health still answers; 0: never)' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
 
+/** The configuration from `env`; throws one line naming the setting at fault. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return envSchema<Config>({ schema: ConfigSchema, data: env });
+  const config = envSchema<Config>({ schema: ConfigSchema, data: env });
+  // The schema checks the type only; the entries are checked here so that a bad one stops the start, not a later request.
+  parsePeers(config.SOCKBENCH_PEERS);
+  return config;
 }

@@ -24,6 +24,10 @@ const SnapshotNotFound = createError<[string]>('SOCKBENCH_SNAPSHOT_NOT_FOUND', '
 const RunNotDone = createError<[string]>('SOCKBENCH_RUN_NOT_DONE', '%s', 409);
 const TooManyStreams = createError<[string]>('SOCKBENCH_TOO_MANY_STREAMS', '%s', 429);
 const QueueFull = createError<[string]>('SOCKBENCH_QUEUE_FULL', '%s', 429);
+const Unauthorized = createError<[string]>('SOCKBENCH_UNAUTHORIZED', '%s', 401);
+const PeerNotAllowed = createError<[string]>('SOCKBENCH_PEER_NOT_ALLOWED', '%s', 403);
+const RateLimited = createError<[string]>('SOCKBENCH_RATE_LIMITED', '%s', 429);
+const Overloaded = createError<[string]>('SOCKBENCH_OVERLOADED', '%s', 503);
 const PairSetupFailed = createError<[string, { cause?: Error }]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
 
 export const errors = {
@@ -53,6 +57,20 @@ export const errors = {
   },
   queueFull(message: string): SockbenchError {
     return new QueueFull(message);
+  },
+  /** `wrong`: a token was sent but it is not SOCKBENCH_TOKEN (rather than no token at all). */
+  unauthorized(wrong: boolean): SockbenchError {
+    const fix = 'send "Authorization: Bearer <token>" with the token the service was started with (its SOCKBENCH_TOKEN); the sockbench command sends --token or $SOCKBENCH_TOKEN.';
+    return new Unauthorized(wrong ? `Wrong bearer token: ${fix}` : `This service needs a token: ${fix}`);
+  },
+  peerNotAllowed(peer: string): SockbenchError {
+    return new PeerNotAllowed(`${peer} is not an allowed peer: add its base URL to SOCKBENCH_PEERS (comma-separated, e.g. http://10.0.0.7:8080) and restart the service.`);
+  },
+  rateLimited(message: string): SockbenchError {
+    return new RateLimited(message);
+  },
+  overloaded(message: string): SockbenchError {
+    return new Overloaded(message);
   },
   /** `cause` is the SysError of the failing step, so callers can report its errno name. */
   pairSetupFailed(message: string, cause?: Error): SockbenchError {

@@ -5,11 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { StoreOpenError } from './runs/store.js';
+import { exposureRefusal, isLoopbackHost } from './security/exposure.js';
 
 /**
  * Reads the configuration from `env`, listens, and closes gracefully on SIGTERM/SIGINT. Shared by
- * `npm start` (this file as the entry) and `sockbench serve`: an invalid configuration or an
- * unusable database exits 2 with one line on stderr, a port that cannot be bound exits 1.
+ * `npm start` (this file as the entry) and `sockbench serve`: an invalid configuration (a
+ * non-loopback address without a token, too), or an unusable database exits 2 with one line on
+ * stderr, a port that cannot be bound exits 1.
  */
 export async function start(env: Record<string, string | undefined> = process.env): Promise<FastifyInstance> {
   let config: Config;
@@ -17,6 +19,11 @@ export async function start(env: Record<string, string | undefined> = process.en
     config = loadConfig(env);
   } catch (err) {
     process.stderr.write(`sockbench: invalid configuration: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const refusal = exposureRefusal(config);
+  if (refusal) {
+    process.stderr.write(`sockbench: ${refusal}\n`);
     process.exit(2);
   }
 
@@ -40,6 +47,9 @@ export async function start(env: Record<string, string | undefined> = process.en
   } catch (err) {
     app.log.fatal({ err }, `cannot listen on ${config.SOCKBENCH_HOST}:${config.SOCKBENCH_PORT}`);
     process.exit(1);
+  }
+  if (!config.SOCKBENCH_TOKEN && !isLoopbackHost(config.SOCKBENCH_HOST)) {
+    app.log.warn({ host: config.SOCKBENCH_HOST }, 'no SOCKBENCH_TOKEN and SOCKBENCH_ALLOW_ANONYMOUS=true: anyone who can reach this address may use the API');
   }
   return app;
 }

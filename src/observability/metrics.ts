@@ -85,7 +85,9 @@ export class ServiceMetrics {
 
   /** The exposition text of one scrape. */
   async text(): Promise<string> {
-    return Registry.merge([this.#process, this.#register]).metrics();
+    // prom-client writes NaN as "Nan" (lib/util.js); the exposition format spells it "NaN". A lag
+    // mean with no sample yet (two scrapes close together) is NaN.
+    return (await Registry.merge([this.#process, this.#register]).metrics()).replace(/ Nan$/gm, ' NaN');
   }
 
   close(): void {

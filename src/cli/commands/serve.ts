@@ -9,7 +9,8 @@ Starts the sockbench HTTP API and logs JSON lines to stdout until Ctrl-C or SIGT
 requests finish first). Every other setting comes from the environment (README "Configuration").
 
 Options:
-  --host ADDRESS    address to listen on (sets SOCKBENCH_HOST; default 127.0.0.1)
+  --host ADDRESS    address to listen on (sets SOCKBENCH_HOST; default 127.0.0.1); one other
+                    hosts can reach needs SOCKBENCH_TOKEN (or SOCKBENCH_ALLOW_ANONYMOUS=true)
   --port N          port to listen on, 0 for any free one (sets SOCKBENCH_PORT; default 8080)
 
 Exit codes: 0 stopped by a signal, 1 cannot listen, 2 bad usage or configuration.
