@@ -27,6 +27,7 @@ const BenchmarkBody = Type.Object({
   requestWrites: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'rr/crr: send each request as this many writes (Nagle and delayed ACK)' })),
   rateBitsPerSecond: Type.Optional(Type.Number({ minimum: 0, description: 'stream: pace the sender (0: as fast as possible)' })),
   intervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600000, description: 'Samples every intervalMs (0 or absent: none)' })),
+  peer: Type.Optional(Type.String({ maxLength: 2048, description: 'Base URL of another sockbench (one of SOCKBENCH_PEERS): it runs the server side, this instance the client side; tcp4, tcp6, udp4, udp6 with stream or rr' })),
   options: Type.Optional(Type.Object({
     both: Type.Optional(OptionsInputSchema),
     client: Type.Optional(OptionsInputSchema),
@@ -50,8 +51,9 @@ const RunSchema = Type.Object({
     result: Type.Object({}, { additionalProperties: true, description: 'Median over repeats; min, max, cpu, tcpInfo, limitedBy alongside' }),
     repeats: Type.Array(Type.Object({}, { additionalProperties: true })),
     intervals: Type.Union([Type.Array(Type.Object({}, { additionalProperties: true })), Type.Null()]),
+    peer: Type.Optional(Type.Object({ url: Type.String(), host: Type.Object({}, { additionalProperties: true }) }, { description: 'Peer runs: the host that ran the server side' })),
   }), Type.Null()]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) }), Type.Null()]),
 });
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -63,6 +65,10 @@ function fmt(n: unknown, unit: string, scale = 1, digits = 2): string {
 function runText(run: BenchmarkRun): string {
   const c = run.config;
   const lines = [`${run.id}  ${run.status}  ${c.transport} ${c.pattern}  ${c.durationMs} ms x ${c.repeats}${c.streams > 1 ? `  ${c.streams} streams` : ''}  message ${c.messageSize} B`];
+  if (c.peer) {
+    const far = run.result?.peer?.host;
+    lines.push(`client here (${run.result?.host.hostname ?? 'this host'}), server on peer ${c.peer}${far ? ` (${far.hostname}, kernel ${far.kernel})` : ''}`);
+  }
   if (run.error) lines.push(`error: ${run.error.code}: ${run.error.message}`);
   const out = run.result;
   if (out) {
@@ -148,8 +154,10 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   const runs = app.runs;
 
   const notFound = (id: string) => errors.runNotFound(`No benchmark ${id}. GET /v1/benchmarks lists the runs kept (SOCKBENCH_RETAIN_RUNS, SOCKBENCH_RETAIN_DAYS).`);
-  const send = (request: Parameters<typeof negotiate>[0], reply: FastifyReply, run: BenchmarkRun) =>
-    negotiate(request, reply.code(statusFor(run)), run, runText);
+  const send = (request: Parameters<typeof negotiate>[0], reply: FastifyReply, run: BenchmarkRun) => {
+    if (run.error?.retryAfterSeconds !== undefined) reply.header('retry-after', String(run.error.retryAfterSeconds));
+    return negotiate(request, reply.code(statusFor(run)), run, runText);
+  };
 
   app.post('/benchmarks', {
     schema: {
@@ -157,7 +165,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['benchmarks'],
       body: BenchmarkBody,
       querystring: Type.Object({ wait: Type.Optional(Type.Boolean({ default: true })), format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
-      response: { 200: RunSchema, 202: RunSchema, 409: RunSchema, 422: RunSchema, ...errorResponses(400, 413, 415, 429) },
+      response: { 200: RunSchema, 202: RunSchema, 409: RunSchema, 422: RunSchema, 502: RunSchema, ...errorResponses(400, 403, 413, 415, 429) },
     },
   }, async (request, reply) => {
     const run = submitRun(reply, '/v1/benchmarks', () => service.submit(request.body));

@@ -5,6 +5,7 @@ import sockopts from './sockopts.js';
 import defaults from './defaults.js';
 import benchmarks from './benchmarks.js';
 import sweeps from './sweeps.js';
+import peer from './peer.js';
 
 const routes: FastifyPluginAsync = async (app) => {
   await app.register(health);
@@ -13,6 +14,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(defaults);
   await app.register(benchmarks);
   await app.register(sweeps);
+  await app.register(peer);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
 

@@ -6,9 +6,15 @@ import { openEventStreams, streamRunEvents } from './sse.js';
 // What benchmark and sweep routes share: submitting into the one queue, waiting for the result,
 // event streams, and cancel-or-delete. The routes differ only in their bodies and documents.
 
-/** done: 200; failed: 422 and cancelled: 409, with the run document, so `curl --fail` fails on them. */
+/** Failed runs whose cause is another host: the status says so (a gateway's 502, a busy peer's 409). */
+const PEER_FAILURE_STATUS: Record<string, number> = {
+  SOCKBENCH_PEER_UNREACHABLE: 502, SOCKBENCH_PEER_FAILED: 502, SOCKBENCH_PEER_LOST: 502, SOCKBENCH_PEER_BUSY: 409,
+};
+
+/** done: 200; failed: 422 (502 or 409 for a peer's fault) and cancelled: 409, with the run document, so `curl --fail` fails on them. */
 export function statusFor(run: RunView<unknown, unknown>): number {
-  return run.status === 'done' ? 200 : run.status === 'failed' ? 422 : run.status === 'cancelled' ? 409 : 202;
+  if (run.status === 'failed') return PEER_FAILURE_STATUS[run.error?.code ?? ''] ?? 422;
+  return run.status === 'done' ? 200 : run.status === 'cancelled' ? 409 : 202;
 }
 
 /** Queues a run; a full queue is a 429 with Retry-After. Sets Location to the run. */

@@ -15,6 +15,7 @@ import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { SweepService } from './runs/sweeps.js';
+import { PeerSessionService } from './peer/sessions.js';
 import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
 import auth from './security/auth.js';
@@ -28,6 +29,7 @@ declare module 'fastify' {
     snapshots: SnapshotService;
     metrics: ServiceMetrics;
     sweeps: SweepService;
+    peerSessions: PeerSessionService;
   }
 }
 
@@ -98,6 +100,10 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
   const metrics = new ServiceMetrics(runs, VERSION, (err) => app.log.error({ err }, 'cannot update the metrics'));
   app.decorate('metrics', metrics);
+  app.decorate('peerSessions', new PeerSessionService(config, runs, benchmarks, (reason) => {
+    metrics.peerRejected(reason);
+    app.log.warn({ reason }, 'a peer data connection was refused');
+  }));
   // Before the server waits for in-flight requests: cancel runs, so that waiting clients get answers.
   app.addHook('preClose', async () => { await runs.registry.close(); });
   app.addHook('onClose', async () => {

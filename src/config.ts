@@ -1,6 +1,7 @@
 import { envSchema } from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { parsePeers } from './security/peers.js';
+import { parsePortRange } from './peer/ports.js';
 
 // Every setting the service reads, with its default. Nothing else reads process.env.
 export const ConfigSchema = Type.Object({
@@ -27,6 +28,8 @@ export const ConfigSchema = Type.Object({
   SOCKBENCH_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~+/-]+=*$', description: 'Bearer token every request but GET /v1/health must send (Authorization: Bearer <token>); at least 16 characters, e.g. from `openssl rand -hex 32`. Unset: no authentication' })),
   SOCKBENCH_ALLOW_ANONYMOUS: Type.Boolean({ default: false, description: 'Start without SOCKBENCH_TOKEN even when SOCKBENCH_HOST is not a loopback address' }),
   SOCKBENCH_PEERS: Type.String({ default: '', description: 'Comma-separated base URLs (http[s]://host:port) of the sockbench instances this one may benchmark against' }),
+  SOCKBENCH_DATA_PORTS: Type.String({ default: '5201-5264', description: 'Ports (a range "first-last" or one port) of the data listeners this instance opens when a peer benchmarks against it' }),
+  SOCKBENCH_PEER_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 600000, description: 'Longest wait for a peer\'s data connection (and its session key), for a connect to a peer, and for a peer to answer' }),
   SOCKBENCH_RATE_LIMIT: Type.Integer({ default: 1000, minimum: 0, maximum: 1000000, description: 'Requests per SOCKBENCH_RATE_WINDOW_MS per client IP address (GET /v1/health is not counted); beyond it 429 with Retry-After (0: no limit)' }),
   SOCKBENCH_RATE_WINDOW_MS: Type.Integer({ default: 60000, minimum: 1000, maximum: 86400000, description: 'Window of SOCKBENCH_RATE_LIMIT' }),
   // Off by default: one long stall (a first TypeScript import in tests, a slow disk) looks the same as overload.
@@ -40,5 +43,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = envSchema<Config>({ schema: ConfigSchema, data: env });
   // The schema checks the type only; the entries are checked here so that a bad one stops the start, not a later request.
   parsePeers(config.SOCKBENCH_PEERS);
+  parsePortRange(config.SOCKBENCH_DATA_PORTS);
   return config;
 }

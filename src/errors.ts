@@ -28,6 +28,13 @@ const Unauthorized = createError<[string]>('SOCKBENCH_UNAUTHORIZED', '%s', 401);
 const PeerNotAllowed = createError<[string]>('SOCKBENCH_PEER_NOT_ALLOWED', '%s', 403);
 const RateLimited = createError<[string]>('SOCKBENCH_RATE_LIMITED', '%s', 429);
 const Overloaded = createError<[string]>('SOCKBENCH_OVERLOADED', '%s', 503);
+const PeerBusy = createError<[string]>('SOCKBENCH_PEER_BUSY', '%s', 409);
+const PeerRejected = createError<[string]>('SOCKBENCH_PEER_REJECTED', '%s', 422);
+const PeerUnreachable = createError<[string]>('SOCKBENCH_PEER_UNREACHABLE', '%s', 502);
+const PeerFailed = createError<[string]>('SOCKBENCH_PEER_FAILED', '%s', 502);
+const PeerLost = createError<[string]>('SOCKBENCH_PEER_LOST', '%s', 502);
+const PeerNoPort = createError<[string]>('SOCKBENCH_PEER_NO_PORT', '%s', 503);
+const PeerSessionEnded = createError<[string]>('SOCKBENCH_PEER_SESSION_ENDED', '%s', 408);
 const PairSetupFailed = createError<[string, { cause?: Error }]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
 
 export const errors = {
@@ -71,6 +78,32 @@ export const errors = {
   },
   overloaded(message: string): SockbenchError {
     return new Overloaded(message);
+  },
+  /** This host (or the peer asked) is running something else; `retryAfterSeconds` becomes Retry-After. */
+  peerBusy(retryAfterSeconds: number, message?: string): SockbenchError & { retryAfterSeconds: number } {
+    const err = new PeerBusy(message ?? `This host is busy with a run; retry in about ${retryAfterSeconds} s (Retry-After).`);
+    return Object.assign(err, { retryAfterSeconds });
+  },
+  /** The peer refused the session's settings (its own 400). */
+  peerRejected(message: string): SockbenchError {
+    return new PeerRejected(message);
+  },
+  peerUnreachable(message: string): SockbenchError {
+    return new PeerUnreachable(message);
+  },
+  peerFailed(message: string): SockbenchError {
+    return new PeerFailed(message);
+  },
+  /** The peer went away in the middle of a run (killed, network gone). */
+  peerLost(message: string): SockbenchError {
+    return new PeerLost(message);
+  },
+  peerNoPort(message: string): SockbenchError {
+    return new PeerNoPort(message);
+  },
+  /** A session ended without its data connection (timed out, or the client gave up). */
+  peerSessionEnded(message: string): SockbenchError {
+    return new PeerSessionEnded(message);
   },
   /** `cause` is the SysError of the failing step, so callers can report its errno name. */
   pairSetupFailed(message: string, cause?: Error): SockbenchError {

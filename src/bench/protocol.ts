@@ -26,6 +26,14 @@ export interface SideStart {
   fd: number;
   /** Bytes the server must read and discard first: the nudge byte of a deferred accept. */
   skipBytes: number;
+  /**
+   * The other side is on another host (peer benchmarks): nothing shares this side's Control, so a
+   * datagram sender also writes the window's first sequence number into each datagram, and the
+   * receiver takes it from there.
+   */
+  remote?: boolean;
+  /** crr across hosts: every connection starts with these bytes (the peer session's key); the server closes one that does not. */
+  sessionKey?: Uint8Array;
   /** crr client: where to connect, and what to set on each new socket. */
   serverAddress?: SockAddr;
   socketOptions?: RawSocketOption[];
@@ -65,6 +73,8 @@ export interface SideReport {
   intervals: SideInterval[];
   /** crr: TCP_INFO of this side's last connection. */
   tcpInfo: TcpInfo | null;
+  /** crr server across hosts: connections closed because they did not start with the session key. */
+  rejected?: number;
 }
 
 export type WorkerMessage =

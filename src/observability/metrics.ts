@@ -57,6 +57,7 @@ export class ServiceMetrics {
   readonly #duration: Histogram<keyof RunLabels>;
   readonly #last: Record<MetricName, Gauge<keyof Where>>;
   readonly #lastAt: Gauge<keyof Where>;
+  readonly #peerRejected: Counter<'reason'>;
 
   constructor(private readonly runs: Runs, version: string, private readonly onError: (err: unknown) => void) {
     const registers = [this.#register];
@@ -72,6 +73,10 @@ export class ServiceMetrics {
       },
     });
     this.#last = Object.fromEntries(METRIC_NAMES.map((m) => [m, new Gauge({ name: PREFIX + LAST_GAUGES[m].name, help: LAST_GAUGES[m].help, labelNames: where, registers })])) as Record<MetricName, Gauge<keyof Where>>;
+    this.#peerRejected = new Counter({
+      name: `${PREFIX}peer_rejected_connections_total`, registers, labelNames: ['reason'],
+      help: 'Data connections (or datagrams) a peer session refused: wrong-key, no-key (nothing sent in time), replayed (the session already had its connection)',
+    });
     this.#lastAt = new Gauge({ name: `${PREFIX}last_run_timestamp_seconds`, help: 'When the latest finished benchmark ended (Unix time)', labelNames: where, registers });
     new Gauge({ name: `${PREFIX}info`, help: 'The sockbench version and the kernel it measures', labelNames: ['version', 'kernel'], registers })
       .set({ version, kernel: release() }, 1);
@@ -88,6 +93,11 @@ export class ServiceMetrics {
     // prom-client writes NaN as "Nan" (lib/util.js); the exposition format spells it "NaN". A lag
     // mean with no sample yet (two scrapes close together) is NaN.
     return (await Registry.merge([this.#process, this.#register]).metrics()).replace(/ Nan$/gm, ' NaN');
+  }
+
+  /** A peer session closed a data connection that did not present its key. */
+  peerRejected(reason: string): void {
+    this.#peerRejected.inc({ reason });
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import type { FastifyError } from 'fastify';
+import { isIP } from 'node:net';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { hostFacts, type HostFacts } from '../host/facts.js';
@@ -11,6 +12,9 @@ import { BenchOptions, type SideOptionsInput } from '../bench/options.js';
 import { summarize, type LimitedBy } from '../bench/summary.js';
 import { mergeStreams } from '../bench/streams.js';
 import type { BenchConfig, IntervalSample, ResolvedBenchConfig, RunResult } from '../bench/types.js';
+import { PeerClient } from '../peer/client.js';
+import { checkCrossHost } from '../peer/wire.js';
+import { peerAllowed } from '../security/peers.js';
 import type { RunError, RunReporter, RunView } from './registry.js';
 import type { Runs } from './runs.js';
 
@@ -25,9 +29,11 @@ export interface BenchmarkRequest extends Omit<BenchConfig, 'durationMs'> {
   /** Parallel pairs (like iperf3 -P), each with its own two worker threads; figures add up. */
   streams?: number;
   options?: SideOptionsInput;
+  /** Base URL of another sockbench instance (one of SOCKBENCH_PEERS) that runs the server side. */
+  peer?: string;
 }
 
-export type BenchmarkConfig = ResolvedBenchConfig & { repeats: number; streams: number; options: SideOptionsInput };
+export type BenchmarkConfig = ResolvedBenchConfig & { repeats: number; streams: number; options: SideOptionsInput; peer?: string };
 
 export interface BenchmarkOutcome {
   host: HostFacts & { sysctls: Record<string, SysctlValue | null> };
@@ -36,6 +42,8 @@ export interface BenchmarkOutcome {
   result: Record<string, unknown> & { limitedBy: LimitedBy | null };
   repeats: Array<Record<string, unknown>>;
   intervals: IntervalSample[] | null;
+  /** Peer runs: the far host, as its own side reported it. */
+  peer?: { url: string; host: BenchmarkOutcome['host'] };
 }
 
 export type BenchmarkRun = RunView<BenchmarkConfig, BenchmarkOutcome>;
@@ -47,7 +55,14 @@ const RESULT_SYSCTLS: SysctlName[] = [
   'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_no_metrics_save', 'net.core.netdev_max_backlog',
 ];
 
+/** This host as a result shows it: facts and the sysctls that explain a transfer. */
+export function resultHost(): BenchmarkOutcome['host'] {
+  return { ...hostFacts(), sysctls: Object.fromEntries(RESULT_SYSCTLS.map((n) => [n, sysctlValue(n)])) };
+}
+
 export function describeError(err: unknown): RunError {
+  const retryAfterSeconds = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof retryAfterSeconds === 'number') return { code: (err as FastifyError).code, message: (err as Error).message, retryAfterSeconds };
   if (err instanceof BenchTimeoutError) return { code: 'SOCKBENCH_RUN_TIMEOUT', message: err.message };
   if (err instanceof BenchWorkerError) {
     return { code: 'SOCKBENCH_RUN_FAILED', message: `${err.message}${err.code ? ` (${err.code})` : ''}` };
@@ -75,7 +90,11 @@ export interface PreparedBenchmark {
  * summarises them. Runs go through the shared Runs: one at a time, bounded queue, cancel, history.
  */
 export class BenchmarkService {
-  constructor(private readonly config: Config, private readonly runs: Runs) {}
+  readonly #peers: PeerClient;
+
+  constructor(private readonly config: Config, private readonly runs: Runs) {
+    this.#peers = new PeerClient(config);
+  }
 
   submit(req: BenchmarkRequest): BenchmarkRun {
     const prepared = this.prepare(req);
@@ -107,7 +126,19 @@ export class BenchmarkService {
     }
     const options = new BenchOptions(resolved.transport, req.options ?? {}, this.config.SOCKBENCH_MAX_OPTIONS, `${fieldPrefix}.options`);
     const config: BenchmarkConfig = { ...resolved, repeats, streams, options: req.options ?? {} };
-    return { config, options, expectedMs: repeats * (durationMs + warmupMs) };
+    const prepared = { config, options, expectedMs: repeats * (durationMs + warmupMs) };
+    if (req.peer !== undefined) {
+      const peer = peerAllowed(this.config, req.peer);
+      if (peer === null) throw Object.assign(errors.peerNotAllowed(req.peer), { field: `${fieldPrefix}.peer` });
+      config.peer = peer;
+      checkCrossHost(prepared, fieldPrefix);
+      const host = new URL(peer).hostname.replace(/^\[|\]$/g, '');
+      const family = config.transport.endsWith('6') ? 6 : 4;
+      if (isIP(host) !== 0 && isIP(host) !== family) {
+        throw errors.invalidValue(`${fieldPrefix}.peer: ${peer} is an IPv${isIP(host)} address and ${config.transport} needs IPv${family}; list the peer in SOCKBENCH_PEERS by an IPv${family} address or by name, and use that.`, `${fieldPrefix}.peer`);
+      }
+    }
+    return prepared;
   }
 
   /**
@@ -152,21 +183,25 @@ export class BenchmarkService {
   async execute({ config, options }: PreparedBenchmark, signal: AbortSignal, reporter: RunReporter): Promise<BenchmarkOutcome> {
     const results: RunResult[] = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
+    let peerHost: BenchmarkOutcome['host'] | null = null;
     for (let i = 0; i < config.repeats; i++) {
-      const repeat = await this.#repeat(config, options, signal, (stream, sample, index) =>
-        reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
+      const repeat = config.peer === undefined
+        ? await this.#repeat(config, options, signal, (stream, sample, index) =>
+          reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }))
+        : await this.#peers.repeat(config.peer, { config, options, expectedMs: 0 }, signal);
+      if ('peerHost' in repeat) peerHost = repeat.peerHost as BenchmarkOutcome['host'];
       results.push(repeat.result);
       if (i === 0) sockets = repeat.sockets;
       reporter.progress({ done: i + 1, total: config.repeats });
     }
     const summary = summarize(results);
-    const sysctls = Object.fromEntries(RESULT_SYSCTLS.map((n) => [n, sysctlValue(n)]));
     return {
-      host: { ...hostFacts(), sysctls },
+      host: resultHost(),
       sockets,
       result: { ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, tcpInfo: summary.tcpInfo, limitedBy: summary.limitedBy, medianRepeat: summary.medianRepeat },
       repeats: results.map(repeatView),
       intervals: results[summary.medianRepeat].intervals,
+      ...(config.peer !== undefined && peerHost !== null ? { peer: { url: config.peer, host: peerHost } } : {}),
     };
   }
 }

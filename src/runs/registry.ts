@@ -13,9 +13,12 @@ export interface RunProgress {
 export interface RunError {
   code: string;
   message: string;
+  /** A busy peer: when to try again (the answer's Retry-After). */
+  retryAfterSeconds?: number;
 }
 
-export type RunKind = 'benchmark' | 'sweep';
+/** peer: this host serving the far side of another instance's benchmark (src/peer). */
+export type RunKind = 'benchmark' | 'sweep' | 'peer';
 
 /** One run as the API shows it; `R` is the kind's result. */
 export interface RunView<C, R> {
@@ -91,7 +94,7 @@ export class RunRegistry<C = unknown, R = unknown> {
   submit(kind: RunKind, config: C, work: RunWork<R>, expectedMs: number, total: number): RunView<C, R> {
     if (this.#closed) throw new QueueFullError(1, this.opts.queueLimit);
     if (this.#running && this.#queue.length >= this.opts.queueLimit) {
-      throw new QueueFullError(Math.max(1, Math.ceil(this.#pendingMs() / 1000)), this.opts.queueLimit);
+      throw new QueueFullError(this.retryAfterSeconds(), this.opts.queueLimit);
     }
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => { settle = resolve; });
@@ -154,6 +157,11 @@ export class RunRegistry<C = unknown, R = unknown> {
     if (!this.cancel(id)) return false;
     await this.#runs.get(id)?.settled;
     return this.#runs.delete(id);
+  }
+
+  /** Seconds until the running and queued runs should have ended (Retry-After). */
+  retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.#pendingMs() / 1000));
   }
 
   get busy(): boolean {

@@ -12,6 +12,10 @@ export class FdScope {
     return fd;
   }
 
+  has(fd: number): boolean {
+    return this.#fds.has(fd);
+  }
+
   close(fd: number): void {
     if (!this.#fds.delete(fd)) return;
     close(fd);

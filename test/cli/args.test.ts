@@ -35,6 +35,7 @@ t.test('benchBody: flags to the POST /v1/benchmarks body, values left to the API
     requestWrites: 2, rateBitsPerSecond: 5e8, intervalMs: 50,
     options: { both: { SO_SNDBUF: 65536 }, client: { TCP_NODELAY: true }, server: { SO_RCVBUF: 4096 } },
   });
+  t.same(benchBody({ transport: 'tcp4', pattern: 'stream', peer: 'http://10.0.0.7:8080' }), { transport: 'tcp4', pattern: 'stream', peer: 'http://10.0.0.7:8080' });
   t.same(benchBody({ transport: 'quic', 'duration-ms': '-5', opt: [] }), { transport: 'quic', durationMs: -5 }, 'the API rejects these, naming the field');
   t.throws(() => benchBody({ 'duration-ms': 'soon' }), usage(/--duration-ms expects a number, got "soon"/));
   t.throws(() => numberFlag('bench', 'repeats', ' '), usage(/--repeats expects a number/));

@@ -1,4 +1,5 @@
-import { accept4, close, connect, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
+import { timingSafeEqual } from 'node:crypto';
+import { accept4, close, connect, poll, POLL, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../../sockets/transports.js';
 import { PHASE, STOP } from '../control.js';
 import { PeerClosedError, readTcpInfo, throwIfAborted, untilStopped, type SideContext, type SideLoop } from './context.js';
@@ -25,6 +26,9 @@ export function crrClient(ctx: SideContext): SideLoop {
     };
   }
   let lastTcpInfo: TcpInfo | null = null;
+  // Across hosts each connection opens with the session key, sent with the first piece of the request.
+  const key = ctx.start.sessionKey;
+  const first = key ? Buffer.concat([Buffer.from(key), pieces[0]]) : pieces[0];
 
   return () => {
     untilStopped(control, () => {
@@ -41,7 +45,8 @@ export function crrClient(ctx: SideContext): SideLoop {
           applyRawOptions(fd, options, 'before-connect');
           connect(fd, address);
           applyRawOptions(fd, options, 'any');
-          for (let i = 0; i < pieceCount; i++) sendAll(fd, pieces[i], pieces[i].length, meter);
+          sendAll(fd, first, first.length, meter);
+          for (let i = 1; i < pieceCount; i++) sendAll(fd, pieces[i], pieces[i].length, meter);
           if (recvExactly(fd, response, responseSize, meter) < responseSize) {
             if (control.stop !== STOP.NONE) break;
             throw new PeerClosedError('client');
@@ -86,6 +91,8 @@ export function crrServer(ctx: SideContext): SideLoop {
   const response = Buffer.alloc(responseSize);
   const meter = new ServerMeter(ctx, 'transactions');
   let lastTcpInfo: TcpInfo | null = null;
+  const key = ctx.start.sessionKey ? Buffer.from(ctx.start.sessionKey) : null;
+  let rejected = 0;
 
   return () => {
     untilStopped(control, () => {
@@ -101,6 +108,10 @@ export function crrServer(ctx: SideContext): SideLoop {
         meter.calls++;
         control.publishFd('server', fd);
         try {
+          if (key && !presentsKey(fd, key, meter)) {
+            rejected++;
+            continue;
+          }
           const got = recvExactly(fd, request, requestSize, meter);
           // Closed before a byte of request: the client stopped (or failed, and will say why itself).
           if (got === 0) {
@@ -130,6 +141,22 @@ export function crrServer(ctx: SideContext): SideLoop {
     throwIfAborted(control);
     const report = meter.report(emptyReport('server'));
     report.tcpInfo = lastTcpInfo;
+    if (key) report.rejected = rejected;
     return report;
   };
+}
+
+/** How long a new connection across hosts may take to send the session key before it is closed. */
+const KEY_TIMEOUT_MS = 2000;
+
+/** The connection's first bytes are the session key; one that sends nothing in time, or something else, is refused. */
+function presentsKey(fd: number, key: Buffer, meter: ServerMeter): boolean {
+  const got = Buffer.alloc(key.length);
+  try {
+    if (!(poll(fd, POLL.IN, KEY_TIMEOUT_MS) & POLL.IN)) return false;
+    return recvExactly(fd, got, key.length, meter) === key.length && timingSafeEqual(got, key);
+  } catch (err) {
+    if (err instanceof SysError) return false;
+    throw err;
+  }
 }

@@ -1,4 +1,5 @@
 import { recv, send, SHUT, shutdown } from '../../../native-bindings/index.js';
+import { SEQUENCE_BYTES } from '../config.js';
 import { STOP } from '../control.js';
 import { untilStopped, readTcpInfo, throwIfAborted, type SideContext, type SideLoop } from './context.js';
 import { SEND_FLAGS } from './io.js';
@@ -6,8 +7,10 @@ import { ClientMeter, emptyReport, nowNs, ServerMeter } from './meter.js';
 
 /**
  * Bulk sender for every transport. Datagrams carry their sequence number (float64, first
- * 8 bytes) so the receiver can count loss and reordering. With a rate, sends are paced against
- * the total sent so far: an oversleep is made up by the following sends, so the average holds.
+ * 8 bytes) so the receiver can count loss and reordering; to a receiver on another host, also
+ * the window's first sequence number (next 8 bytes, -1 until the window opens). With a rate,
+ * sends are paced against the total sent so far: an oversleep is made up by the following
+ * sends, so the average holds.
  */
 export function streamSender(ctx: SideContext): SideLoop {
   const { config, control, datagram } = ctx;
@@ -17,6 +20,8 @@ export function streamSender(ctx: SideContext): SideLoop {
   const meter = new ClientMeter(ctx, datagram ? 'datagrams' : null);
   if (ctx.tcp) meter.onInterval = (sample) => { sample.tcpInfo = readTcpInfo(fd); };
   const nsPerByte = config.rateBitsPerSecond > 0 ? 8e9 / config.rateBitsPerSecond : 0;
+  const inBand = datagram && ctx.start.remote === true;
+  if (inBand) buf.writeDoubleLE(-1, SEQUENCE_BYTES);
 
   return () => {
     untilStopped(control, () => {
@@ -32,7 +37,10 @@ export function streamSender(ctx: SideContext): SideLoop {
           }
           if (t >= meter.nextEventNs && meter.event(t)) break;
         }
-        if (datagram) buf.writeDoubleLE(meter.units, 0);
+        if (datagram) {
+          buf.writeDoubleLE(meter.units, 0);
+          if (inBand && meter.measuring) buf.writeDoubleLE(control.boundary(), SEQUENCE_BYTES);
+        }
         const n = send(fd, buf, size, SEND_FLAGS);
         meter.calls++;
         meter.bytes += n;
@@ -80,13 +88,14 @@ export function streamReceiver(ctx: SideContext): SideLoop {
   };
 }
 
-/** Datagram receiver: counts by sequence number from the boundary the sender published. */
+/** Datagram receiver: counts by sequence number from the boundary the sender published (in Control, or in band from another host). */
 export function datagramReceiver(ctx: SideContext): SideLoop {
   const { config, control } = ctx;
   const fd = ctx.start.fd;
   const size = config.messageSize;
   const buf = Buffer.alloc(size);
   const meter = new ServerMeter(ctx, 'datagrams');
+  const inBand = ctx.start.remote === true;
 
   return () => {
     let boundary = Infinity;
@@ -101,7 +110,8 @@ export function datagramReceiver(ctx: SideContext): SideLoop {
         if (n === 0) break;
         meter.bytes += n;
         const seq = buf.readDoubleLE(0);
-        if (seq >= boundary || (boundary === Infinity && seq >= (boundary = control.boundary()))) {
+        if (boundary === Infinity) boundary = inBand ? inBandBoundary(buf, n, size, seq) : control.boundary();
+        if (seq >= boundary) {
           meter.units++;
           windowBytes += n;
           if (seq < highest) reordered++;
@@ -118,4 +128,13 @@ export function datagramReceiver(ctx: SideContext): SideLoop {
     report.reordered = reordered;
     return report;
   };
+}
+
+/**
+ * The boundary a remote sender wrote into a datagram; Infinity while it is still warming up, and
+ * for anything that is not one of its datagrams (a repeated session key).
+ */
+function inBandBoundary(buf: Buffer, n: number, size: number, seq: number): number {
+  const b = buf.readDoubleLE(SEQUENCE_BYTES);
+  return n === size && Number.isInteger(b) && b >= 0 && b <= seq ? b : Infinity;
 }

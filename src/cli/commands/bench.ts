@@ -30,6 +30,7 @@ const OPTIONS = {
   ...CONNECTION_OPTIONS,
   transport: { type: 'string' },
   pattern: { type: 'string' },
+  peer: { type: 'string' },
   json: { type: 'boolean' },
   'duration-ms': { type: 'string' },
   'warmup-ms': { type: 'string' },
@@ -61,6 +62,7 @@ export function benchBody(values: Record<string, string | boolean | string[] | u
   const body: Record<string, unknown> = {};
   if (typeof values.transport === 'string') body.transport = values.transport;
   if (typeof values.pattern === 'string') body.pattern = values.pattern;
+  if (typeof values.peer === 'string') body.peer = values.peer;
   for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
     const value = values[flag];
     if (typeof value === 'string') body[field] = numberFlag('bench', flag, value);
@@ -105,6 +107,7 @@ cancels the run (DELETE /v1/benchmarks/{id}) and exits 130.
 Options (the API's body fields; see README "Benchmarks"):
   --transport T               tcp4, tcp6, udp4, udp6, unix, unix-dgram (required)
   --pattern P                 stream, rr, crr (required)
+  --peer URL                  run the server side on that sockbench (one of the host's SOCKBENCH_PEERS)
   --duration-ms N             measured time (default 3000)
   --warmup-ms N               excluded from the figures (default 500)
   --repeats N                 the result is the median over repeats (default 1)

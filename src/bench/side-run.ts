@@ -1,0 +1,151 @@
+import { SHUT, shutdown, SysError } from '../../native-bindings/index.js';
+import type { Role } from '../sockets/pair.js';
+import { Control, PHASE, STOP } from './control.js';
+import { DEFAULT_LIMITS, type EngineLimits } from './engine.js';
+import { BenchAbortedError, BenchTimeoutError } from './errors.js';
+import { isDatagram } from './config.js';
+import type { SideReport, SideStart } from './protocol.js';
+import { SideWorker } from './side-worker.js';
+import type { ResolvedBenchConfig } from './types.js';
+
+export interface SideRunOptions {
+  signal?: AbortSignal;
+  workerExecArgv?: string[];
+  limits?: Partial<EngineLimits>;
+  /** Extra time the far side may need beyond this side's deadline (its clock started a little later, HTTP in between). */
+  slackMs: number;
+  /** crr: where the client connects, what it sets on each socket, the key each connection starts with. */
+  start?: Pick<SideStart, 'serverAddress' | 'socketOptions' | 'sessionKey'>;
+}
+
+/**
+ * One side of a run whose other side is on another host (peer benchmarks), on a connected
+ * socket the caller owns (crr: the server's listener; the client makes its own sockets). The client's meter moves the phases itself, as in a local run; on a
+ * server nothing on this host does, so the main thread moves them on its own clock: warm-up
+ * from go, then the window, and interval edges by timer. The run ends the way a local one does:
+ * a cancel, a timeout or a failure shuts the socket down and the worker is joined.
+ */
+export class SideRun {
+  readonly #role: Role;
+  readonly #config: ResolvedBenchConfig;
+  readonly #fd: number;
+  readonly #options: SideRunOptions;
+  readonly #limits: EngineLimits;
+  readonly #control = Control.create();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #forcedEnd = false;
+  #done = false;
+
+  constructor(role: Role, config: ResolvedBenchConfig, fd: number, options: SideRunOptions) {
+    this.#role = role;
+    this.#config = config;
+    this.#fd = fd;
+    this.#options = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+  }
+
+  async run(): Promise<{ report: SideReport; forcedEnd: boolean }> {
+    const { signal } = this.#options;
+    if (signal?.aborted) throw new BenchAbortedError(signal.reason);
+    const config = this.#config;
+    const worker = new SideWorker(this.#role, { role: this.#role, config, control: this.#control.buffer }, this.#options.workerExecArgv);
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new BenchAbortedError(signal?.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    try {
+      await within(Promise.race([worker.loaded, aborted]), 'worker start-up', this.#limits.startupMs);
+      worker.start({ fd: this.#fd, skipBytes: 0, remote: true, ...this.#options.start });
+      await within(Promise.race([worker.ready, aborted]), 'worker start-up', this.#limits.startupMs);
+      this.#control.setPhase(PHASE.WARMUP);
+      if (this.#role === 'server') this.#drivePhases();
+      const deadlineMs = config.warmupMs + config.durationMs + this.#limits.endGraceMs + this.#options.slackMs;
+      this.#after(deadlineMs, () => this.#forceEnd());
+      const report = await within(Promise.race([worker.result, aborted]), 'the end of the run', deadlineMs + this.#limits.joinGraceMs);
+      return { report, forcedEnd: this.#forcedEnd };
+    } finally {
+      this.#done = true;
+      signal?.removeEventListener('abort', onAbort);
+      for (const timer of this.#timers) clearTimeout(timer);
+      this.#timers.clear();
+      this.#control.requestStop(STOP.ABORT);
+      this.#shutdown();
+      await worker.join(this.#limits.joinGraceMs);
+    }
+  }
+
+  /**
+   * The far client has finished. A TCP server ends by itself at the client's end of file (it may
+   * still be draining, so it is left alone); a datagram receiver is let drain for `drainMs`, then
+   * unblocked; a crr server stops accepting.
+   */
+  end(drainMs: number): void {
+    if (this.#done) return;
+    if (this.#config.pattern === 'crr') {
+      this.#control.setPhase(PHASE.DONE);
+      quietShutdown(this.#fd, SHUT.RDWR);
+    } else if (isDatagram(this.#config.transport)) {
+      this.#after(drainMs, () => quietShutdown(this.#fd, SHUT.RD));
+    }
+  }
+
+  /** A server with no client on this host: the window opens after the warm-up, intervals by timer. */
+  #drivePhases(): void {
+    const { warmupMs, intervalMs } = this.#config;
+    this.#after(warmupMs, () => {
+      // A crr server told to end before its warm-up was over stays ended.
+      if (this.#control.phase !== PHASE.WARMUP) return;
+      this.#control.setPhase(PHASE.MEASURING);
+      if (intervalMs === null) return;
+      const tick = (): void => {
+        this.#control.nextInterval();
+        this.#after(intervalMs, tick);
+      };
+      this.#after(intervalMs, tick);
+    });
+  }
+
+  /** The deadline passed long ago and the side is still blocked: end with the figures so far. */
+  #forceEnd(): void {
+    this.#forcedEnd = true;
+    this.#control.requestStop(STOP.END);
+    this.#shutdown();
+  }
+
+  /** shutdown(2) on the socket, and on whatever socket a crr worker is using, unblocks every blocked call. */
+  #shutdown(): void {
+    if (this.#fd >= 0) quietShutdown(this.#fd, SHUT.RDWR);
+    this.#control.shutdownPublished(this.#role, (fd) => quietShutdown(fd, SHUT.RDWR));
+  }
+
+  #after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
+  }
+}
+
+async function within<T>(step: Promise<T>, phase: string, limitMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BenchTimeoutError(phase, limitMs)), limitMs);
+  });
+  try {
+    return await Promise.race([step, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function quietShutdown(fd: number, how: number): void {
+  try {
+    shutdown(fd, how);
+  } catch (err) {
+    // ENOTCONN: not connected, or the peer already went away; there is nothing left to unblock.
+    if (!(err instanceof SysError)) throw err;
+  }
+}

@@ -1,0 +1,253 @@
+import { lookup } from 'node:dns/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  connect, getsockopt, LEVELS, MSG, OPTNAMES, poll, POLL, recv, send, setNonBlocking, SysError, type SockAddr,
+} from '../../native-bindings/index.js';
+import type { Config } from '../config.js';
+import { errors } from '../errors.js';
+import { isDatagram, isTcp } from '../bench/config.js';
+import { assembleResult } from '../bench/results.js';
+import { SideRun } from '../bench/side-run.js';
+import type { RunResult } from '../bench/types.js';
+import { readTcpInfo } from '../bench/workers/context.js';
+import type { OptionReport } from '../options/apply.js';
+import { FdScope } from '../sockets/fd-scope.js';
+import { openSocket } from '../sockets/pair.js';
+import type { BenchmarkOutcome, PreparedBenchmark } from '../runs/benchmarks.js';
+import type { PeerSessionCreated, PeerSessionRun } from './sessions.js';
+import { ACK, KEY_BYTES, type PeerSessionOutcome } from './wire.js';
+
+/** Every control call to a peer but the final one (which waits for the run) is this quick on any network worth measuring. */
+const CALL_TIMEOUT_MS = 10_000;
+/** A datagram client resends its key this often until the server acknowledges it. */
+const KEY_RESEND_MS = 200;
+const POLL_MS = 2;
+/** A peer's answers are a few kB; anything far larger is not a sockbench answering. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/** Beyond the run's own time: the far side's clock, its drain, and the answer's way back. */
+const SLACK_MS = 2000;
+
+export interface PeerRepeat {
+  result: RunResult;
+  sockets: { client: OptionReport[]; server: OptionReport[] };
+  /** The far host as its own result shows it. */
+  peerHost: BenchmarkOutcome['host'];
+}
+
+interface Reply {
+  status: number;
+  retryAfter: string | undefined;
+  body: Record<string, unknown>;
+}
+
+/**
+ * This instance as the client of a peer benchmark: asks the peer (over its HTTP API) for a data
+ * listener configured with the server-side options, connects to the peer's own address with the
+ * client-side options, presents the one-time key, runs the client side, then collects the
+ * peer's report of its side and puts the two together as a local run would.
+ */
+export class PeerClient {
+  constructor(private readonly config: Config) {}
+
+  async repeat(peer: string, { config, options }: PreparedBenchmark, signal: AbortSignal): Promise<PeerRepeat> {
+    const body = {
+      transport: config.transport, pattern: config.pattern, durationMs: config.durationMs, warmupMs: config.warmupMs,
+      messageSize: config.messageSize, requestWrites: config.requestWrites, rateBitsPerSecond: config.rateBitsPerSecond,
+      ...(config.pattern === 'stream' ? {} : { responseSize: config.responseSize }),
+      ...(config.intervalMs === null ? {} : { intervalMs: config.intervalMs }),
+      options: { both: config.options.both, server: config.options.server },
+    };
+    const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);
+    if (created.status !== 201) throw peerRefusal(peer, created);
+    const session = created.body as unknown as PeerSessionCreated;
+    const scope = new FdScope();
+    let finished = false;
+    try {
+      const key = Buffer.from(session.key, 'hex');
+      if (key.length !== KEY_BYTES) throw errors.peerFailed(`${peer} answered a session key of ${key.length} bytes; is it a sockbench of the same version?`);
+      const address = await peerAddress(peer, config.transport, session.port);
+      const crr = config.pattern === 'crr';
+      const { hooks, reports } = options.hooks();
+      let fd = -1;
+      if (!crr) {
+        fd = openSocket(config.transport, scope, true);
+        hooks.beforeBind?.('client', fd);
+        hooks.beforeConnect?.('client', fd);
+        await connectTo(fd, address, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
+        await presentKey(fd, key, isDatagram(config.transport), this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
+        setNonBlocking(fd, false);
+        hooks.afterConnect?.('client', fd);
+      }
+      // crr: the client worker connects once per transaction, opening each connection with the key.
+      const side = new SideRun('client', config, fd, {
+        signal, slackMs: SLACK_MS,
+        start: crr ? { serverAddress: address, socketOptions: options.rawClientOptions(), sessionKey: new Uint8Array(key) } : undefined,
+      });
+      const client = await side.run().catch(async (err: unknown) => { throw await this.#explainLoss(peer, session.id, err); });
+      const clientTcpInfo = crr ? client.report.tcpInfo : isTcp(config.transport) ? readTcpInfo(fd) : null;
+      if (!crr) hooks.atEnd?.('client', fd);
+
+      const far = await this.#finish(peer, session.id, config, signal);
+      finished = true;
+      const result = assembleResult(config, client.report, far.report, {
+        nudged: false,
+        forcedEnd: client.forcedEnd || far.forcedEnd,
+        tcpInfo: isTcp(config.transport) ? { client: clientTcpInfo, server: far.tcpInfo } : null,
+      });
+      return { result, sockets: { client: crr ? options.crrClientReports() : reports().client, server: far.sockets }, peerHost: far.host };
+    } finally {
+      scope.closeAll();
+      // A run that failed on this side must not hold the peer until its session times out.
+      if (!finished) void this.#call(peer, 'DELETE', `/v1/peer/sessions/${session.id}`, undefined, undefined, CALL_TIMEOUT_MS).catch(() => undefined);
+    }
+  }
+
+  /** Tells the peer this side is done, and gets its side's account once it has ended. */
+  async #finish(peer: string, id: string, config: PreparedBenchmark['config'], signal: AbortSignal): Promise<PeerSessionOutcome> {
+    const waitMs = config.warmupMs + config.durationMs + 2 * SLACK_MS + CALL_TIMEOUT_MS;
+    const end = await this.#call(peer, 'POST', `/v1/peer/sessions/${id}/finish`, undefined, signal, waitMs);
+    const run = end.body as unknown as PeerSessionRun;
+    if (end.status !== 200 || run.status !== 'done' || !run.result) {
+      const why = run.error?.message ?? (end.body.message as string | undefined) ?? `HTTP ${end.status}`;
+      throw errors.peerFailed(`${peer}'s side of the run did not finish: ${why}`);
+    }
+    return run.result;
+  }
+
+  /** This side failed: if the peer is gone, say so, since that is the cause. */
+  async #explainLoss(peer: string, id: string, err: unknown): Promise<unknown> {
+    if ((err as Error).name === 'AbortError') return err;
+    try {
+      await this.#call(peer, 'GET', `/v1/peer/sessions/${id}`, undefined, undefined, 2000);
+      return err;
+    } catch {
+      return errors.peerLost(`${peer} stopped answering in the middle of the run (this side: ${(err as Error).message}).`);
+    }
+  }
+
+  async #call(peer: string, method: string, path: string, body: unknown, signal: AbortSignal | undefined, timeoutMs: number): Promise<Reply> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.config.SOCKBENCH_TOKEN) headers.authorization = `Bearer ${this.config.SOCKBENCH_TOKEN}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const reply = await request(`${peer}${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body), signal ? AbortSignal.any([signal, timeout]) : timeout);
+      return { ...reply, body: reply.text ? JSON.parse(reply.text) as Record<string, unknown> : {} };
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      const cause = timeout.aborted ? `no answer within ${timeoutMs} ms` : causeOf(err);
+      throw errors.peerUnreachable(`${peer} did not answer ${method} ${path}: ${cause}. Check that sockbench runs there and listens on that address.`);
+    }
+  }
+}
+
+/**
+ * One HTTP exchange on its own connection, closed after the answer: a handful of calls per run
+ * gain nothing from keep-alive, and no idle connection outlives the run that made it.
+ */
+function request(url: string, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+  const get = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { method, headers, signal, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.length > MAX_ANSWER_BYTES) req.destroy(new Error(`an answer larger than ${MAX_ANSWER_BYTES} bytes`));
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}
+
+/** The peer's refusal to open a session, as this instance's own error. */
+function peerRefusal(peer: string, reply: Reply): Error {
+  const message = typeof reply.body.message === 'string' ? reply.body.message : `HTTP ${reply.status}`;
+  if (reply.status === 409) return errors.peerBusy(Number(reply.retryAfter ?? 1) || 1, `${peer} is busy with a run of its own: ${message}`);
+  if (reply.status === 400) return errors.peerRejected(`${peer} refused the session: ${message}`);
+  if (reply.status === 401) return errors.peerFailed(`${peer} refused this instance's token (401): give both the same SOCKBENCH_TOKEN.`);
+  return errors.peerFailed(`${peer} could not open a session (${reply.status} ${String(reply.body.code ?? '')}): ${message}`);
+}
+
+/** The peer's own address, from its (allowlisted) URL: nothing else can be asked to connect anywhere. */
+async function peerAddress(peer: string, transport: string, port: number): Promise<SockAddr> {
+  const host = new URL(peer).hostname.replace(/^\[|\]$/g, '');
+  const family = transport.endsWith('6') ? 6 : 4;
+  let address = host;
+  // An address of the other family was refused when the run was checked.
+  if (isIP(host) === 0) {
+    try {
+      address = (await lookup(host, { family })).address;
+    } catch (err) {
+      throw errors.peerUnreachable(`${peer}: ${host} has no IPv${family} address (${causeOf(err)}).`);
+    }
+  }
+  return family === 6 ? { family: 'inet6', address, port } : { family: 'inet', address, port };
+}
+
+/** Non-blocking connect, waited for without blocking the event loop. */
+async function connectTo(fd: number, addr: SockAddr, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  try {
+    connect(fd, addr);
+    return;
+  } catch (err) {
+    if (!(err instanceof SysError && err.code === 'EINPROGRESS')) throw dataFailure(addr, err);
+  }
+  await until(() => poll(fd, POLL.OUT, 0) !== 0, timeoutMs, signal, () => errors.peerUnreachable(`The data connection to ${addrText(addr)} did not complete within ${timeoutMs} ms (SOCKBENCH_PEER_TIMEOUT_MS); a firewall may block SOCKBENCH_DATA_PORTS.`));
+  const soError = getsockopt(fd, LEVELS.SOL_SOCKET, OPTNAMES.SOL_SOCKET.SO_ERROR, 4).readInt32LE(0);
+  if (soError !== 0) throw dataFailure(addr, new SysError('connect', soError));
+}
+
+/** TCP: the key is the first bytes. UDP: the key datagram, resent until the server acknowledges it. */
+async function presentKey(fd: number, key: Buffer, datagram: boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  if (!datagram) {
+    send(fd, key, key.length, MSG.NOSIGNAL);
+    return;
+  }
+  const ack = Buffer.alloc(ACK.length + 1);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    send(fd, key, key.length, MSG.NOSIGNAL);
+    const resendAt = Math.min(Date.now() + KEY_RESEND_MS, deadline);
+    while (Date.now() < resendAt) {
+      if (signal.aborted) throw signal.reason;
+      try {
+        const n = recv(fd, ack, ack.length, MSG.DONTWAIT);
+        if (n === ACK.length && ack.subarray(0, n).equals(ACK)) return;
+      } catch (err) {
+        if (!(err instanceof SysError)) throw err;
+        // ECONNREFUSED: an ICMP port unreachable came back; the session may not be listening yet.
+        if (err.code !== 'EAGAIN' && err.code !== 'ECONNREFUSED') throw err;
+      }
+      await sleep(POLL_MS);
+    }
+  }
+  throw errors.peerUnreachable(`The peer did not acknowledge the session key within ${timeoutMs} ms (SOCKBENCH_PEER_TIMEOUT_MS); a firewall may drop UDP to SOCKBENCH_DATA_PORTS.`);
+}
+
+async function until(ready: () => boolean, timeoutMs: number, signal: AbortSignal, timedOut: () => Error): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (signal.aborted) throw signal.reason;
+    if (Date.now() >= deadline) throw timedOut();
+    await sleep(POLL_MS);
+  }
+}
+
+const addrText = (addr: SockAddr): string => (addr.family === 'inet6' ? `[${addr.address}]:${addr.port}` : addr.family === 'inet' ? `${addr.address}:${addr.port}` : addr.path);
+
+function dataFailure(addr: SockAddr, err: unknown): Error {
+  if (!(err instanceof SysError)) return err as Error;
+  return errors.peerUnreachable(`The data connection to ${addrText(addr)} failed: ${err.code} (${err.description}).`);
+}

@@ -1,0 +1,220 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  accept4, connect, listen, recv, recvfrom, send, setNonBlocking, SOCK, SysError, MSG, type TcpInfo,
+} from '../../native-bindings/index.js';
+import type { Config } from '../config.js';
+import { errors } from '../errors.js';
+import { isDatagram, isTcp } from '../bench/config.js';
+import { SideRun } from '../bench/side-run.js';
+import { readTcpInfo } from '../bench/workers/context.js';
+import { FdScope } from '../sockets/fd-scope.js';
+import { openSocket } from '../sockets/pair.js';
+import type { BenchmarkRequest, BenchmarkService } from '../runs/benchmarks.js';
+import { resultHost } from '../runs/benchmarks.js';
+import type { RunView } from '../runs/registry.js';
+import type { Runs } from '../runs/runs.js';
+import { bindInRange, parsePortRange, type PortRange } from './ports.js';
+import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome } from './wire.js';
+
+/** crr: connections waiting to be accepted, as in a local crr run. */
+const CRR_BACKLOG = 128;
+/** How often a session looks for its data connection (non-blocking accept on the main thread). */
+const ACCEPT_POLL_MS = 5;
+/** A data connection must present the key within this; one that sends nothing is closed. */
+export const KEY_TIMEOUT_MS = 2000;
+/** A datagram receiver's time for the last datagrams to arrive once the far client has finished. */
+const DATAGRAM_DRAIN_MS = 50;
+/** The far client's clock started a little earlier and its end reaches us over HTTP. */
+const SLACK_MS = 2000;
+
+export type RejectReason = 'wrong-key' | 'no-key' | 'replayed';
+
+export interface PeerSessionCreated {
+  id: string;
+  port: number;
+  /** Hex; the client sends these bytes first on its data connection (or as its first datagram). */
+  key: string;
+  /** The session ends if no data connection with the key arrives within this. */
+  connectTimeoutMs: number;
+}
+
+export type PeerSessionRun = RunView<Record<string, unknown>, PeerSessionOutcome>;
+
+interface Live {
+  side: SideRun | null;
+  finished: boolean;
+}
+
+/**
+ * The far side of a peer benchmark, on the host that serves (issue "Across hosts"): a data
+ * listener from SOCKBENCH_DATA_PORTS, configured with the server-side options, that accepts only
+ * the connection presenting the session's one-time key; then the server side of the pattern on
+ * it. A session is a run like any other (kind "peer"): one at a time with this host's own runs,
+ * so a busy host answers 409 instead of distorting both runs.
+ */
+export class PeerSessionService {
+  readonly #ports: PortRange;
+  readonly #live = new Map<string, Live>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly runs: Runs,
+    private readonly benchmarks: BenchmarkService,
+    private readonly onReject: (reason: RejectReason) => void,
+  ) {
+    this.#ports = parsePortRange(config.SOCKBENCH_DATA_PORTS);
+  }
+
+  create(req: BenchmarkRequest): { run: PeerSessionRun; created: PeerSessionCreated } {
+    const prepared = this.benchmarks.prepare({ ...req, repeats: 1, streams: 1, options: { both: req.options?.both, server: req.options?.server } });
+    checkCrossHost(prepared);
+    const registry = this.runs.registry;
+    if (registry.busy || registry.queued > 0) throw errors.peerBusy(registry.retryAfterSeconds());
+    const { config, options } = prepared;
+    const crr = config.pattern === 'crr';
+    const scope = new FdScope();
+    try {
+      // crr: the worker accepts a connection per transaction; connected-phase options go on the listener, which every accepted socket inherits.
+      const { hooks, reports } = options.hooks(crr);
+      const listener = openSocket(config.transport, scope, true);
+      hooks.beforeBind?.('server', listener);
+      const port = bindInRange(listener, config.transport.endsWith('6') ? 'inet6' : 'inet', this.#ports);
+      if (port === null) throw errors.peerNoPort(`Every data port of SOCKBENCH_DATA_PORTS (${this.config.SOCKBENCH_DATA_PORTS}) is in use; retry later or widen the range.`);
+      hooks.beforeConnect?.('server', listener);
+      if (!isDatagram(config.transport)) listen(listener, crr ? CRR_BACKLOG : 4);
+      const key = randomBytes(KEY_BYTES);
+      const live: Live = { side: null, finished: false };
+      const timeoutMs = this.config.SOCKBENCH_PEER_TIMEOUT_MS;
+      const expectedMs = timeoutMs + config.warmupMs + config.durationMs + SLACK_MS;
+      const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal) => {
+        try {
+          // crr: the worker accepts every connection itself and checks the key on each.
+          const fd = crr ? listener : await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live);
+          if (crr) setNonBlocking(listener, false);
+          else hooks.afterConnect?.('server', fd);
+          live.side = new SideRun('server', config, fd, {
+            signal, slackMs: SLACK_MS + (crr ? timeoutMs : 0), start: crr ? { sessionKey: new Uint8Array(key) } : undefined,
+          });
+          if (live.finished) live.side.end(DATAGRAM_DRAIN_MS);
+          const { report, forcedEnd } = await live.side.run();
+          for (let i = 0; i < (report.rejected ?? 0); i++) this.onReject('wrong-key');
+          if (!crr) hooks.atEnd?.('server', fd);
+          const tcpInfo: TcpInfo | null = crr ? report.tcpInfo : isTcp(config.transport) ? readTcpInfo(fd) : null;
+          return { report, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost() } satisfies PeerSessionOutcome;
+        } finally {
+          this.#live.delete(run.id);
+          scope.closeAll();
+        }
+      }, expectedMs, 1) as PeerSessionRun;
+      this.#live.set(run.id, live);
+      return { run, created: { id: run.id, port, key: key.toString('hex'), connectTimeoutMs: timeoutMs } };
+    } catch (err) {
+      scope.closeAll();
+      throw err;
+    }
+  }
+
+  get(id: string): PeerSessionRun | undefined {
+    return this.runs.get('peer', id) as PeerSessionRun | undefined;
+  }
+
+  /** The far client has finished its side: a datagram server drains, then ends. Waits for the session's end. */
+  async finish(id: string): Promise<PeerSessionRun | undefined> {
+    const live = this.#live.get(id);
+    if (live) {
+      live.finished = true;
+      live.side?.end(DATAGRAM_DRAIN_MS);
+    }
+    return (await this.runs.registry.waitFor(id)) as PeerSessionRun | undefined;
+  }
+
+  /** Waits for the connection that presents `key`, closing every other one; rejects on timeout or cancel. */
+  async #accept(transport: string, listener: number, key: Buffer, scope: FdScope, signal: AbortSignal, timeoutMs: number, live: Live): Promise<number> {
+    const until = Date.now() + timeoutMs;
+    const datagram = transport.startsWith('udp');
+    while (Date.now() < until) {
+      if (signal.aborted) throw signal.reason;
+      if (live.finished) throw errors.peerSessionEnded('The client ended the session before its data connection arrived.');
+      const fd = datagram ? this.#keyDatagram(listener, key) : await this.#keyConnection(listener, key, scope, signal);
+      if (fd !== null) {
+        setNonBlocking(fd, false);
+        if (!datagram) this.#rejectLate(listener, scope, signal);
+        return fd;
+      }
+      await sleep(ACCEPT_POLL_MS);
+    }
+    throw errors.peerSessionEnded(`No data connection with the session key arrived within ${timeoutMs} ms (SOCKBENCH_PEER_TIMEOUT_MS).`);
+  }
+
+  /** A datagram with the key: the socket is connected to its sender (the kernel then drops everyone else's) and acknowledged. */
+  #keyDatagram(fd: number, key: Buffer): number | null {
+    const buf = Buffer.alloc(KEY_BYTES + 1);
+    for (;;) {
+      let got: ReturnType<typeof recvfrom>;
+      try {
+        got = recvfrom(fd, buf, buf.length, MSG.DONTWAIT);
+      } catch (err) {
+        if (err instanceof SysError && err.code === 'EAGAIN') return null;
+        throw err;
+      }
+      if (got.from && got.bytes === KEY_BYTES && timingSafeEqual(buf.subarray(0, KEY_BYTES), key)) {
+        connect(fd, got.from);
+        send(fd, ACK, ACK.length, MSG.NOSIGNAL);
+        return fd;
+      }
+      this.onReject('wrong-key');
+    }
+  }
+
+  /** One pending connection, kept if its first bytes are the key (within KEY_TIMEOUT_MS), closed otherwise. */
+  async #keyConnection(listener: number, key: Buffer, scope: FdScope, signal: AbortSignal): Promise<number | null> {
+    let fd: number;
+    try {
+      fd = scope.add(accept4(listener, SOCK.CLOEXEC | SOCK.NONBLOCK));
+    } catch (err) {
+      if (err instanceof SysError && err.code === 'EAGAIN') return null;
+      throw err;
+    }
+    const got = Buffer.alloc(KEY_BYTES);
+    let have = 0;
+    const until = Date.now() + KEY_TIMEOUT_MS;
+    while (have < KEY_BYTES && Date.now() < until && !signal.aborted) {
+      try {
+        const n = recv(fd, got.subarray(have), KEY_BYTES - have, 0);
+        if (n === 0) break;
+        have += n;
+      } catch (err) {
+        if (!(err instanceof SysError)) throw err;
+        if (err.code !== 'EAGAIN') break;
+        await sleep(ACCEPT_POLL_MS);
+      }
+    }
+    if (have === KEY_BYTES && timingSafeEqual(got, key)) return fd;
+    this.onReject(have === KEY_BYTES ? 'wrong-key' : 'no-key');
+    scope.close(fd);
+    return null;
+  }
+
+  /** Once the session has its connection, later ones (a replayed key, a stray client) are closed at once. */
+  #rejectLate(listener: number, scope: FdScope, signal: AbortSignal): void {
+    const sweep = async (): Promise<void> => {
+      while (!signal.aborted && scope.has(listener)) {
+        for (;;) {
+          let fd: number;
+          try {
+            fd = accept4(listener, SOCK.CLOEXEC);
+          } catch {
+            break;
+          }
+          this.onReject('replayed');
+          scope.add(fd);
+          scope.close(fd);
+        }
+        await sleep(50);
+      }
+    };
+    void sweep();
+  }
+}
+

@@ -1,0 +1,41 @@
+import type { TcpInfo } from '../../native-bindings/index.js';
+import { isDatagram, REMOTE_DATAGRAM_HEADER } from '../bench/config.js';
+import { errors } from '../errors.js';
+import type { BenchmarkOutcome, PreparedBenchmark } from '../runs/benchmarks.js';
+import type { SideReport } from '../bench/protocol.js';
+import type { Pattern } from '../bench/types.js';
+import type { OptionReport } from '../options/apply.js';
+import type { Transport } from '../options/types.js';
+
+// What two instances say to each other in a peer benchmark, beside the HTTP routes under /v1/peer.
+
+/** The one-time session key: random bytes, sent first on the data connection (or as the first datagram). */
+export const KEY_BYTES = 32;
+/** The server's answer to a datagram client's key: its socket is now connected to the client. */
+export const ACK = Buffer.from('sockbench-peer-ack');
+
+export const PEER_TRANSPORTS = ['tcp4', 'tcp6', 'udp4', 'udp6'] as const satisfies readonly Transport[];
+export const PEER_PATTERNS = ['stream', 'rr', 'crr'] as const satisfies readonly Pattern[];
+
+/** The serving side's account of a session: its report, options, TCP_INFO and host. */
+export interface PeerSessionOutcome {
+  report: SideReport;
+  forcedEnd: boolean;
+  tcpInfo: TcpInfo | null;
+  sockets: OptionReport[];
+  host: BenchmarkOutcome['host'];
+}
+
+/** Peer benchmarks cross hosts: IP transports only, one stream, room for the in-band window header. */
+export function checkCrossHost({ config }: PreparedBenchmark, field = 'body'): void {
+  if (!(PEER_TRANSPORTS as readonly string[]).includes(config.transport)) {
+    throw errors.invalidValue(`${field}.transport: ${config.transport} does not cross hosts; with a peer use one of ${PEER_TRANSPORTS.join(', ')}.`, `${field}.transport`);
+  }
+  if (!(PEER_PATTERNS as readonly string[]).includes(config.pattern)) {
+    throw errors.invalidValue(`${field}.pattern: ${config.pattern} is not available with a peer yet; use one of ${PEER_PATTERNS.join(', ')}.`, `${field}.pattern`);
+  }
+  if (config.streams > 1) throw errors.invalidValue(`${field}.streams: a peer benchmark runs one stream; remove streams or set it to 1.`, `${field}.streams`);
+  if (isDatagram(config.transport) && config.pattern === 'stream' && config.messageSize < REMOTE_DATAGRAM_HEADER) {
+    throw errors.invalidValue(`${field}.messageSize: across hosts a datagram carries ${REMOTE_DATAGRAM_HEADER} bytes of sequence numbers; use a messageSize of at least ${REMOTE_DATAGRAM_HEADER}.`, `${field}.messageSize`);
+  }
+}

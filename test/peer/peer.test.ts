@@ -1,0 +1,278 @@
+import t, { type Test } from 'tap';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import type { FastifyInstance } from 'fastify';
+import { build, openFds } from '../helpers/build.js';
+import { busyWorkerCount } from '../../src/bench/worker-pool.js';
+
+// Peer benchmarks between two real instances in this process, over real listening ports on
+// loopback: instance A runs the client side, instance B (its peer) the server side. The same
+// flows between two network namespaces are in test/netns/peer.test.ts.
+
+const TOKEN = 'peer-test-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}` };
+const json = { 'content-type': 'application/json', ...auth };
+
+async function listening(app: FastifyInstance, host = '127.0.0.1'): Promise<string> {
+  await app.listen({ host, port: 0 });
+  const { port } = app.server.address() as { port: number };
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+/** B listening, and A allowed to use it (by its IPv4 and IPv6 loopback URLs). */
+async function pair(t: Test, envA: Record<string, string> = {}, envB: Record<string, string> = {}) {
+  const b = await build(t, { SOCKBENCH_TOKEN: TOKEN, SOCKBENCH_DATA_PORTS: '5301-5332', SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS: '0', ...envB });
+  const bUrl = await listening(b, '::');
+  const port = new URL(bUrl).port;
+  const peer4 = `http://127.0.0.1:${port}`;
+  const peer6 = `http://[::1]:${port}`;
+  const a = await build(t, { SOCKBENCH_TOKEN: TOKEN, SOCKBENCH_PEERS: `${peer4},${peer6}`, SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS: '0', ...envA });
+  return { a, b, peer4, peer6 };
+}
+
+async function settledFds(expected: number): Promise<number> {
+  let fds = await openFds();
+  for (let i = 0; i < 50 && fds !== expected; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    fds = await openFds();
+  }
+  return fds;
+}
+
+const bench = (a: FastifyInstance, body: Record<string, unknown>, query = '') =>
+  a.inject({ method: 'POST', url: `/v1/benchmarks${query}`, headers: json, payload: body });
+
+t.test('tcp4 and udp4, stream and rr, across two instances: one answer with both sides', async (t) => {
+  const { a, peer4 } = await pair(t);
+  const fdsBefore = await openFds();
+
+  const stream = await bench(a, {
+    transport: 'tcp4', pattern: 'stream', durationMs: 300, warmupMs: 50, peer: peer4,
+    options: { client: { SO_SNDBUF: 65536 }, server: { SO_RCVBUF: 65536 } },
+  });
+  t.equal(stream.statusCode, 200, stream.body.slice(0, 300));
+  const s = stream.json();
+  t.equal(s.status, 'done');
+  t.ok(s.result.result.bitsPerSecond > 0, `receiver-side throughput from the peer: ${s.result.result.bitsPerSecond}`);
+  t.equal(s.result.result.verified, true, 'what the peer received equals what this side sent');
+  const server = s.result.sockets.server.find((o: { name: string }) => o.name === 'SO_RCVBUF');
+  const client = s.result.sockets.client.find((o: { name: string }) => o.name === 'SO_SNDBUF');
+  t.equal(server.effective, 131072, 'the peer applied the server-side option (doubled by its kernel)');
+  t.equal(client.effective, 131072, 'this side applied the client-side option');
+  t.ok(s.result.result.tcpInfo.server && s.result.result.tcpInfo.client, 'TCP_INFO of both sides');
+  t.ok(s.result.result.cpu.server && s.result.result.cpu.client, 'CPU of both sides');
+  t.equal(s.result.peer.url, peer4);
+  t.ok(s.result.peer.host.kernel, 'the peer\'s host facts');
+
+  const rr = (await bench(a, { transport: 'tcp4', pattern: 'rr', durationMs: 300, warmupMs: 50, peer: peer4 })).json();
+  t.equal(rr.status, 'done');
+  t.ok(rr.result.result.transactions > 100, `${rr.result.result.transactions} transactions`);
+  t.ok(rr.result.result.latencyMicros.p50 > 0);
+
+  const udp = (await bench(a, { transport: 'udp4', pattern: 'stream', durationMs: 300, warmupMs: 50, peer: peer4, rateBitsPerSecond: 50e6 })).json();
+  t.equal(udp.status, 'done', JSON.stringify(udp.error));
+  const d = udp.result.result;
+  t.ok(d.sent > 100, `${d.sent} datagrams sent in the window`);
+  t.ok(d.received > 0.9 * d.sent && d.received <= d.sent, `the peer counted ${d.received} of them in the same window (in-band boundary)`);
+
+  const udpRr = (await bench(a, { transport: 'udp4', pattern: 'rr', durationMs: 300, warmupMs: 50, peer: peer4 })).json();
+  t.equal(udpRr.status, 'done', JSON.stringify(udpRr.error));
+  t.ok(udpRr.result.result.transactions > 100);
+
+  t.equal(busyWorkerCount(), 0, 'no worker left busy on either side');
+  // The peer closes its end of each HTTP exchange when it sees this side's FIN: let that arrive.
+  t.equal(await settledFds(fdsBefore), fdsBefore, 'every descriptor of both sides is closed');
+});
+
+t.test('tcp6 through the peer\'s IPv6 URL, with repeats', async (t) => {
+  const { a, peer6, peer4 } = await pair(t);
+  const res = (await bench(a, { transport: 'tcp6', pattern: 'stream', durationMs: 200, warmupMs: 0, repeats: 2, peer: peer6 })).json();
+  t.equal(res.status, 'done', JSON.stringify(res.error));
+  t.equal(res.result.repeats.length, 2);
+  const wrongFamily = await bench(a, { transport: 'tcp6', pattern: 'stream', durationMs: 200, peer: peer4 });
+  t.equal(wrongFamily.statusCode, 400);
+  t.match(wrongFamily.json(), { code: 'SOCKBENCH_INVALID_VALUE', field: 'body.peer', message: /IPv4 address and tcp6 needs IPv6/ });
+});
+
+t.test('what a peer run refuses before anything starts', async (t) => {
+  const { a, peer4 } = await pair(t);
+  const refused = async (body: Record<string, unknown>, status: number, code: string, field?: string) => {
+    const res = await bench(a, { durationMs: 100, peer: peer4, ...body });
+    t.equal(res.statusCode, status, `${JSON.stringify(body)}: ${res.body.slice(0, 200)}`);
+    t.match(res.json(), { code, ...(field ? { field } : {}) });
+  };
+  await refused({ transport: 'tcp4', pattern: 'stream', peer: 'http://10.9.9.9:8080' }, 403, 'SOCKBENCH_PEER_NOT_ALLOWED', 'body.peer');
+  await refused({ transport: 'tcp4', pattern: 'stream', peer: 'file:///etc/passwd' }, 403, 'SOCKBENCH_PEER_NOT_ALLOWED', 'body.peer');
+  await refused({ transport: 'unix', pattern: 'stream' }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.transport');
+  await refused({ transport: 'udp4', pattern: 'crr' }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.pattern');
+  await refused({ transport: 'tcp4', pattern: 'stream', streams: 2 }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.streams');
+  await refused({ transport: 'udp4', pattern: 'stream', messageSize: 8 }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.messageSize');
+});
+
+t.test('an unreachable peer is a 502 with a stable code; a busy one a 409 with Retry-After', async (t) => {
+  // Nothing listens there (fetch refuses the well-known low ports outright).
+  const closed = 'http://127.0.0.1:59999';
+  const a = await build(t, { SOCKBENCH_PEERS: closed, SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS: '0' });
+  const res = await bench(a, { transport: 'tcp4', pattern: 'stream', durationMs: 100, peer: closed });
+  t.equal(res.statusCode, 502);
+  t.match(res.json(), { status: 'failed', error: { code: 'SOCKBENCH_PEER_UNREACHABLE', message: /did not answer .*ECONNREFUSED/ } });
+
+  const { a: a2, b, peer4 } = await pair(t);
+  const local = await b.inject({ method: 'POST', url: '/v1/benchmarks?wait=false', headers: json, payload: { transport: 'unix', pattern: 'rr', durationMs: 1500, warmupMs: 0 } });
+  t.equal(local.statusCode, 202);
+  const busy = await bench(a2, { transport: 'tcp4', pattern: 'rr', durationMs: 100, peer: peer4 });
+  t.equal(busy.statusCode, 409);
+  t.match(busy.json(), { status: 'failed', error: { code: 'SOCKBENCH_PEER_BUSY', message: /busy/ } });
+  t.ok(Number(busy.headers['retry-after']) >= 1, `Retry-After: ${busy.headers['retry-after']}`);
+});
+
+t.test('a peer with another token refuses the session; the answer says to align SOCKBENCH_TOKEN', async (t) => {
+  const { a, peer4 } = await pair(t, { SOCKBENCH_TOKEN: 'another-token-0123456789' });
+  const res = await a.inject({ method: 'POST', url: '/v1/benchmarks', headers: { ...json, authorization: 'Bearer another-token-0123456789' }, payload: { transport: 'tcp4', pattern: 'rr', durationMs: 100, peer: peer4 } });
+  t.equal(res.statusCode, 502);
+  t.match(res.json(), { error: { code: 'SOCKBENCH_PEER_FAILED', message: /same SOCKBENCH_TOKEN/ } });
+});
+
+/** A session opened on B directly, as A would. */
+async function session(b: FastifyInstance, body: Record<string, unknown>) {
+  const res = await b.inject({ method: 'POST', url: '/v1/peer/sessions', headers: json, payload: body });
+  return { res, created: res.json() as { id: string; port: number; key: string } };
+}
+
+/** A raw TCP connection to a data port; the peer resets the ones it refuses, which is no test failure. */
+function dial(port: number): Socket {
+  return tcpConnect(port, '127.0.0.1').on('error', () => undefined);
+}
+
+async function closedByPeer(socket: Socket): Promise<number> {
+  const t0 = Date.now();
+  // Not events.once: it would reject on the reset's 'error', which comes before 'close'.
+  await new Promise((resolve) => socket.once('close', resolve));
+  return Date.now() - t0;
+}
+
+t.test('data connections: a wrong key, no key or a replayed key are closed and counted', async (t) => {
+  const { b } = await pair(t);
+  const { res, created } = await session(b, { transport: 'tcp4', pattern: 'stream', durationMs: 200, warmupMs: 0 });
+  t.equal(res.statusCode, 201, res.body);
+  t.ok(created.port >= 5301 && created.port <= 5332, `port ${created.port} from SOCKBENCH_DATA_PORTS`);
+  t.match(res.headers.location, `/v1/peer/sessions/${created.id}`);
+
+  const wrong = dial(created.port);
+  wrong.write(Buffer.alloc(32, 7));
+  t.ok(await closedByPeer(wrong) < 1000, 'a wrong key is closed at once');
+
+  const silent = dial(created.port);
+  const silentMs = await closedByPeer(silent);
+  t.ok(silentMs >= 1500 && silentMs < 5000, `a connection that sends nothing is closed after ${silentMs} ms`);
+
+  const good = dial(created.port);
+  await once(good, 'connect');
+  good.write(Buffer.from(created.key, 'hex'));
+  const replay = dial(created.port);
+  await once(replay, 'connect');
+  replay.write(Buffer.from(created.key, 'hex'));
+  t.ok(await closedByPeer(replay) < 2000, 'the same key again, once the session has its connection: closed');
+  good.end();
+  const end = await b.inject({ method: 'POST', url: `/v1/peer/sessions/${created.id}/finish`, headers: auth });
+  t.equal(end.statusCode, 200);
+  t.equal(end.json().status, 'done', 'the session with the right key ran');
+  good.destroy();
+
+  const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="no-key"\} 1/);
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="replayed"\} 1/);
+});
+
+t.test('a UDP session connects to the datagram that carries the key and acknowledges it', async (t) => {
+  const { b } = await pair(t);
+  const { created } = await session(b, { transport: 'udp4', pattern: 'stream', durationMs: 200, warmupMs: 0, messageSize: 64 });
+  const sock = createSocket('udp4');
+  t.teardown(() => sock.close());
+  sock.connect(created.port, '127.0.0.1');
+  await once(sock, 'connect');
+  sock.send(Buffer.alloc(32, 1));
+  sock.send(Buffer.from(created.key, 'hex'));
+  const [ack] = await once(sock, 'message') as [Buffer];
+  t.equal(ack.toString(), 'sockbench-peer-ack');
+  const end = (await b.inject({ method: 'POST', url: `/v1/peer/sessions/${created.id}/finish`, headers: auth })).json();
+  t.equal(end.status, 'done', 'ended by finish: the receiver drained and stopped');
+  const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
+});
+
+t.test('sessions end by themselves: no connection in time, cancelled, or unknown', async (t) => {
+  const { b } = await pair(t, {}, { SOCKBENCH_PEER_TIMEOUT_MS: '300' });
+  const { created } = await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200 });
+  const ended = (await b.inject({ method: 'POST', url: `/v1/peer/sessions/${created.id}/finish`, headers: auth })).json();
+  t.match(ended, { status: 'failed', error: { code: 'SOCKBENCH_PEER_SESSION_ENDED', message: /client ended the session|within 300 ms/ } });
+
+  const second = await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200 });
+  const cancelled = await b.inject({ method: 'DELETE', url: `/v1/peer/sessions/${second.created.id}`, headers: auth });
+  t.equal(cancelled.json().status, 'cancelled');
+  const again = await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200 });
+  t.equal(again.res.statusCode, 201, 'the data port and the run slot were freed');
+  await b.inject({ method: 'DELETE', url: `/v1/peer/sessions/${again.created.id}`, headers: auth });
+
+  const timedOut = await session(b, { transport: 'udp4', pattern: 'rr', durationMs: 200 });
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const view = (await b.inject({ method: 'GET', url: `/v1/peer/sessions/${timedOut.created.id}`, headers: auth })).json();
+  t.match(view, { status: 'failed', error: { code: 'SOCKBENCH_PEER_SESSION_ENDED', message: /within 300 ms \(SOCKBENCH_PEER_TIMEOUT_MS\)/ } });
+
+  for (const [method, url] of [['GET', '/v1/peer/sessions/nope'], ['POST', '/v1/peer/sessions/nope/finish'], ['DELETE', '/v1/peer/sessions/nope']] as const) {
+    const res = await b.inject({ method, url, headers: auth });
+    t.equal(res.statusCode, 404, `${method} ${url}`);
+    t.equal(res.json().code, 'SOCKBENCH_RUN_NOT_FOUND');
+  }
+  const nested = await b.inject({ method: 'POST', url: '/v1/peer/sessions', headers: json, payload: { transport: 'tcp4', pattern: 'rr', peer: 'http://127.0.0.1:1' } });
+  t.match(nested.json(), { statusCode: 400, field: 'body.peer' });
+});
+
+t.test('a busy host answers a session request with 409 and Retry-After; a full port range with 503', async (t) => {
+  const { b } = await pair(t, {}, { SOCKBENCH_DATA_PORTS: '5333' });
+  const first = await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200 });
+  t.equal(first.res.statusCode, 201);
+  const busy = await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200 });
+  t.equal(busy.res.statusCode, 409);
+  t.equal(busy.res.json().code, 'SOCKBENCH_PEER_BUSY');
+  t.ok(Number(busy.res.headers['retry-after']) >= 1);
+  await b.inject({ method: 'DELETE', url: `/v1/peer/sessions/${first.created.id}`, headers: auth });
+
+  const { createServer } = await import('node:net');
+  const holder = createServer();
+  holder.listen(5333, '0.0.0.0');
+  await once(holder, 'listening');
+  t.teardown(() => holder.close());
+  const full = await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200 });
+  t.equal(full.res.statusCode, 503);
+  t.match(full.res.json(), { code: 'SOCKBENCH_PEER_NO_PORT', message: /SOCKBENCH_DATA_PORTS \(5333\)/ });
+});
+
+t.test('crr across instances: every connection opens with the key; one that does not is refused and counted', async (t) => {
+  const { a, b, peer4 } = await pair(t);
+  const fdsBefore = await openFds();
+  const res = (await bench(a, { transport: 'tcp4', pattern: 'crr', durationMs: 300, warmupMs: 50, peer: peer4, options: { client: { TCP_NODELAY: true } } })).json();
+  t.equal(res.status, 'done', JSON.stringify(res.error));
+  const r = res.result.result;
+  t.ok(r.transactions > 20, `${r.transactions} connections, each a transaction`);
+  t.ok(r.tcpInfo.client, 'TCP_INFO of the client\'s last connection');
+  t.match(res.result.sockets.client, [{ name: 'TCP_NODELAY', note: /each of its connections/ }]);
+  t.ok(res.result.sockets.server.some((o: { name: string }) => o.name === 'SO_RCVBUF'), 'the listener\'s options from the peer');
+  t.equal(await settledFds(fdsBefore), fdsBefore, 'every descriptor of both sides is closed');
+
+  const { created } = await session(b, { transport: 'tcp4', pattern: 'crr', durationMs: 200, warmupMs: 0 });
+  const wrong = dial(created.port);
+  wrong.write(Buffer.alloc(32, 9));
+  t.ok(await closedByPeer(wrong) < 1000, 'a connection with a wrong key is closed');
+  const right = dial(created.port);
+  right.write(Buffer.concat([Buffer.from(created.key, 'hex'), Buffer.alloc(64)]));
+  const [answer] = await once(right, 'data') as [Buffer];
+  t.equal(answer.length, 64, 'one with the key gets its response');
+  right.end();
+  const end = (await b.inject({ method: 'POST', url: `/v1/peer/sessions/${created.id}/finish`, headers: auth })).json();
+  t.equal(end.status, 'done', JSON.stringify(end.error));
+  const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
+});
