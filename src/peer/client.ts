@@ -66,8 +66,10 @@ export class PeerClient {
     const scope = new FdScope();
     let finished = false;
     try {
-      const key = Buffer.from(session.key, 'hex');
-      if (key.length !== KEY_BYTES) throw errors.peerFailed(`${peer} answered a session key of ${key.length} bytes; is it a sockbench of the same version?`);
+      const key = typeof session.key === 'string' ? Buffer.from(session.key, 'hex') : Buffer.alloc(0);
+      if (key.length !== KEY_BYTES || !Number.isInteger(session.port)) {
+        throw errors.peerFailed(`${peer} answered a session without a ${KEY_BYTES}-byte key and a port; is it a sockbench of the same version?`);
+      }
       const address = await peerAddress(peer, config.transport, session.port);
       const crr = config.pattern === 'crr';
       const { hooks, reports } = options.hooks();
@@ -133,13 +135,18 @@ export class PeerClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.config.SOCKBENCH_TOKEN) headers.authorization = `Bearer ${this.config.SOCKBENCH_TOKEN}`;
     const timeout = AbortSignal.timeout(timeoutMs);
+    let reply: Awaited<ReturnType<typeof request>>;
     try {
-      const reply = await request(`${peer}${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body), signal ? AbortSignal.any([signal, timeout]) : timeout);
-      return { ...reply, body: reply.text ? JSON.parse(reply.text) as Record<string, unknown> : {} };
+      reply = await request(`${peer}${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body), signal ? AbortSignal.any([signal, timeout]) : timeout);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       const cause = timeout.aborted ? `no answer within ${timeoutMs} ms` : causeOf(err);
       throw errors.peerUnreachable(`${peer} did not answer ${method} ${path}: ${cause}. Check that sockbench runs there and listens on that address.`);
+    }
+    try {
+      return { ...reply, body: reply.text ? JSON.parse(reply.text) as Record<string, unknown> : {} };
+    } catch {
+      throw errors.peerFailed(`${peer} answered ${method} ${path} with ${reply.status} and something that is not JSON; is a sockbench listening there?`);
     }
   }
 }

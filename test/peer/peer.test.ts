@@ -85,6 +85,15 @@ t.test('tcp4 and udp4, stream and rr, across two instances: one answer with both
   t.equal(await settledFds(fdsBefore), fdsBefore, 'every descriptor of both sides is closed');
 });
 
+t.test('intervals across hosts: the client cuts them, the peer follows on its own clock', async (t) => {
+  const { a, peer4 } = await pair(t);
+  const res = (await bench(a, { transport: 'tcp4', pattern: 'stream', durationMs: 500, warmupMs: 100, intervalMs: 100, peer: peer4 })).json();
+  t.equal(res.status, 'done', JSON.stringify(res.error));
+  const intervals = res.result.intervals as Array<{ bytes: number | null; startMs: number }>;
+  t.ok(intervals.length >= 4 && intervals.length <= 6, `${intervals.length} intervals of 100 ms in 500 ms`);
+  t.ok(intervals.filter((i) => typeof i.bytes === 'number' && i.bytes > 0).length >= intervals.length - 1, 'the peer counted bytes in (nearly) every interval');
+});
+
 t.test('tcp6 through the peer\'s IPv6 URL, with repeats', async (t) => {
   const { a, peer6, peer4 } = await pair(t);
   const res = (await bench(a, { transport: 'tcp6', pattern: 'stream', durationMs: 200, warmupMs: 0, repeats: 2, peer: peer6 })).json();
@@ -275,4 +284,102 @@ t.test('crr across instances: every connection opens with the key; one that does
   t.equal(end.status, 'done', JSON.stringify(end.error));
   const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
+});
+
+/** A peer that misbehaves: a real HTTP server answering each route as `answer` says. */
+async function fakePeer(t: Test, answer: (method: string, url: string) => { status: number; body: string }) {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const { status, body } = answer(req.method!, req.url!);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const a = await build(t, { SOCKBENCH_PEERS: url, SOCKBENCH_PEER_TIMEOUT_MS: '300' });
+  return { a, url };
+}
+
+t.test('a peer that answers wrongly fails the run with a code and a message that say what went wrong', async (t) => {
+  const cases: Array<[string, Record<string, unknown>, (method: string, url: string) => { status: number; body: string }, number, string, RegExp]> = [
+    ['refuses the settings', { transport: 'tcp4', pattern: 'rr' }, () => ({ status: 400, body: '{"message":"body.messageSize: too big"}' }), 422, 'SOCKBENCH_PEER_REJECTED', /refused the session: body.messageSize: too big/],
+    ['fails', { transport: 'tcp4', pattern: 'rr' }, () => ({ status: 500, body: '{"code":"SOCKBENCH_INTERNAL","message":"oops"}' }), 502, 'SOCKBENCH_PEER_FAILED', /could not open a session \(500 SOCKBENCH_INTERNAL\): oops/],
+    ['is not sockbench', { transport: 'tcp4', pattern: 'rr' }, () => ({ status: 200, body: '<html>' }), 502, 'SOCKBENCH_PEER_FAILED', /not JSON; is a sockbench listening there/],
+    ['gives no key', { transport: 'tcp4', pattern: 'rr' }, () => ({ status: 201, body: '{"id":"x","port":5201}' }), 502, 'SOCKBENCH_PEER_FAILED', /without a 32-byte key and a port/],
+    ['gives a port nobody listens on', { transport: 'tcp4', pattern: 'rr' }, () => ({ status: 201, body: JSON.stringify({ id: 'x', port: 59998, key: 'ab'.repeat(32) }) }), 502, 'SOCKBENCH_PEER_UNREACHABLE', /data connection to 127.0.0.1:59998 failed: ECONNREFUSED/],
+    ['never acknowledges the UDP key', { transport: 'udp4', pattern: 'rr' }, () => ({ status: 201, body: JSON.stringify({ id: 'x', port: 59998, key: 'ab'.repeat(32) }) }), 502, 'SOCKBENCH_PEER_UNREACHABLE', /did not acknowledge the session key within 300 ms/],
+  ];
+  for (const [what, body, answer, status, code, message] of cases) {
+    const calls: string[] = [];
+    const { a, url } = await fakePeer(t, (method, path) => {
+      calls.push(`${method} ${path}`);
+      return method === 'POST' && path === '/v1/peer/sessions' ? answer(method, path) : { status: 200, body: '{}' };
+    });
+    const res = await a.inject({ method: 'POST', url: '/v1/benchmarks', payload: { ...body, durationMs: 100, peer: url } });
+    t.equal(res.statusCode, status, `a peer that ${what}: ${status}`);
+    t.match(res.json().error, { code, message }, what);
+    if (status === 502 && code === 'SOCKBENCH_PEER_UNREACHABLE') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      t.ok(calls.includes('DELETE /v1/peer/sessions/x'), `${what}: the session on the peer is cancelled`);
+    }
+  }
+});
+
+t.test('a peer whose side did not finish fails the run, naming why', async (t) => {
+  const { a, url } = await fakePeer(t, (method, path) => {
+    if (path.endsWith('/finish')) return { status: 200, body: JSON.stringify({ status: 'failed', error: { code: 'SOCKBENCH_RUN_FAILED', message: 'server side failed: ECONNRESET' } }) };
+    return { status: 201, body: JSON.stringify({ id: 'x', port: 59997, key: 'cd'.repeat(32) }) };
+  });
+  // A UDP peer "session" that is only a socket echoing the ack, so that the client side runs.
+  const { createSocket: udp } = await import('node:dgram');
+  const sock = udp('udp4');
+  sock.bind(59997, '127.0.0.1');
+  await once(sock, 'listening');
+  t.teardown(() => sock.close());
+  sock.on('message', (msg, from) => { if (msg.length === 32) sock.send(Buffer.from('sockbench-peer-ack'), from.port, from.address); });
+  // rr: no response ever comes, so the client is ended by force past its deadline, then asks the peer to finish.
+  const t0 = Date.now();
+  const res = await a.inject({ method: 'POST', url: '/v1/benchmarks', payload: { transport: 'udp4', pattern: 'rr', durationMs: 100, warmupMs: 0, peer: url } });
+  t.ok(Date.now() - t0 < 6000, `the stalled client side was ended by force after ${Date.now() - t0} ms`);
+  t.equal(res.statusCode, 502);
+  t.match(res.json().error, { code: 'SOCKBENCH_PEER_FAILED', message: /side of the run did not finish: server side failed: ECONNRESET/ });
+});
+
+t.test('a peer named by host name is reached at the address the name has for the transport', async (t) => {
+  const b = await build(t, { SOCKBENCH_DATA_PORTS: '5341-5350' });
+  const port = new URL(await listening(b, '127.0.0.1')).port;
+  const byName = `http://localhost:${port}`;
+  const a = await build(t, { SOCKBENCH_PEERS: byName });
+  const res = (await a.inject({ method: 'POST', url: '/v1/benchmarks', payload: { transport: 'tcp4', pattern: 'rr', durationMs: 100, warmupMs: 0, peer: byName } })).json();
+  t.equal(res.status, 'done', JSON.stringify(res.error));
+  const none = await a.inject({ method: 'POST', url: '/v1/benchmarks', payload: { transport: 'tcp4', pattern: 'rr', durationMs: 100, peer: 'http://LOCALHOST:' + port + '/' } });
+  t.equal(none.json().status, 'done', 'any spelling of the listed base URL is the same peer');
+});
+
+t.test('cancelling a peer run ends both sides at once', async (t) => {
+  const { a, b, peer4 } = await pair(t);
+  const started = await bench(a, { transport: 'tcp4', pattern: 'stream', durationMs: 20_000, warmupMs: 0, peer: peer4 }, '?wait=false');
+  const id = started.json().id;
+  let sessions: Array<{ id: string; status: string }> = [];
+  for (let i = 0; i < 100 && !sessions.some((s) => s.status === 'running'); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    sessions = b.runs.store.listRuns({ kind: 'peer', limit: 10, offset: 0 }).documents as typeof sessions;
+    const live = b.runs.registry.get(sessions[0]?.id ?? '');
+    if (live) sessions = [live];
+  }
+  const t0 = Date.now();
+  const cancelled = (await a.inject({ method: 'DELETE', url: `/v1/benchmarks/${id}`, headers: auth })).json();
+  t.equal(cancelled.status, 'cancelled');
+  t.ok(Date.now() - t0 < 3000, `cancelled in ${Date.now() - t0} ms`);
+  let far = b.runs.registry.get(sessions[0].id);
+  for (let i = 0; i < 100 && far?.finishedAt === null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    far = b.runs.registry.get(sessions[0].id);
+  }
+  t.not(far?.status, 'running', `the peer's session ended too (${far?.status})`);
+  t.equal(busyWorkerCount(), 0);
 });
