@@ -260,7 +260,8 @@ function listenerStep(transport: Transport, what: string, fn: () => void): void 
   }
 }
 
-function quietShutdown(fd: number | null, how: number): void {
+/** shutdown(2) that ignores a socket with nothing left to unblock. */
+export function quietShutdown(fd: number | null, how: number): void {
   if (fd === null) return;
   try {
     shutdown(fd, how);

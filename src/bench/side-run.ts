@@ -1,7 +1,7 @@
-import { SHUT, shutdown, SysError } from '../../native-bindings/index.js';
+import { SHUT } from '../../native-bindings/index.js';
 import type { Role } from '../sockets/pair.js';
 import { Control, PHASE, STOP } from './control.js';
-import { DEFAULT_LIMITS, type EngineLimits } from './engine.js';
+import { DEFAULT_LIMITS, quietShutdown, type EngineLimits } from './engine.js';
 import { BenchAbortedError, BenchTimeoutError } from './errors.js';
 import { isDatagram } from './config.js';
 import type { SideReport, SideStart } from './protocol.js';
@@ -138,14 +138,5 @@ async function within<T>(step: Promise<T>, phase: string, limitMs: number): Prom
     return await Promise.race([step, timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function quietShutdown(fd: number, how: number): void {
-  try {
-    shutdown(fd, how);
-  } catch (err) {
-    // ENOTCONN: not connected, or the peer already went away; there is nothing left to unblock.
-    if (!(err instanceof SysError)) throw err;
   }
 }
