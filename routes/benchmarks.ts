@@ -1,21 +1,22 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import { MAX_MESSAGE_SIZE } from '../src/bench/config.js';
 import { PATTERNS } from '../src/bench/types.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
 import { compareRuns, type RunComparison } from '../src/runs/compare.js';
 import { metricsOf } from '../src/runs/metrics.js';
 import { RUN_STATUSES } from '../src/runs/registry.js';
-import { TRANSPORTS } from '../src/options/types.js';
 import { errors } from '../src/errors.js';
+import { formatShort } from '../src/report/format.js';
+import { table, valueText } from '../src/report/text.js';
 import { OptionsInputSchema } from './sockopts.js';
-import { errorResponses, FormatQuery, OptionReportSchema, PageQuery, StringEnum, TransportSchema } from './schemas.js';
+import {
+  errorResponses, FormatQuery, IdParams, NullableNumber, OptionReportSchema, PageQuery, StringEnum, TableFormatQuery, TransportSchema,
+} from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
-import { cancelOrDelete, runEvents, statusFor, submitRun, waitForRun } from './run-lifecycle.js';
-import { table, valueText } from './text.js';
+import { cancelOrDelete, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
 
-const BenchmarkBody = Type.Object({
+export const BenchmarkBody = Type.Object({
   transport: TransportSchema,
   pattern: StringEnum(PATTERNS, { description: 'stream: bulk client→server; rr: request/response; crr: connect, request, response, close (TCP)' }),
   durationMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600000, description: 'Measured time (default 3000; at most SOCKBENCH_MAX_DURATION_MS)' })),
@@ -35,8 +36,6 @@ const BenchmarkBody = Type.Object({
   }, { additionalProperties: false, description: 'Options per side, in the probe forms; both first, then the side\'s own' })),
 }, { additionalProperties: false });
 
-export const BenchmarkBodySchema = BenchmarkBody;
-
 const RunSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   kind: Type.String({ description: 'benchmark' }),
@@ -55,8 +54,6 @@ const RunSchema = Type.Object({
   }), Type.Null()]),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) }), Type.Null()]),
 });
-
-const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 function fmt(n: unknown, unit: string, scale = 1, digits = 2): string {
   return typeof n === 'number' ? `${(n / scale).toFixed(digits)} ${unit}` : 'n/a';
@@ -91,8 +88,18 @@ function runText(run: BenchmarkRun): string {
   return lines.join('\n') + '\n';
 }
 
+const RunRowSchema = Type.Object({
+  id: Type.String(), status: StringEnum(RUN_STATUSES), transport: Type.String(), pattern: Type.String(),
+  createdAt: Type.String(), finishedAt: Type.Union([Type.String(), Type.Null()]),
+  durationMs: Type.Integer(), repeats: Type.Integer(), streams: Type.Integer(), messageSize: Type.Integer(),
+  bitsPerSecond: NullableNumber, transactionsPerSecond: NullableNumber, latencyP50Micros: NullableNumber, latencyP99Micros: NullableNumber, lossRatio: NullableNumber,
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+type RunRow = Static<typeof RunRowSchema>;
+const RUN_ROW_COLUMNS = Object.keys(RunRowSchema.properties) as Array<keyof RunRow>;
+
 /** One line per run: what it was and its headline figures. */
-export function runRow(run: BenchmarkRun) {
+function runRow(run: BenchmarkRun): RunRow {
   const c = run.config;
   const m = run.result ? metricsOf(run.result.result) : {};
   return {
@@ -104,17 +111,6 @@ export function runRow(run: BenchmarkRun) {
     error: run.error?.code ?? null,
   };
 }
-type RunRow = ReturnType<typeof runRow>;
-const RUN_ROW_COLUMNS = Object.keys(runRow({ id: '', status: 'done', config: {} as BenchmarkRun['config'], result: null, error: null } as unknown as BenchmarkRun)) as Array<keyof RunRow>;
-
-const nullableNumber = Type.Union([Type.Number(), Type.Null()]);
-const RunRowSchema = Type.Object({
-  id: Type.String(), status: StringEnum(RUN_STATUSES), transport: Type.String(), pattern: Type.String(),
-  createdAt: Type.String(), finishedAt: Type.Union([Type.String(), Type.Null()]),
-  durationMs: Type.Integer(), repeats: Type.Integer(), streams: Type.Integer(), messageSize: Type.Integer(),
-  bitsPerSecond: nullableNumber, transactionsPerSecond: nullableNumber, latencyP50Micros: nullableNumber, latencyP99Micros: nullableNumber, lossRatio: nullableNumber,
-  error: Type.Union([Type.String(), Type.Null()]),
-});
 
 function listText(list: { total: number; runs: RunRow[] }): string {
   const n = (v: number | null, scale: number, digits: number) => (v === null ? '' : (v / scale).toFixed(digits));
@@ -123,19 +119,19 @@ function listText(list: { total: number; runs: RunRow[] }): string {
 }
 
 function compareText(c: RunComparison): string {
-  const n = (v: number | null) => (v === null ? 'n/a' : Math.abs(v) >= 1000 ? v.toExponential(3) : String(Number(v.toPrecision(4))));
+  const n = (v: number | null) => (v === null ? 'n/a' : Math.abs(v) >= 1000 ? v.toExponential(3) : formatShort(v));
   const lines = [`a: ${c.a.id} ${c.a.transport} ${c.a.pattern} ${c.a.createdAt}`, `b: ${c.b.id} ${c.b.transport} ${c.b.pattern} ${c.b.createdAt}`, ''];
   lines.push(table(['METRIC', 'UNIT', 'A (MIN..MAX)', 'B (MIN..MAX)', 'B/A', 'VERDICT'], c.metrics.map((m) => [
     m.metric, m.unit, `${n(m.a.median)} (${n(m.a.min)}..${n(m.a.max)})`, `${n(m.b.median)} (${n(m.b.min)}..${n(m.b.max)})`,
     m.ratio === null ? 'n/a' : m.ratio.toFixed(3), m.verdict === 'unknown' ? 'unknown (need repeats >= 2)' : m.verdict,
   ])).trimEnd());
   for (const [title, diffs] of [['config', c.configDifferences], ['effective options', c.optionDifferences]] as const) {
-    if (diffs.length > 0) lines.push('', table([title.toUpperCase(), 'A', 'B'], diffs.map((d) => [d.path, valueText(d.a as never), valueText(d.b as never)])).trimEnd());
+    if (diffs.length > 0) lines.push('', table([title.toUpperCase(), 'A', 'B'], diffs.map((d) => [d.path, valueText(d.a), valueText(d.b)])).trimEnd());
   }
   return lines.join('\n') + '\n';
 }
 
-const MetricSpreadSchema = Type.Object({ median: nullableNumber, min: nullableNumber, max: nullableNumber, repeats: Type.Integer() });
+const MetricSpreadSchema = Type.Object({ median: NullableNumber, min: NullableNumber, max: NullableNumber, repeats: Type.Integer() });
 const DifferenceSchema = Type.Object({ path: Type.String(), a: Type.Unknown(), b: Type.Unknown() });
 const RunHeadSchema = Type.Object({ id: Type.String(), transport: Type.String(), pattern: Type.String(), createdAt: Type.String() });
 const ComparisonSchema = Type.Object({
@@ -143,7 +139,7 @@ const ComparisonSchema = Type.Object({
   configDifferences: Type.Array(DifferenceSchema), optionDifferences: Type.Array(DifferenceSchema),
   metrics: Type.Array(Type.Object({
     metric: Type.String(), label: Type.String(), unit: Type.String(), better: StringEnum(['higher', 'lower'] as const),
-    a: MetricSpreadSchema, b: MetricSpreadSchema, difference: nullableNumber, ratio: nullableNumber,
+    a: MetricSpreadSchema, b: MetricSpreadSchema, difference: NullableNumber, ratio: NullableNumber,
     significant: Type.Union([Type.Boolean(), Type.Null()], { description: 'true: the repeats\' ranges do not overlap (larger than the run-to-run spread); null: a side has one repeat' }),
     verdict: StringEnum(['better', 'worse', 'same', 'unknown'] as const, { description: 'b against a' }),
   })),
@@ -154,10 +150,6 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   const runs = app.runs;
 
   const notFound = (id: string) => errors.runNotFound(`No benchmark ${id}. GET /v1/benchmarks lists the runs kept (SOCKBENCH_RETAIN_RUNS, SOCKBENCH_RETAIN_DAYS).`);
-  const send = (request: Parameters<typeof negotiate>[0], reply: FastifyReply, run: BenchmarkRun) => {
-    if (run.error?.retryAfterSeconds !== undefined) reply.header('retry-after', String(run.error.retryAfterSeconds));
-    return negotiate(request, reply.code(statusFor(run)), run, runText);
-  };
 
   app.post('/benchmarks', {
     schema: {
@@ -168,8 +160,9 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RunSchema, 202: RunSchema, 409: RunSchema, 422: RunSchema, 502: RunSchema, ...errorResponses(400, 403, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const run = submitRun(reply, '/v1/benchmarks', () => service.submit(request.body));
-    return send(request, reply, request.query.wait === false ? run : await waitForRun(app, reply, run));
+    const submitted = submitRun(reply, '/v1/benchmarks', () => service.submit(request.body));
+    const run = request.query.wait === false ? submitted : await waitForRun(app, reply, submitted);
+    return negotiate(request, replyFor(reply, run), run, runText);
   });
 
   app.get('/benchmarks', {
@@ -182,7 +175,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
         status: Type.Optional(StringEnum(RUN_STATUSES)),
         since: Type.Optional(Type.String({ format: 'date-time', description: 'Only runs created at or after this time (ISO 8601)' })),
         ...PageQuery,
-        format: Type.Optional(StringEnum(['json', 'text', 'csv'] as const, { description: 'text: a table; csv: for spreadsheets (same as Accept: text/csv)' })),
+        format: Type.Optional(TableFormatQuery),
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), runs: Type.Array(RunRowSchema) }), ...errorResponses(400) },
     },
@@ -220,7 +213,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/benchmarks/:id/events', {
     schema: {
       summary: 'Server-Sent Events of a benchmark: state, progress per repeat, each interval sample as it is measured (with intervalMs), end',
-      tags: ['benchmarks'], params: Params,
+      tags: ['benchmarks'], params: IdParams,
       produces: ['text/event-stream'],
     },
   }, async (request, reply) => {
@@ -232,7 +225,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/benchmarks/:id', {
     schema: {
       summary: 'A benchmark: status, progress, result',
-      tags: ['benchmarks'], params: Params,
+      tags: ['benchmarks'], params: IdParams,
       querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
       response: { 200: RunSchema, ...errorResponses(404) },
     },
@@ -245,7 +238,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/benchmarks/:id', {
     schema: {
       summary: 'Cancel a queued or running benchmark (200 with its final state, kept in the history), or delete a finished one (204)',
-      tags: ['benchmarks'], params: Params,
+      tags: ['benchmarks'], params: IdParams,
       response: { 200: RunSchema, 204: Type.Null(), ...errorResponses(404) },
     },
   }, async (request, reply) => {

@@ -1,45 +1,32 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DefaultsSnapshotSchema, OptionDefaultSchema, SysctlValueSchema, type DefaultsSnapshot } from '../src/host/schema.js';
-import { CURRENT, type CheckResult, type DiffResult } from '../src/host/snapshots.js';
+import { CURRENT, type CheckResult } from '../src/host/snapshots.js';
 import type { StoredSnapshot } from '../src/runs/store.js';
 import { errors } from '../src/errors.js';
 import { TRANSPORTS } from '../src/options/types.js';
-import { errorResponses, FormatQuery, PageQuery, StringEnum, Uuid } from './schemas.js';
+import { diffText } from '../src/report/snapshot-diff.js';
+import { table, valueText } from '../src/report/text.js';
+import { errorResponses, FormatQuery, IdParams, PageQuery, StringEnum } from './schemas.js';
 import { negotiate } from './negotiate.js';
-import { table, valueText } from './text.js';
 
 const StateSchema = StringEnum(['fresh', 'connected'] as const, { description: 'fresh sockets (default) or the client side of a connected loopback pair' });
 
 function defaultsText(s: DefaultsSnapshot): string {
   const h = s.host;
   const head = `${h.hostname}  kernel ${h.kernel}  ${h.arch}  ${h.cpus} cpus  ${h.cpuModel ?? ''}  taken ${h.takenAt}  sockets ${s.state}\n\n`;
-  const sysctls = table(['SYSCTL', 'VALUE'], Object.entries(s.sysctls).map(([k, v]) => [k, Array.isArray(v) ? v.join(' ') : v]));
+  const sysctls = table(['SYSCTL', 'VALUE'], Object.entries(s.sysctls).map(([k, v]) => [k, valueText(v)]));
   const names = [...new Set(TRANSPORTS.flatMap((t) => Object.keys(s.sockets[t])))];
   const sockets = table(['OPTION', ...TRANSPORTS], names.map((n) => [n, ...TRANSPORTS.map((t) => (n in s.sockets[t] ? valueText(s.sockets[t][n]) : ''))]));
   return head + sysctls + '\n' + sockets;
-}
-
-/** A JSON value in a table cell: arrays as "4096 131072 6291456" like the sysctl file, absent as "-". */
-function cell(v: unknown, absent = false): string {
-  if (absent) return '(absent)';
-  if (Array.isArray(v)) return v.join(' ');
-  return v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function diffText(d: DiffResult): string {
-  const name = (s: DiffResult['a']) => `${s.hostname ?? '?'} ${s.state ?? ''} ${s.takenAt ?? ''} (${s.source}${s.id ? ` ${s.id}` : ''})`;
-  const head = `a: ${name(d.a)}\nb: ${name(d.b)}\n`;
-  if (d.identical) return `${head}identical (ignoring ${d.ignored.join(', ')})\n`;
-  return `${head}${d.differences.length} differences\n\n${table(['PATH', 'A', 'B'], d.differences.map((x) => [x.path, cell(x.a), cell(x.b)]))}`;
 }
 
 function checkText(c: CheckResult): string {
   const head = `${c.host.hostname}  kernel ${c.host.kernel}  sockets ${c.state}: `;
   if (c.ok) return `${head}OK, ${c.checked} values match the baseline\n`;
   return `${head}MISMATCH, ${c.mismatches.length} of ${c.checked} values differ from the baseline\n\n`
-    + table(['PATH', 'EXPECTED', 'ACTUAL'], c.mismatches.map((m) => [m.path, cell(m.expected), cell(m.actual, m.absent)]));
+    + table(['PATH', 'EXPECTED', 'ACTUAL'], c.mismatches.map((m) => [m.path, valueText(m.expected), m.absent ? '(absent)' : valueText(m.actual)]));
 }
 
 function snapshotListText(list: { total: number; snapshots: Array<Omit<StoredSnapshot, 'document'>> }): string {
@@ -67,13 +54,14 @@ function snapshotShape(values: { sysctl: TSchema; option: TSchema }, partial: bo
 const OPEN = { sysctl: Type.Unknown(), option: Type.Unknown() };
 const STRICT = { sysctl: SysctlValueSchema, option: OptionDefaultSchema };
 const SnapshotInput = snapshotShape(OPEN, false);
-const StrictSnapshot = snapshotShape(STRICT, false);
 const Baseline = snapshotShape(OPEN, true);
-const StrictBaseline = snapshotShape(STRICT, true);
+// Compiled once: interpreting the schemas would walk them again on every request.
+const StrictSnapshot = TypeCompiler.Compile(snapshotShape(STRICT, false));
+const StrictBaseline = TypeCompiler.Compile(snapshotShape(STRICT, true));
 
-/** Checks `value` against `schema` with no coercion; the 400 names the first path at fault. */
-function strictly(schema: TSchema, value: unknown, field: string): void {
-  const first = Value.Errors(schema, value).First();
+/** Checks `value` with no coercion; the 400 names the first path at fault. */
+function strictly(check: TypeCheck<TSchema>, value: unknown, field: string): void {
+  const first = check.Errors(value).First();
   if (first) {
     const got = JSON.stringify(first.value);
     throw errors.invalidValue(`${field}${first.path.replace(/\//g, '.')}: ${got === undefined ? 'missing' : got} is not a snapshot value (an integer, a list of integers, a string, a boolean, a linger or timeval object, or null).`, `${field}${first.path.replace(/\//g, '.')}`);
@@ -152,7 +140,7 @@ const defaults: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'A stored snapshot; its document is what GET /v1/defaults answered then',
       tags: ['host'],
-      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      params: IdParams,
       querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
       response: { 200: Type.Intersect([StoredSnapshotSchema, Type.Object({ document: DefaultsSnapshotSchema })]), ...errorResponses(404) },
     },
@@ -163,7 +151,7 @@ const defaults: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.delete('/defaults/snapshots/:id', {
-    schema: { summary: 'Delete a stored snapshot', tags: ['host'], params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), ...errorResponses(404) } },
+    schema: { summary: 'Delete a stored snapshot', tags: ['host'], params: IdParams, response: { 204: Type.Null(), ...errorResponses(404) } },
   }, async (request, reply) => {
     if (!snapshots.remove(request.params.id)) throw notFound(request.params.id);
     return reply.code(204).send(null);

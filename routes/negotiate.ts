@@ -1,4 +1,4 @@
-import { toCsv } from '../src/report/csv.js';
+import { toCsv, type CsvCell } from '../src/report/csv.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** CSV for spreadsheets and CI artifacts: `Accept: text/csv` or `?format=csv`. */
@@ -8,7 +8,7 @@ export function wantsCsv(request: FastifyRequest): boolean {
   return /\btext\/csv\b/.test(request.headers.accept ?? '');
 }
 
-export function sendCsv(reply: FastifyReply, header: string[], rows: Array<Array<string | number | boolean | null | undefined>>, filename: string): FastifyReply {
+export function sendCsv(reply: FastifyReply, header: string[], rows: CsvCell[][], filename: string): FastifyReply {
   return reply.type('text/csv; charset=utf-8').header('content-disposition', `inline; filename="${filename}"`).send(toCsv(header, rows));
 }
 

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findOption, optionsFor, suggestOptions } from '../src/options/catalog.js';
 import { errors } from '../src/errors.js';
 import type { CatalogEntry } from '../src/options/types.js';
+import { table } from '../src/report/text.js';
 import { AccessSchema, errorResponses, FormatQuery, LevelNameSchema, PhaseSchema, RequestedValueSchema, TransportSchema, ValueTypeSchema } from './schemas.js';
 import { negotiate } from './negotiate.js';
-import { table } from './text.js';
 
 export const OptionSchema = Type.Object({
   name: Type.String({ examples: ['SO_SNDBUF'] }),

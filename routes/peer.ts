@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../src/errors.js';
-import { BenchmarkBodySchema } from './benchmarks.js';
-import { errorResponses } from './schemas.js';
+import { BenchmarkBody } from './benchmarks.js';
+import { errorResponses, IdParams } from './schemas.js';
 
 // The far side of a peer benchmark: another sockbench instance asks this one for a data listener
 // (a session), connects to it, and collects this side's report when it is done. Clients of the
@@ -23,8 +23,6 @@ const SessionRunSchema = Type.Object({
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }), Type.Null()]),
 }, { additionalProperties: true });
 
-const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
-
 const peer: FastifyPluginAsyncTypebox = async (app) => {
   const sessions = app.peerSessions;
   const notFound = (id: string) => errors.runNotFound(`No peer session ${id}; it may have timed out (SOCKBENCH_PEER_TIMEOUT_MS).`);
@@ -33,23 +31,17 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Open a data listener for another instance\'s benchmark (called by the peer, not by people)',
       tags: ['peer'],
-      body: BenchmarkBodySchema,
+      body: BenchmarkBody,
       response: { 201: SessionCreatedSchema, ...errorResponses(400, 409, 503) },
     },
   }, async (request, reply) => {
     if (request.body.peer !== undefined) throw errors.invalidValue('body.peer: a peer session is the far side already; remove peer.', 'body.peer');
-    try {
-      const { created } = sessions.create(request.body);
-      return reply.code(201).header('location', `/v1/peer/sessions/${created.id}`).send(created);
-    } catch (err) {
-      const retry = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
-      if (retry !== undefined) reply.header('retry-after', String(retry));
-      throw err;
-    }
+    const { created } = sessions.create(request.body);
+    return reply.code(201).header('location', `/v1/peer/sessions/${created.id}`).send(created);
   });
 
   app.get('/peer/sessions/:id', {
-    schema: { summary: 'A peer session: its state, and this side\'s report once done', tags: ['peer'], params: Params, response: { 200: SessionRunSchema, ...errorResponses(404) } },
+    schema: { summary: 'A peer session: its state, and this side\'s report once done', tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) } },
   }, async (request) => {
     const run = sessions.get(request.params.id);
     if (!run) throw notFound(request.params.id);
@@ -59,17 +51,16 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/peer/sessions/:id/finish', {
     schema: {
       summary: 'The client side has finished: end this side (a datagram receiver drains first) and answer its report',
-      tags: ['peer'], params: Params, response: { 200: SessionRunSchema, ...errorResponses(404) },
+      tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) },
     },
   }, async (request) => {
-    if (!sessions.get(request.params.id)) throw notFound(request.params.id);
     const run = await sessions.finish(request.params.id);
     if (!run) throw notFound(request.params.id);
     return run;
   });
 
   app.delete('/peer/sessions/:id', {
-    schema: { summary: 'Cancel a peer session (the client side failed)', tags: ['peer'], params: Params, response: { 200: SessionRunSchema, ...errorResponses(404) } },
+    schema: { summary: 'Cancel a peer session (the client side failed)', tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) } },
   }, async (request) => {
     const id = request.params.id;
     if (!sessions.get(id)) throw notFound(id);

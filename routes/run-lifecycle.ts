@@ -12,9 +12,18 @@ const PEER_FAILURE_STATUS: Record<string, number> = {
 };
 
 /** done: 200; failed: 422 (502 or 409 for a peer's fault) and cancelled: 409, with the run document, so `curl --fail` fails on them. */
-export function statusFor(run: RunView<unknown, unknown>): number {
+function statusFor(run: RunView<unknown, unknown>): number {
   if (run.status === 'failed') return PEER_FAILURE_STATUS[run.error?.code ?? ''] ?? 422;
   return run.status === 'done' ? 200 : run.status === 'cancelled' ? 409 : 202;
+}
+
+/**
+ * The reply to a POST of a run, ready for its document: statusFor's status, and Retry-After when
+ * the run failed on something that passes (a busy peer), as an error answer with that status has.
+ */
+export function replyFor(reply: FastifyReply, run: RunView<unknown, unknown>): FastifyReply {
+  if (run.error?.retryAfterSeconds !== undefined) reply.header('retry-after', String(run.error.retryAfterSeconds));
+  return reply.code(statusFor(run));
 }
 
 /** Queues a run; a full queue is a 429 with Retry-After. Sets Location to the run. */
@@ -24,8 +33,7 @@ export function submitRun<V extends RunView<unknown, unknown>>(reply: FastifyRep
     run = submit();
   } catch (err) {
     if (err instanceof QueueFullError) {
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      throw errors.queueFull(`${err.limit} runs are already waiting; retry in about ${err.retryAfterSeconds} s (Retry-After), or raise SOCKBENCH_QUEUE_LIMIT.`);
+      throw errors.queueFull(`${err.limit} runs are already waiting; retry in about ${err.retryAfterSeconds} s (Retry-After), or raise SOCKBENCH_QUEUE_LIMIT.`, err.retryAfterSeconds);
     }
     throw err;
   }

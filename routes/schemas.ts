@@ -17,6 +17,13 @@ export const ValueTypeSchema = StringEnum(VALUE_TYPES);
 export const SideSchema = StringEnum(['client', 'server'] as const);
 
 export const FormatQuery = StringEnum(['json', 'text'] as const, { description: 'text: an aligned table for terminals (same as Accept: text/plain)' });
+/** For documents that are rows of figures, which spreadsheets and CI artifacts want as CSV. */
+export const TableFormatQuery = StringEnum(['json', 'text', 'csv'] as const, { description: 'text: an aligned table for terminals (same as Accept: text/plain); csv: for spreadsheets (same as Accept: text/csv)' });
+
+export const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+
+/** The :id of a stored resource (a run, a snapshot, a peer session). */
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 const LingerSchema = Type.Object({ onoff: Type.Integer(), linger: Type.Integer() }, { additionalProperties: false, description: 'struct linger' });
 const TimevalSchema = Type.Object({ sec: Type.Integer(), usec: Type.Integer() }, { additionalProperties: false, description: 'struct timeval' });
@@ -69,13 +76,10 @@ export const OptionReportSchema = Type.Object({
   error: Type.Optional(OptionErrorSchema),
 });
 
-
-export const MAX_PAGE = 200;
+const MAX_PAGE = 200;
 
 /** limit/offset paging, newest first. */
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 20, description: `Items per page (at most ${MAX_PAGE})` })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' })),
 };
-
-export const Uuid = Type.String({ format: 'uuid', description: 'An id the API gave out' });

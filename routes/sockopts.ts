@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { probe, type ProbeResult } from '../src/options/probe.js';
 import { MAX_BUFLEN } from '../src/options/codec.js';
 import type { OptionsInput } from '../src/options/request.js';
+import { table, valueText } from '../src/report/text.js';
 import {
   errorResponses, FormatQuery, OptionErrorSchema, OptionReportSchema, OptionValueInput, PhaseSchema, SideSchema, TransportSchema, DecodedValueSchema,
 } from './schemas.js';
 import { negotiate } from './negotiate.js';
-import { table, valueText } from './text.js';
 
 const NameOrNumber = Type.Union([Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0, maximum: 2147483647 })]);
 // Not validated here: `value` is checked against the option's type by the codec, which names the option.

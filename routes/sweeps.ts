@@ -2,26 +2,26 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../src/errors.js';
-import { renderLineChart, sweepChart, type SweepPointView } from '../src/report/chart.js';
+import { renderLineChart, sweepChart } from '../src/report/chart.js';
+import { formatShort } from '../src/report/format.js';
+import { table, valueText } from '../src/report/text.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../src/runs/metrics.js';
 import { RUN_STATUSES } from '../src/runs/registry.js';
 import { MAX_SWEEP_POINTS, type SweepRun } from '../src/runs/sweeps.js';
-import { BenchmarkBodySchema } from './benchmarks.js';
-import { errorResponses, FormatQuery, OptionValueInput, PageQuery, StringEnum } from './schemas.js';
+import { BenchmarkBody } from './benchmarks.js';
+import { errorResponses, IdParams, NullableNumber, OptionValueInput, PageQuery, StringEnum, TableFormatQuery } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
-import { cancelOrDelete, runEvents, statusFor, submitRun, waitForRun } from './run-lifecycle.js';
-import { table, valueText } from './text.js';
+import { cancelOrDelete, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
 
 const SweepBody = Type.Object({
-  base: BenchmarkBodySchema,
+  base: BenchmarkBody,
   vary: Type.Record(Type.String({ maxLength: 100 }), Type.Array(OptionValueInput, { minItems: 1, maxItems: MAX_SWEEP_POINTS }), {
     description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond',
     examples: [{ SO_SNDBUF: [4096, 65536, 1048576], TCP_NODELAY: [false, true] }],
   }),
 }, { additionalProperties: false });
 
-const nullableNumber = Type.Union([Type.Number(), Type.Null()]);
-const MetricsSchema = Type.Union([Type.Object(Object.fromEntries(METRIC_NAMES.map((m) => [m, Type.Optional(nullableNumber)]))), Type.Null()]);
+const MetricsSchema = Type.Union([Type.Object(Object.fromEntries(METRIC_NAMES.map((m) => [m, Type.Optional(NullableNumber)]))), Type.Null()]);
 const PointSchema = Type.Object({
   index: Type.Integer(), params: Type.Object({}, { additionalProperties: true }), status: StringEnum(RUN_STATUSES),
   metrics: MetricsSchema, min: MetricsSchema, max: MetricsSchema, ratioToFirst: MetricsSchema,
@@ -39,12 +39,11 @@ const SweepSchema = Type.Object({
   result: Type.Union([Type.Object({
     points: Type.Array(PointSchema),
     best: Type.Object({}, { additionalProperties: true, description: 'Per metric, the best point: {index, params, value}' }),
-    overheadMs: nullableNumber,
+    overheadMs: NullableNumber,
   }), Type.Null()]),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
 });
 
-const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const MetricQuery = StringEnum(METRIC_NAMES, { description: 'The metric to chart (default: the pattern\'s headline, throughput or transaction rate)' });
 
 function vary(run: SweepRun): string[] {
@@ -75,12 +74,12 @@ function sweepText(run: SweepRun): string {
   if (run.result) {
     const metrics = metricsIn(run);
     lines.push('', table(['#', ...vary(run), 'STATUS', ...metrics, 'VS FIRST', 'LIMITED BY'], run.result.points.map((p) => [
-      p.index, ...vary(run).map((k) => valueText(p.params[k] as never)), p.status,
-      ...metrics.map((m) => (p.metrics?.[m] == null ? '' : Number(p.metrics[m]!.toPrecision(4)))),
+      p.index, ...vary(run).map((k) => valueText(p.params[k])), p.status,
+      ...metrics.map((m) => (p.metrics?.[m] == null ? '' : formatShort(p.metrics[m]!))),
       p.ratioToFirst?.[metrics[0]] == null ? '' : p.ratioToFirst[metrics[0]]!.toFixed(3), p.limitedBy ?? '',
     ])).trimEnd(), '');
     for (const [m, b] of Object.entries(run.result.best)) {
-      lines.push(`best ${m} (${METRICS[m as MetricName].better} is better): point ${b.index} ${Object.entries(b.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  ${Number(b.value.toPrecision(4))} ${METRICS[m as MetricName].unit}`);
+      lines.push(`best ${m} (${METRICS[m as MetricName].better} is better): point ${b.index} ${Object.entries(b.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  ${formatShort(b.value)} ${METRICS[m as MetricName].unit}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -95,33 +94,33 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.sweeps;
   const runs = app.runs;
   const notFound = (id: string) => errors.runNotFound(`No sweep ${id}. GET /v1/sweeps lists the sweeps kept (SOCKBENCH_RETAIN_RUNS, SOCKBENCH_RETAIN_DAYS).`);
-  const send = (request: FastifyRequest, reply: FastifyReply, run: SweepRun, status = statusFor(run)) => {
+  const send = (request: FastifyRequest, reply: FastifyReply, run: SweepRun) => {
     if (wantsCsv(request)) {
       const { header, rows } = pointRows(run);
-      return sendCsv(reply.code(status), header, rows, `sweep-${run.id}.csv`);
+      return sendCsv(reply, header, rows, `sweep-${run.id}.csv`);
     }
-    return negotiate(request, reply.code(status), run, sweepText);
+    return negotiate(request, reply, run, sweepText);
   };
-  const formats = StringEnum(['json', 'text', 'csv'] as const, { description: 'text: a table; csv: the points (same as Accept: text/csv)' });
 
   app.post('/sweeps', {
     schema: {
       summary: 'Run a benchmark over a grid of option and parameter values (at most 64 points); waits unless ?wait=false',
       tags: ['sweeps'],
       body: SweepBody,
-      querystring: Type.Object({ wait: Type.Optional(Type.Boolean({ default: true })), format: Type.Optional(formats) }, { additionalProperties: false }),
+      querystring: Type.Object({ wait: Type.Optional(Type.Boolean({ default: true })), format: Type.Optional(TableFormatQuery) }, { additionalProperties: false }),
       response: { 200: SweepSchema, 202: SweepSchema, 409: SweepSchema, 422: SweepSchema, ...errorResponses(400, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const run = submitRun(reply, '/v1/sweeps', () => service.submit(request.body as never));
-    return send(request, reply, request.query.wait === false ? run : await waitForRun(app, reply, run));
+    const submitted = submitRun(reply, '/v1/sweeps', () => service.submit(request.body as never));
+    const run = request.query.wait === false ? submitted : await waitForRun(app, reply, submitted);
+    return send(request, replyFor(reply, run), run);
   });
 
   app.get('/sweeps', {
     schema: {
       summary: 'Sweeps in the history, newest first',
       tags: ['sweeps'],
-      querystring: Type.Object({ status: Type.Optional(StringEnum(RUN_STATUSES)), ...PageQuery, format: Type.Optional(formats) }, { additionalProperties: false }),
+      querystring: Type.Object({ status: Type.Optional(StringEnum(RUN_STATUSES)), ...PageQuery, format: Type.Optional(TableFormatQuery) }, { additionalProperties: false }),
       response: { 200: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), sweeps: Type.Array(SweepSchema) }), ...errorResponses(400) },
     },
   }, async (request, reply) => {
@@ -138,20 +137,20 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/sweeps/:id', {
     schema: {
       summary: 'A sweep: status, points done of total, and its points (JSON, a text table, or CSV)',
-      tags: ['sweeps'], params: Params,
-      querystring: Type.Object({ format: Type.Optional(formats) }, { additionalProperties: false }),
+      tags: ['sweeps'], params: IdParams,
+      querystring: Type.Object({ format: Type.Optional(TableFormatQuery) }, { additionalProperties: false }),
       response: { 200: SweepSchema, ...errorResponses(404) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
-    return send(request, reply, run, 200);
+    return send(request, reply, run);
   });
 
   app.get('/sweeps/:id/events', {
     schema: {
       summary: 'Server-Sent Events of a sweep: state, then each finished point ("point") and progress, then end',
-      tags: ['sweeps'], params: Params, produces: ['text/event-stream'],
+      tags: ['sweeps'], params: IdParams, produces: ['text/event-stream'],
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
@@ -162,7 +161,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/sweeps/:id/chart.svg', {
     schema: {
       summary: 'The metric against the first varied parameter, one line per combination of the others (SVG)',
-      tags: ['sweeps'], params: Params,
+      tags: ['sweeps'], params: IdParams,
       querystring: Type.Object({ metric: Type.Optional(MetricQuery) }, { additionalProperties: false }),
       produces: ['image/svg+xml'],
     },
@@ -170,19 +169,19 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
     const available = metricsIn(run);
+    if (available.length === 0) throw errors.runNotDone(`sweep ${run.id} is ${run.status} and has no finished point to chart yet.`, 'params.id');
     const metric = request.query.metric ?? available[0];
-    if (metric === undefined) throw errors.runNotDone(`sweep ${run.id} is ${run.status} and has no finished point to chart yet.`, 'params.id');
     if (!available.includes(metric)) {
       throw errors.invalidValue(`querystring.metric: this sweep's points have ${available.join(', ')}, not ${metric}.`, 'querystring.metric');
     }
-    const spec = sweepChart(run.result!.points as SweepPointView[], vary(run), metric);
+    const spec = sweepChart(run.result!.points, vary(run), metric);
     return reply.type('image/svg+xml; charset=utf-8').send(renderLineChart(spec));
   });
 
   app.delete('/sweeps/:id', {
     schema: {
       summary: 'Cancel a queued or running sweep (200 with the points it finished), or delete a finished one (204)',
-      tags: ['sweeps'], params: Params,
+      tags: ['sweeps'], params: IdParams,
       response: { 200: SweepSchema, 204: Type.Null(), ...errorResponses(404) },
     },
   }, async (request, reply) => {

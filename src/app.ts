@@ -124,6 +124,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
       body.code = err.code;
       if (err.field) body.field = err.field;
       if (err.suggestions) body.suggestions = err.suggestions;
+      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     } else if (err.code && FRAMEWORK_CODES[err.code]) {
       body.code = FRAMEWORK_CODES[err.code];
     } else if (status < 500) {

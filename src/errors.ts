@@ -7,6 +7,8 @@ import createError, { type FastifyError } from '@fastify/error';
 export interface ErrorDetails {
   field?: string;
   suggestions?: string[];
+  /** When to try again: the error handler sends it as Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 export type SockbenchError = FastifyError & ErrorDetails;
@@ -62,8 +64,8 @@ export const errors = {
   tooManyStreams(message: string): SockbenchError {
     return new TooManyStreams(message);
   },
-  queueFull(message: string): SockbenchError {
-    return new QueueFull(message);
+  queueFull(message: string, retryAfterSeconds: number): SockbenchError {
+    return withDetails(new QueueFull(message), { retryAfterSeconds });
   },
   /** `wrong`: a token was sent but it is not SOCKBENCH_TOKEN (rather than no token at all). */
   unauthorized(wrong: boolean): SockbenchError {
@@ -76,13 +78,12 @@ export const errors = {
   rateLimited(message: string): SockbenchError {
     return new RateLimited(message);
   },
-  overloaded(message: string): SockbenchError {
-    return new Overloaded(message);
+  overloaded(message: string, retryAfterSeconds: number): SockbenchError {
+    return withDetails(new Overloaded(message), { retryAfterSeconds });
   },
-  /** This host (or the peer asked) is running something else; `retryAfterSeconds` becomes Retry-After. */
-  peerBusy(retryAfterSeconds: number, message?: string): SockbenchError & { retryAfterSeconds: number } {
-    const err = new PeerBusy(message ?? `This host is busy with a run; retry in about ${retryAfterSeconds} s (Retry-After).`);
-    return Object.assign(err, { retryAfterSeconds });
+  /** This host (or the peer asked) is running something else. */
+  peerBusy(retryAfterSeconds: number, message?: string): SockbenchError {
+    return withDetails(new PeerBusy(message ?? `This host is busy with a run; retry in about ${retryAfterSeconds} s (Retry-After).`), { retryAfterSeconds });
   },
   /** The peer refused the session's settings (its own 400). */
   peerRejected(message: string): SockbenchError {

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { tempDataDir } from './helpers/build.js';
+import { tempDataDir } from './helpers/data-dir.js';
 import { DB_FILE } from '../src/runs/store.js';
 
 // The history survives kill -9 of the real server process (issue 4): what was committed is there

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { chownSync, readFileSync } from 'node:fs';
-import { tempDataDir } from './helpers/build.js';
+import { tempDataDir } from './helpers/data-dir.js';
 
 // The kernel's privilege checks, seen through the API: the service runs as uid 65534 with no
 // capabilities (setpriv, util-linux), and options that need one come back as that option's

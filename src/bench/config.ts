@@ -12,6 +12,8 @@ export const DEFAULT_RR_SIZE = 64;
 export const SEQUENCE_BYTES = 8;
 /** Across hosts a stream datagram also carries the window's first sequence number (float64, -1 during warm-up). */
 export const REMOTE_DATAGRAM_HEADER = 16;
+/** Across hosts: a new data connection that has not sent the session key within this is closed. */
+export const SESSION_KEY_TIMEOUT_MS = 2000;
 /** Largest payload of one datagram: 65535 minus the IP (IPv4 only) and UDP headers. */
 const MAX_DATAGRAM: Partial<Record<Transport, number>> = { udp4: 65507, udp6: 65527 };
 export const MIN_INTERVAL_MS = 10;

@@ -6,7 +6,8 @@ import { connectedPair, openSocket, type Role } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { isDatagram, isTcp, resolveBenchConfig } from './config.js';
 import { Control, PHASE, STOP } from './control.js';
-import { BenchAbortedError, BenchTimeoutError } from './errors.js';
+import { BenchAbortedError } from './errors.js';
+import { RunTimers, withinLimit } from './timers.js';
 import { LiveIntervals } from './live-intervals.js';
 import type { SideReport, SideStart } from './protocol.js';
 import { assembleResult } from './results.js';
@@ -68,7 +69,7 @@ class Run {
   readonly #limits: EngineLimits;
   readonly #control = Control.create();
   readonly #scope = new FdScope();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new RunTimers();
   readonly #workers: SideWorker[] = [];
   #sockets: Sockets = { client: null, server: null, listener: null, nudged: false, serverAddress: null };
   #failure: Error | null = null;
@@ -113,7 +114,7 @@ class Run {
     this.#control.setPhase(PHASE.WARMUP);
     this.#options.onStarted?.();
     const deadlineMs = config.warmupMs + config.durationMs;
-    this.#after(deadlineMs + this.#limits.endGraceMs, () => this.#forceEnd());
+    this.#timers.after(deadlineMs + this.#limits.endGraceMs, () => this.#forceEnd());
     void client.result.then(() => this.#afterClient(), () => undefined);
 
     const [clientReport, serverReport] = await this.#within(
@@ -139,7 +140,6 @@ class Run {
   async cleanup(): Promise<void> {
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#live?.close();
-    for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#control.requestStop(STOP.ABORT);
     this.#shutdownAll();
@@ -185,7 +185,7 @@ class Run {
       quietShutdown(this.#sockets.listener, SHUT.RDWR);
     } else if (isDatagram(transport)) {
       const drainMs = pattern === 'stream' ? this.#limits.datagramDrainMs : 0;
-      this.#after(drainMs, () => quietShutdown(this.#sockets.server, SHUT.RD));
+      this.#timers.after(drainMs, () => quietShutdown(this.#sockets.server, SHUT.RD));
     }
   }
 
@@ -219,29 +219,15 @@ class Run {
     return { client: readTcpInfo(client), server: readTcpInfo(server) };
   }
 
-  #after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
-  }
-
   /** Waits for `step`, unless the run fails or `limitMs` passes first. */
   async #within<T>(step: Promise<T>, phase: string, limitMs: number): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BenchTimeoutError(phase, limitMs)), limitMs);
-    });
     try {
-      return await Promise.race([step, this.#failed, timeout]);
+      return await withinLimit(Promise.race([step, this.#failed]), phase, limitMs);
     } catch (err) {
       // The first failure (a cancel, a side's error) explains the others (a side that stopped because of it).
       const cause = this.#failure ?? (err as Error);
       this.#fail(cause);
       throw cause;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -15,7 +15,7 @@ export interface SideOptionsInput {
 }
 
 /** Always reported on both sides, set or not: they decide most of what a transfer can do. */
-const ALWAYS_REPORTED = ['SO_SNDBUF', 'SO_RCVBUF'];
+export const ALWAYS_REPORTED = ['SO_SNDBUF', 'SO_RCVBUF'];
 
 interface SideState {
   options: ResolvedOption[];

@@ -2,7 +2,8 @@ import { SHUT } from '../../native-bindings/index.js';
 import type { Role } from '../sockets/pair.js';
 import { Control, PHASE, STOP } from './control.js';
 import { DEFAULT_LIMITS, quietShutdown, type EngineLimits } from './engine.js';
-import { BenchAbortedError, BenchTimeoutError } from './errors.js';
+import { BenchAbortedError } from './errors.js';
+import { RunTimers, withinLimit } from './timers.js';
 import { isDatagram } from './config.js';
 import type { SideReport, SideStart } from './protocol.js';
 import { SideWorker } from './side-worker.js';
@@ -32,7 +33,7 @@ export class SideRun {
   readonly #options: SideRunOptions;
   readonly #limits: EngineLimits;
   readonly #control = Control.create();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new RunTimers();
   #forcedEnd = false;
   #done = false;
 
@@ -56,19 +57,18 @@ export class SideRun {
     });
     aborted.catch(() => undefined);
     try {
-      await within(Promise.race([worker.loaded, aborted]), 'worker start-up', this.#limits.startupMs);
+      await withinLimit(Promise.race([worker.loaded, aborted]), 'worker start-up', this.#limits.startupMs);
       worker.start({ fd: this.#fd, skipBytes: 0, remote: true, ...this.#options.start });
-      await within(Promise.race([worker.ready, aborted]), 'worker start-up', this.#limits.startupMs);
+      await withinLimit(Promise.race([worker.ready, aborted]), 'worker start-up', this.#limits.startupMs);
       this.#control.setPhase(PHASE.WARMUP);
       if (this.#role === 'server') this.#drivePhases();
       const deadlineMs = config.warmupMs + config.durationMs + this.#limits.endGraceMs + this.#options.slackMs;
-      this.#after(deadlineMs, () => this.#forceEnd());
-      const report = await within(Promise.race([worker.result, aborted]), 'the end of the run', deadlineMs + this.#limits.joinGraceMs);
+      this.#timers.after(deadlineMs, () => this.#forceEnd());
+      const report = await withinLimit(Promise.race([worker.result, aborted]), 'the end of the run', deadlineMs + this.#limits.joinGraceMs);
       return { report, forcedEnd: this.#forcedEnd };
     } finally {
       this.#done = true;
       signal?.removeEventListener('abort', onAbort);
-      for (const timer of this.#timers) clearTimeout(timer);
       this.#timers.clear();
       this.#control.requestStop(STOP.ABORT);
       this.#shutdown();
@@ -87,23 +87,23 @@ export class SideRun {
       this.#control.setPhase(PHASE.DONE);
       quietShutdown(this.#fd, SHUT.RDWR);
     } else if (isDatagram(this.#config.transport)) {
-      this.#after(drainMs, () => quietShutdown(this.#fd, SHUT.RD));
+      this.#timers.after(drainMs, () => quietShutdown(this.#fd, SHUT.RD));
     }
   }
 
   /** A server with no client on this host: the window opens after the warm-up, intervals by timer. */
   #drivePhases(): void {
     const { warmupMs, intervalMs } = this.#config;
-    this.#after(warmupMs, () => {
+    this.#timers.after(warmupMs, () => {
       // A crr server told to end before its warm-up was over stays ended.
       if (this.#control.phase !== PHASE.WARMUP) return;
       this.#control.setPhase(PHASE.MEASURING);
       if (intervalMs === null) return;
       const tick = (): void => {
         this.#control.nextInterval();
-        this.#after(intervalMs, tick);
+        this.#timers.after(intervalMs, tick);
       };
-      this.#after(intervalMs, tick);
+      this.#timers.after(intervalMs, tick);
     });
   }
 
@@ -118,25 +118,5 @@ export class SideRun {
   #shutdown(): void {
     if (this.#fd >= 0) quietShutdown(this.#fd, SHUT.RDWR);
     this.#control.shutdownPublished(this.#role, (fd) => quietShutdown(fd, SHUT.RDWR));
-  }
-
-  #after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
-  }
-}
-
-async function within<T>(step: Promise<T>, phase: string, limitMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BenchTimeoutError(phase, limitMs)), limitMs);
-  });
-  try {
-    return await Promise.race([step, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -40,7 +40,7 @@ export function headline(r: RunResult): number | null {
 }
 
 /** The lower median: always a value some repeat measured (no half bytes from an even count). */
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[(s.length - 1) >> 1];
 }

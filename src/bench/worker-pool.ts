@@ -133,10 +133,10 @@ class WorkerPool {
     void thread.retire();
   }
 
-  /** Terminates every idle worker and waits for them to exit (busy ones belong to their runs). */
+  /** Terminates every idle worker and waits until it and every one already being retired have exited (busy ones belong to their runs). */
   async drain(): Promise<void> {
-    const idle = [...this.#idle];
-    await Promise.all(idle.map((thread) => this.#retireIdle(thread)));
+    for (const thread of [...this.#idle]) void this.#retireIdle(thread);
+    await Promise.all([...this.#all].filter((thread) => !this.#busy.has(thread)).map((thread) => thread.exited));
   }
 
   /** Threads lent to runs right now. */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT, usageError } from './exit.js';
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
-export const DEFAULT_TIMEOUT_MS = 30000;
+const DEFAULT_URL = 'http://127.0.0.1:8080';
+const DEFAULT_TIMEOUT_MS = 30000;
 
 export interface ApiResponse {
   status: number;
@@ -33,7 +33,7 @@ function networkReason(err: unknown): string {
   return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
 }
 
-export function httpApi(base: string, { token, timeoutMs }: { token?: string; timeoutMs: number }): Api {
+function httpApi(base: string, { token, timeoutMs }: { token?: string; timeoutMs: number }): Api {
   return {
     where: base,
     async send(method, path, { body, text } = {}) {
@@ -62,7 +62,7 @@ export function httpApi(base: string, { token, timeoutMs }: { token?: string; ti
  * their own (diff) work offline with the same code as the service. Its history goes to a private
  * temporary directory, so an offline command leaves no files behind.
  */
-export async function inProcessApi({ token }: { token?: string }): Promise<Api> {
+async function inProcessApi({ token }: { token?: string }): Promise<Api> {
   const [{ buildApp }, { loadConfig }] = await Promise.all([import('../app.js'), import('../config.js')]);
   const dataDir = await mkdtemp(join(tmpdir(), 'sockbench-cli-'));
   let app;
@@ -134,10 +134,15 @@ export function apiError(res: ApiResponse): CliError {
   return new CliError(`HTTP ${res.status}: ${res.body.slice(0, 200).trim() || '(empty body)'}`, exitCode);
 }
 
+/** The answer when its status is 2xx or one of `accept` (a 412 mismatch, say); an apiError otherwise. */
+function ensureOk(res: ApiResponse, accept: number[]): ApiResponse {
+  if ((res.status < 200 || res.status >= 300) && !accept.includes(res.status)) throw apiError(res);
+  return res;
+}
+
 /** A JSON answer; a status outside 2xx and `accept` becomes an apiError. */
 export async function callJson<T>(api: Api, method: string, path: string, { body, accept = [] }: { body?: unknown; accept?: number[] } = {}): Promise<{ status: number; data: T }> {
-  const res = await api.send(method, path, { body });
-  if ((res.status < 200 || res.status >= 300) && !accept.includes(res.status)) throw apiError(res);
+  const res = ensureOk(await api.send(method, path, { body }), accept);
   try {
     return { status: res.status, data: (res.body === '' ? null : JSON.parse(res.body)) as T };
   } catch {
@@ -147,7 +152,6 @@ export async function callJson<T>(api: Api, method: string, path: string, { body
 
 /** The text/plain rendering of an answer (the same tables curl users get). */
 export async function callText(api: Api, method: string, path: string, { body, accept = [] }: { body?: unknown; accept?: number[] } = {}): Promise<{ status: number; text: string }> {
-  const res = await api.send(method, path, { body, text: true });
-  if ((res.status < 200 || res.status >= 300) && !accept.includes(res.status)) throw apiError(res);
+  const res = ensureOk(await api.send(method, path, { body, text: true }), accept);
   return { status: res.status, text: res.body };
 }

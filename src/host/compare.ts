@@ -1,3 +1,5 @@
+import { same } from '../options/explain.js';
+
 // Differences between JSON documents, addressed by JSON Pointer (RFC 6901): sysctl names have
 // dots in them, so "/sysctls/net.core.rmem_max" is unambiguous where a dotted path is not.
 
@@ -28,7 +30,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Every leaf of `doc` with its pointer. Arrays are leaves: a sysctl like tcp_rmem ("4096 131072
  * 6291456") is one setting, and so is a struct linger.
  */
-export function leaves(doc: unknown, prefix = ''): Map<string, unknown> {
+function leaves(doc: unknown, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const walk = (value: unknown, path: string) => {
     if (isPlainObject(value) && !isStructValue(value)) {
@@ -47,12 +49,8 @@ function isStructValue(v: Record<string, unknown>): boolean {
   return keys === 'linger,onoff' || keys === 'sec,usec';
 }
 
-export function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** True when `path` is `prefix` or lies under it. */
-export function under(path: string, prefix: string): boolean {
+function under(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
@@ -66,7 +64,7 @@ export function diffDocuments(a: unknown, b: unknown, ignore: string[] = []): Di
     if (ignore.some((p) => under(path, p))) continue;
     const va = la.has(path) ? la.get(path) : null;
     const vb = lb.has(path) ? lb.get(path) : null;
-    if (la.has(path) !== lb.has(path) || !sameValue(va, vb)) differences.push({ path, a: va, b: vb });
+    if (la.has(path) !== lb.has(path) || !same(va, vb)) differences.push({ path, a: va, b: vb });
   }
   return differences;
 }
@@ -80,7 +78,7 @@ export function checkDocument(expected: unknown, actual: unknown, ignore: string
     if (ignore.some((p) => under(path, p))) continue;
     checked++;
     if (!have.has(path)) mismatches.push({ path, expected: value, actual: null, absent: true });
-    else if (!sameValue(value, have.get(path))) mismatches.push({ path, expected: value, actual: have.get(path) });
+    else if (!same(value, have.get(path))) mismatches.push({ path, expected: value, actual: have.get(path) });
   }
   return { checked, mismatches };
 }

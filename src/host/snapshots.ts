@@ -5,7 +5,7 @@ import { checkDocument, diffDocuments, type Difference, type Mismatch } from './
 import { takeDefaults, type DefaultsSnapshot, type SnapshotState } from './defaults.js';
 
 /** Fields that name a host or a moment rather than describe its defaults. */
-export const IDENTITY_PATHS = ['/host/hostname', '/host/takenAt'];
+const IDENTITY_PATHS = ['/host/hostname', '/host/takenAt'];
 
 /** A snapshot given inline (from any host's GET /v1/defaults), by stored id, or "current" for this host now. */
 export type SnapshotRef = string | Record<string, unknown>;
@@ -38,6 +38,11 @@ export interface CheckResult {
 export const CURRENT = 'current';
 
 export type Snapshot = StoredSnapshot & { document: DefaultsSnapshot };
+
+interface Resolved {
+  doc: Record<string, unknown>;
+  source: SnapshotSource;
+}
 
 function sourceOf(doc: Record<string, any>, source: SnapshotSource['source'], id: string | null): SnapshotSource {
   const host = doc.host ?? {};
@@ -77,17 +82,19 @@ export class SnapshotService {
     return this.store.deleteSnapshot(id);
   }
 
-  /** The document a reference stands for; `state` is used for "current". Unknown ids are 404s naming the field. */
-  #resolve(ref: SnapshotRef, field: string, state: SnapshotState): { doc: Record<string, unknown>; source: SnapshotSource } {
+  /** The document a stored or inline reference stands for, or null for "current". Unknown ids are 404s naming the field. */
+  #lookup(ref: SnapshotRef, field: string): Resolved | null {
     if (typeof ref !== 'string') return { doc: ref, source: sourceOf(ref, 'inline', null) };
-    if (ref === CURRENT) {
-      const doc = this.take(state) as unknown as Record<string, unknown>;
-      return { doc, source: sourceOf(doc, 'current', null) };
-    }
+    if (ref === CURRENT) return null;
     const stored = this.get(ref);
     if (!stored) throw errors.snapshotNotFound(`${field}: no stored snapshot ${ref}. POST /v1/defaults/snapshots stores one; GET /v1/defaults/snapshots lists them.`, field);
     const doc = stored.document as unknown as Record<string, unknown>;
     return { doc, source: sourceOf(doc, 'stored', stored.id) };
+  }
+
+  #current(state: SnapshotState): Resolved {
+    const doc = this.take(state) as unknown as Record<string, unknown>;
+    return { doc, source: sourceOf(doc, 'current', null) };
   }
 
   /**
@@ -95,13 +102,18 @@ export class SnapshotService {
    * in the other side's state, so that a stored connected snapshot meets a connected one.
    */
   diff(a: SnapshotRef, b: SnapshotRef, ignore: string[]): DiffResult {
-    const stateOf = (ref: SnapshotRef): SnapshotState | null => {
-      const s = typeof ref === 'string' ? (ref === CURRENT ? null : this.get(ref)?.state) : ref.state;
+    const la = this.#lookup(a, 'body.a');
+    const lb = this.#lookup(b, 'body.b');
+    const stateOf = (r: Resolved | null): SnapshotState | null => {
+      const s = r?.source.state;
       return s === 'fresh' || s === 'connected' ? s : null;
     };
-    const state = stateOf(a) ?? stateOf(b) ?? 'fresh';
-    const ra = this.#resolve(a, 'body.a', state);
-    const rb = this.#resolve(b, 'body.b', state);
+    const state = stateOf(la) ?? stateOf(lb) ?? 'fresh';
+    // Taken at most once, and only when a side asks for it: "current" on both sides is one snapshot.
+    let current: Resolved | undefined;
+    const now = () => (current ??= this.#current(state));
+    const ra = la ?? now();
+    const rb = lb ?? now();
     const ignored = [...IDENTITY_PATHS, ...ignore];
     const differences = diffDocuments(ra.doc, rb.doc, ignored);
     return { identical: differences.length === 0, differences, ignored, a: ra.source, b: rb.source };

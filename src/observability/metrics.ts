@@ -51,8 +51,11 @@ function whereOf(config: unknown): Where {
  */
 export class ServiceMetrics {
   readonly #register = new Registry();
-  // Taken at construction: process CPU time counts from the first collection on.
-  readonly #process = processRegistry();
+  /**
+   * What a scrape shows: this app's metrics and the process's. A merged registry holds the same
+   * metric objects, so it stays current; it is built once every metric is registered.
+   */
+  readonly #scraped: Registry;
   readonly #runsTotal: Counter<keyof RunLabels>;
   readonly #duration: Histogram<keyof RunLabels>;
   readonly #last: Record<MetricName, Gauge<keyof Where>>;
@@ -80,6 +83,8 @@ export class ServiceMetrics {
     this.#lastAt = new Gauge({ name: `${PREFIX}last_run_timestamp_seconds`, help: 'When the latest finished benchmark ended (Unix time)', labelNames: where, registers });
     new Gauge({ name: `${PREFIX}info`, help: 'The sockbench version and the kernel it measures', labelNames: ['version', 'kernel'], registers })
       .set({ version, kernel: release() }, 1);
+    // Taken at construction: process CPU time counts from the first collection on.
+    this.#scraped = Registry.merge([processRegistry(), this.#register]);
     this.#seedLast();
     runs.events.on('change', this.#onChange);
   }
@@ -92,7 +97,7 @@ export class ServiceMetrics {
   async text(): Promise<string> {
     // prom-client writes NaN as "Nan" (lib/util.js); the exposition format spells it "NaN". A lag
     // mean with no sample yet (two scrapes close together) is NaN.
-    return (await Registry.merge([this.#process, this.#register]).metrics()).replace(/ Nan$/gm, ' NaN');
+    return (await this.#scraped.metrics()).replace(/ Nan$/gm, ' NaN');
   }
 
   /** A peer session closed a data connection that did not present its key. */

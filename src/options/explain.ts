@@ -29,7 +29,7 @@ const BUFFER_OPTIONS: Record<string, { send: boolean; force: boolean }> = {
   SO_RCVBUFFORCE: { send: false, force: true },
 };
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const show = (v: unknown): string => JSON.stringify(v);
 
 function applies(entry: CatalogEntry | null, transport: Transport): boolean {

@@ -16,9 +16,11 @@ import { readTcpInfo } from '../bench/workers/context.js';
 import type { OptionReport } from '../options/apply.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
-import type { BenchmarkOutcome, PreparedBenchmark } from '../runs/benchmarks.js';
+import type { BenchOptions } from '../bench/options.js';
+import type { BenchmarkConfig, BenchmarkOutcome } from '../runs/benchmarks.js';
 import type { PeerSessionCreated, PeerSessionRun } from './sessions.js';
-import { ACK, KEY_BYTES, type PeerSessionOutcome } from './wire.js';
+import type { Transport } from '../options/types.js';
+import { ACK, KEY_BYTES, peerHost, type PeerSessionOutcome } from './wire.js';
 
 /** Every control call to a peer but the final one (which waits for the run) is this quick on any network worth measuring. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -52,7 +54,7 @@ interface Reply {
 export class PeerClient {
   constructor(private readonly config: Config) {}
 
-  async repeat(peer: string, { config, options }: PreparedBenchmark, signal: AbortSignal): Promise<PeerRepeat> {
+  async repeat(peer: string, config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal): Promise<PeerRepeat> {
     const body = {
       transport: config.transport, pattern: config.pattern, durationMs: config.durationMs, warmupMs: config.warmupMs,
       messageSize: config.messageSize, requestWrites: config.requestWrites, rateBitsPerSecond: config.rateBitsPerSecond,
@@ -108,7 +110,7 @@ export class PeerClient {
   }
 
   /** Tells the peer this side is done, and gets its side's account once it has ended. */
-  async #finish(peer: string, id: string, config: PreparedBenchmark['config'], signal: AbortSignal): Promise<PeerSessionOutcome> {
+  async #finish(peer: string, id: string, config: BenchmarkConfig, signal: AbortSignal): Promise<PeerSessionOutcome> {
     const waitMs = config.warmupMs + config.durationMs + 2 * SLACK_MS + CALL_TIMEOUT_MS;
     const end = await this.#call(peer, 'POST', `/v1/peer/sessions/${id}/finish`, undefined, signal, waitMs);
     const run = end.body as unknown as PeerSessionRun;
@@ -188,11 +190,10 @@ function peerRefusal(peer: string, reply: Reply): Error {
 }
 
 /** The peer's own address, from its (allowlisted) URL: nothing else can be asked to connect anywhere. */
-async function peerAddress(peer: string, transport: string, port: number): Promise<SockAddr> {
-  const host = new URL(peer).hostname.replace(/^\[|\]$/g, '');
-  const family = transport.endsWith('6') ? 6 : 4;
+async function peerAddress(peer: string, transport: Transport, port: number): Promise<SockAddr> {
+  const { host, family } = peerHost(peer, transport);
   let address = host;
-  // An address of the other family was refused when the run was checked.
+  // An address of the other family was refused when the run was checked (checkCrossHost).
   if (isIP(host) === 0) {
     try {
       address = (await lookup(host, { family })).address;

@@ -1,15 +1,16 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  accept4, connect, listen, recv, recvfrom, send, setNonBlocking, SOCK, SysError, MSG, type TcpInfo,
+  accept4, AF, connect, listen, recv, recvfrom, send, setNonBlocking, SOCK, SysError, MSG, type TcpInfo,
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { isDatagram, isTcp } from '../bench/config.js';
+import { isDatagram, isTcp, SESSION_KEY_TIMEOUT_MS } from '../bench/config.js';
 import { SideRun } from '../bench/side-run.js';
 import { readTcpInfo } from '../bench/workers/context.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
+import { TRANSPORT_INFO } from '../sockets/transports.js';
 import type { BenchmarkRequest, BenchmarkService } from '../runs/benchmarks.js';
 import { resultHost } from '../runs/benchmarks.js';
 import type { RunView } from '../runs/registry.js';
@@ -21,8 +22,6 @@ import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome } from './wire.
 const CRR_BACKLOG = 128;
 /** How often a session looks for its data connection (non-blocking accept on the main thread). */
 const ACCEPT_POLL_MS = 5;
-/** A data connection must present the key within this; one that sends nothing is closed. */
-export const KEY_TIMEOUT_MS = 2000;
 /** A datagram receiver's time for the last datagrams to arrive once the far client has finished. */
 const DATAGRAM_DRAIN_MS = 50;
 /** The far client's clock started a little earlier and its end reaches us over HTTP. */
@@ -79,7 +78,7 @@ export class PeerSessionService {
       const { hooks, reports } = options.hooks(crr);
       const listener = openSocket(config.transport, scope, true);
       hooks.beforeBind?.('server', listener);
-      const port = bindInRange(listener, config.transport.endsWith('6') ? 'inet6' : 'inet', this.#ports);
+      const port = bindInRange(listener, TRANSPORT_INFO[config.transport].domain === AF.INET6 ? 'inet6' : 'inet', this.#ports);
       if (port === null) throw errors.peerNoPort(`Every data port of SOCKBENCH_DATA_PORTS (${this.config.SOCKBENCH_DATA_PORTS}) is in use; retry later or widen the range.`);
       hooks.beforeConnect?.('server', listener);
       if (!isDatagram(config.transport)) listen(listener, crr ? CRR_BACKLOG : 4);
@@ -119,14 +118,17 @@ export class PeerSessionService {
     return this.runs.get('peer', id) as PeerSessionRun | undefined;
   }
 
-  /** The far client has finished its side: a datagram server drains, then ends. Waits for the session's end. */
+  /** The far client has finished its side: a datagram server drains, then ends. Waits for the session's end; undefined for an unknown id. */
   async finish(id: string): Promise<PeerSessionRun | undefined> {
+    if (!this.get(id)) return undefined;
     const live = this.#live.get(id);
     if (live) {
       live.finished = true;
       live.side?.end(DATAGRAM_DRAIN_MS);
     }
-    return (await this.runs.registry.waitFor(id)) as PeerSessionRun | undefined;
+    await this.runs.registry.waitFor(id);
+    // From the registry or, once it has ended, the history; of kind peer only.
+    return this.get(id);
   }
 
   /** Waits for the connection that presents `key`, closing every other one; rejects on timeout or cancel. */
@@ -167,7 +169,7 @@ export class PeerSessionService {
     }
   }
 
-  /** One pending connection, kept if its first bytes are the key (within KEY_TIMEOUT_MS), closed otherwise. */
+  /** One pending connection, kept if its first bytes are the key (within SESSION_KEY_TIMEOUT_MS), closed otherwise. */
   async #keyConnection(listener: number, key: Buffer, scope: FdScope, signal: AbortSignal): Promise<number | null> {
     let fd: number;
     try {
@@ -178,7 +180,7 @@ export class PeerSessionService {
     }
     const got = Buffer.alloc(KEY_BYTES);
     let have = 0;
-    const until = Date.now() + KEY_TIMEOUT_MS;
+    const until = Date.now() + SESSION_KEY_TIMEOUT_MS;
     while (have < KEY_BYTES && Date.now() < until && !signal.aborted) {
       try {
         const n = recv(fd, got.subarray(have), KEY_BYTES - have, 0);

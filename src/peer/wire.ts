@@ -1,4 +1,6 @@
-import type { TcpInfo } from '../../native-bindings/index.js';
+import { isIP } from 'node:net';
+import { AF, type TcpInfo } from '../../native-bindings/index.js';
+import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { isDatagram, REMOTE_DATAGRAM_HEADER } from '../bench/config.js';
 import { errors } from '../errors.js';
 import type { BenchmarkOutcome, PreparedBenchmark } from '../runs/benchmarks.js';
@@ -26,7 +28,15 @@ export interface PeerSessionOutcome {
   host: BenchmarkOutcome['host'];
 }
 
-/** Peer benchmarks cross hosts: IP transports only, one stream, room for the in-band window header. */
+/** The host of a peer's base URL (brackets off an IPv6 literal), and the IP version `transport` needs of it. */
+export function peerHost(peer: string, transport: Transport): { host: string; family: 4 | 6 } {
+  return { host: new URL(peer).hostname.replace(/^\[|\]$/g, ''), family: TRANSPORT_INFO[transport].domain === AF.INET6 ? 6 : 4 };
+}
+
+/**
+ * Peer benchmarks cross hosts: IP transports only, one stream, room for the in-band window header,
+ * and a peer address (when the URL has one rather than a name) of the transport's IP version.
+ */
 export function checkCrossHost({ config }: PreparedBenchmark, field = 'body'): void {
   if (!(PEER_TRANSPORTS as readonly string[]).includes(config.transport)) {
     throw errors.invalidValue(`${field}.transport: ${config.transport} does not cross hosts; with a peer use one of ${PEER_TRANSPORTS.join(', ')}.`, `${field}.transport`);
@@ -37,5 +47,11 @@ export function checkCrossHost({ config }: PreparedBenchmark, field = 'body'): v
   if (config.streams > 1) throw errors.invalidValue(`${field}.streams: a peer benchmark runs one stream; remove streams or set it to 1.`, `${field}.streams`);
   if (isDatagram(config.transport) && config.pattern === 'stream' && config.messageSize < REMOTE_DATAGRAM_HEADER) {
     throw errors.invalidValue(`${field}.messageSize: across hosts a datagram carries ${REMOTE_DATAGRAM_HEADER} bytes of sequence numbers; use a messageSize of at least ${REMOTE_DATAGRAM_HEADER}.`, `${field}.messageSize`);
+  }
+  if (config.peer === undefined) return;
+  const { host, family } = peerHost(config.peer, config.transport);
+  const version = isIP(host);
+  if (version !== 0 && version !== family) {
+    throw errors.invalidValue(`${field}.peer: ${config.peer} is an IPv${version} address and ${config.transport} needs IPv${family}; list the peer in SOCKBENCH_PEERS by an IPv${family} address or by name, and use that.`, `${field}.peer`);
   }
 }

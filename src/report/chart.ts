@@ -1,6 +1,7 @@
 import { type Axis, categoryAxis, numericAxis } from './axis.js';
 import { BYTES } from './format.js';
-import { METRICS as SWEEP_METRICS, type MetricInfo as SweepMetric } from '../runs/metrics.js';
+import { METRICS, type MetricName } from '../runs/metrics.js';
+import type { SweepPoint } from '../runs/sweeps.js';
 import { coord, el, escapeXml, fitText, textWidth } from './svg.js';
 
 export type XValue = number | string | boolean;
@@ -297,22 +298,8 @@ export function renderLineChart(spec: LineChartSpec): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${el('svg', root, el('title', {}, escapeXml(spec.title)) + body.join(''))}\n`;
 }
 
-/** One grid point of a sweep, as the sweep service reports it. */
-export interface SweepPointView {
-  /** 0-based, in grid order (the last varied key changes fastest). */
-  index: number;
-  /** Varied name -> value, keys in `vary` order. */
-  params: Record<string, number | boolean | string>;
-  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-  /** Medians over the repeats, keyed as in SWEEP_METRICS; null until done. */
-  metrics: Record<string, number | null> | null;
-}
-
-type MetricInfo = Pick<SweepMetric, 'label' | 'unit'> & Partial<Pick<SweepMetric, 'better'>>;
-
-function metricInfo(metric: string): MetricInfo {
-  return Object.hasOwn(SWEEP_METRICS, metric) ? SWEEP_METRICS[metric as keyof typeof SWEEP_METRICS] : { label: metric, unit: '' };
-}
+/** What a chart needs of a sweep's grid point. */
+export type SweepPointView = Pick<SweepPoint, 'index' | 'params' | 'status' | 'metrics'>;
 
 // Buffer and message sizes are set in bytes and swept in powers of two.
 function isSizeName(name: string): boolean {
@@ -328,7 +315,7 @@ function sweepXScale(name: string, values: XValue[]): 'linear' | 'log' | 'catego
   return min > 0 && (isSizeName(name) || max / min >= 16) ? 'log' : 'linear';
 }
 
-function metricValue(point: SweepPointView, metric: string): number | null {
+function metricValue(point: SweepPointView, metric: MetricName): number | null {
   const value = point.status === 'done' ? point.metrics?.[metric] : null;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
@@ -337,8 +324,8 @@ function metricValue(point: SweepPointView, metric: string): number | null {
  * A line chart of one metric over a sweep: the first varied parameter on the x axis, and one line per
  * combination of the others. Points that are not done (yet) leave gaps.
  */
-export function sweepChart(points: SweepPointView[], vary: string[], metric: string): LineChartSpec {
-  const info = metricInfo(metric);
+export function sweepChart(points: SweepPointView[], vary: string[], metric: MetricName): LineChartSpec {
+  const info = METRICS[metric];
   const [xName, ...others] = vary;
   const xOf = (p: SweepPointView): XValue => (xName === undefined ? p.index : p.params[xName]);
   const ordered = [...points].sort((a, b) => a.index - b.index);
@@ -351,7 +338,7 @@ export function sweepChart(points: SweepPointView[], vary: string[], metric: str
   }
   const xLabel = xName ?? 'point';
   return {
-    title: info.better ? `${info.label} by ${xLabel} (${info.better} is better)` : `${info.label} by ${xLabel}`,
+    title: `${info.label} by ${xLabel} (${info.better} is better)`,
     x: { label: xLabel, unit: isSizeName(xLabel) ? BYTES : undefined, scale: sweepXScale(xLabel, ordered.map(xOf)) },
     y: { label: info.label, unit: info.unit },
     series: [...groups].map(([label, group]) => ({ label, points: group })),

@@ -1,7 +1,6 @@
 import type { FastifyError } from 'fastify';
-import { isIP } from 'node:net';
 import type { Config } from '../config.js';
-import { errors } from '../errors.js';
+import { errors, type SockbenchError } from '../errors.js';
 import { hostFacts, type HostFacts } from '../host/facts.js';
 import { sysctlValue, type SysctlName, type SysctlValue } from '../host/sysctls.js';
 import type { OptionReport } from '../options/apply.js';
@@ -14,7 +13,7 @@ import { mergeStreams } from '../bench/streams.js';
 import type { BenchConfig, IntervalSample, ResolvedBenchConfig, RunResult } from '../bench/types.js';
 import { PeerClient } from '../peer/client.js';
 import { checkCrossHost } from '../peer/wire.js';
-import { peerAllowed } from '../security/peers.js';
+import { parsePeers, peerAllowed } from '../security/peers.js';
 import type { RunError, RunReporter, RunView } from './registry.js';
 import type { Runs } from './runs.js';
 
@@ -61,14 +60,14 @@ export function resultHost(): BenchmarkOutcome['host'] {
 }
 
 export function describeError(err: unknown): RunError {
-  const retryAfterSeconds = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-  if (typeof retryAfterSeconds === 'number') return { code: (err as FastifyError).code, message: (err as Error).message, retryAfterSeconds };
   if (err instanceof BenchTimeoutError) return { code: 'SOCKBENCH_RUN_TIMEOUT', message: err.message };
   if (err instanceof BenchWorkerError) {
     return { code: 'SOCKBENCH_RUN_FAILED', message: `${err.message}${err.code ? ` (${err.code})` : ''}` };
   }
-  const code = (err as FastifyError).code;
-  if (typeof code === 'string' && code.startsWith('SOCKBENCH_')) return { code, message: (err as Error).message };
+  const { code, retryAfterSeconds } = err as SockbenchError;
+  if (typeof code === 'string' && code.startsWith('SOCKBENCH_')) {
+    return { code, message: (err as Error).message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  }
   return { code: 'SOCKBENCH_RUN_FAILED', message: (err as Error).message ?? String(err) };
 }
 
@@ -90,10 +89,13 @@ export interface PreparedBenchmark {
  * summarises them. Runs go through the shared Runs: one at a time, bounded queue, cancel, history.
  */
 export class BenchmarkService {
-  readonly #peers: PeerClient;
+  readonly #peerClient: PeerClient;
+  /** SOCKBENCH_PEERS, normalized once. */
+  readonly #allowedPeers: readonly string[];
 
   constructor(private readonly config: Config, private readonly runs: Runs) {
-    this.#peers = new PeerClient(config);
+    this.#peerClient = new PeerClient(config);
+    this.#allowedPeers = parsePeers(config.SOCKBENCH_PEERS);
   }
 
   submit(req: BenchmarkRequest): BenchmarkRun {
@@ -128,15 +130,10 @@ export class BenchmarkService {
     const config: BenchmarkConfig = { ...resolved, repeats, streams, options: req.options ?? {} };
     const prepared = { config, options, expectedMs: repeats * (durationMs + warmupMs) };
     if (req.peer !== undefined) {
-      const peer = peerAllowed(this.config, req.peer);
+      const peer = peerAllowed(this.#allowedPeers, req.peer);
       if (peer === null) throw Object.assign(errors.peerNotAllowed(req.peer), { field: `${fieldPrefix}.peer` });
       config.peer = peer;
       checkCrossHost(prepared, fieldPrefix);
-      const host = new URL(peer).hostname.replace(/^\[|\]$/g, '');
-      const family = config.transport.endsWith('6') ? 6 : 4;
-      if (isIP(host) !== 0 && isIP(host) !== family) {
-        throw errors.invalidValue(`${fieldPrefix}.peer: ${peer} is an IPv${isIP(host)} address and ${config.transport} needs IPv${family}; list the peer in SOCKBENCH_PEERS by an IPv${family} address or by name, and use that.`, `${fieldPrefix}.peer`);
-      }
     }
     return prepared;
   }
@@ -185,11 +182,15 @@ export class BenchmarkService {
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
     let peerHost: BenchmarkOutcome['host'] | null = null;
     for (let i = 0; i < config.repeats; i++) {
-      const repeat = config.peer === undefined
-        ? await this.#repeat(config, options, signal, (stream, sample, index) =>
-          reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }))
-        : await this.#peers.repeat(config.peer, { config, options, expectedMs: 0 }, signal);
-      if ('peerHost' in repeat) peerHost = repeat.peerHost as BenchmarkOutcome['host'];
+      let repeat: { result: RunResult; sockets: BenchmarkOutcome['sockets'] };
+      if (config.peer === undefined) {
+        repeat = await this.#repeat(config, options, signal, (stream, sample, index) =>
+          reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
+      } else {
+        const far = await this.#peerClient.repeat(config.peer, config, options, signal);
+        peerHost = far.peerHost;
+        repeat = far;
+      }
       results.push(repeat.result);
       if (i === 0) sockets = repeat.sockets;
       reporter.progress({ done: i + 1, total: config.repeats });
@@ -201,7 +202,7 @@ export class BenchmarkService {
       result: { ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, tcpInfo: summary.tcpInfo, limitedBy: summary.limitedBy, medianRepeat: summary.medianRepeat },
       repeats: results.map(repeatView),
       intervals: results[summary.medianRepeat].intervals,
-      ...(config.peer !== undefined && peerHost !== null ? { peer: { url: config.peer, host: peerHost } } : {}),
+      ...(peerHost === null ? {} : { peer: { url: config.peer!, host: peerHost } }),
     };
   }
 }

@@ -1,5 +1,6 @@
+import { ratio } from '../bench/results.js';
 import { diffDocuments, type Difference } from '../host/compare.js';
-import type { BenchmarkRun } from './benchmarks.js';
+import type { BenchmarkOutcome, BenchmarkRun } from './benchmarks.js';
 import { METRICS, metricsOf, type MetricName } from './metrics.js';
 
 export interface Spread {
@@ -18,7 +19,7 @@ export interface MetricComparison {
   b: Spread;
   /** b − a, in the metric's unit. */
   difference: number | null;
-  /** b / a; null when a is 0 or a figure is missing. */
+  /** b / a; null when a is not positive or a figure is missing. */
   ratio: number | null;
   /**
    * true: the repeats' ranges do not overlap, so the difference is larger than the run-to-run
@@ -49,12 +50,10 @@ function spreadOf(run: BenchmarkRun, name: MetricName): Spread {
   };
 }
 
-function effectiveOptions(run: BenchmarkRun): Record<string, Record<string, unknown>> {
-  const sockets = run.result!.sockets;
-  return {
-    client: Object.fromEntries(sockets.client.map((o) => [o.name, o.effective])),
-    server: Object.fromEntries(sockets.server.map((o) => [o.name, o.effective])),
-  };
+/** Each side's effective option values by name, of the options `keep` accepts (all by default). */
+export function effectiveBySide(sockets: BenchmarkOutcome['sockets'], keep: (name: string) => boolean = () => true): { client: Record<string, unknown>; server: Record<string, unknown> } {
+  const side = (reports: BenchmarkOutcome['sockets']['client']) => Object.fromEntries(reports.filter((r) => keep(r.name)).map((r) => [r.name, r.effective]));
+  return { client: side(sockets.client), server: side(sockets.server) };
 }
 
 function judge(a: Spread, b: Spread, better: 'higher' | 'lower'): Pick<MetricComparison, 'significant' | 'verdict'> {
@@ -76,14 +75,16 @@ export function compareRuns(a: BenchmarkRun, b: BenchmarkRun): RunComparison {
     const sa = spreadOf(a, metric);
     const sb = spreadOf(b, metric);
     const difference = sa.median !== null && sb.median !== null ? sb.median - sa.median : null;
-    const ratio = sa.median !== null && sb.median !== null && sa.median !== 0 ? sb.median / sa.median : null;
-    return { metric, label: info.label, unit: info.unit, better: info.better, a: sa, b: sb, difference, ratio, ...judge(sa, sb, info.better) };
+    return {
+      metric, label: info.label, unit: info.unit, better: info.better, a: sa, b: sb, difference,
+      ratio: sb.median === null ? null : ratio(sb.median, sa.median), ...judge(sa, sb, info.better),
+    };
   });
   const head = (r: BenchmarkRun) => ({ id: r.id, transport: r.config.transport, pattern: r.config.pattern, createdAt: r.createdAt });
   return {
     a: head(a), b: head(b),
     configDifferences: diffDocuments(a.config, b.config),
-    optionDifferences: diffDocuments(effectiveOptions(a), effectiveOptions(b)),
+    optionDifferences: diffDocuments(effectiveBySide(a.result!.sockets), effectiveBySide(b.result!.sockets)),
     metrics,
   };
 }

@@ -223,7 +223,6 @@ export class RunRegistry<C = unknown, R = unknown> {
   }
 
   #send(entry: Entry<C, R>, e: RunEvent): void {
-    if (entry.view.finishedAt !== null && e.event !== 'end') return;
     // A watcher's failure is its own (a closed connection); it must not fail the run.
     for (const listener of entry.events.listeners('run')) {
       try { (listener as (e: RunEvent) => void)(e); } catch { /* the watcher's problem */ }

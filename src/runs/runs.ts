@@ -6,7 +6,7 @@ import { RunStore, type RunFilter } from './store.js';
 /** Finished runs kept in memory besides the store: enough for every waiting client to read its own. */
 const KEEP_IN_MEMORY = 64;
 
-export const INTERRUPTED: RunError = {
+const INTERRUPTED: RunError = {
   code: 'SOCKBENCH_RUN_INTERRUPTED',
   message: 'The service stopped (restart, crash or kill) while this run was queued or running; run it again.',
 };
@@ -41,11 +41,7 @@ export class Runs {
   /** Finished runs whose last write to the store failed: only memory has their final state. */
   readonly #unsaved = new Set<string>();
 
-  /** The code and message a client sees for a failure. */
-  readonly describe: (err: unknown) => RunError;
-
   constructor(readonly store: RunStore, config: Config, opts: RunsOptions) {
-    this.describe = opts.describeError;
     this.interruptedAtStart = store.interruptLeftovers((doc: RunView<unknown, unknown>) => this.#stored({
       ...doc, status: 'failed', queuePosition: null, error: INTERRUPTED, finishedAt: new Date().toISOString(),
     }));

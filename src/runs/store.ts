@@ -96,6 +96,8 @@ export class RunStore {
   readonly file: string;
   readonly #db: Database.Database;
   readonly #statements: ReturnType<RunStore['prepare']>;
+  /** listRuns' statements by WHERE clause: a handful of filter combinations, each prepared once. */
+  readonly #listStatements = new Map<string, { count: Database.Statement; page: Database.Statement }>();
 
   constructor(dataDir: string, private readonly retention: Retention) {
     const dir = resolve(dataDir);
@@ -154,8 +156,12 @@ export class RunStore {
 
   /** Inserts or updates a run; a finished one triggers retention. */
   putRun(run: StoredRun): void {
-    this.#statements.putRun.run({ ...run, document: JSON.stringify(run.document) });
+    this.#writeRun(run);
     if (run.finishedAt !== null) this.prune();
+  }
+
+  #writeRun(run: StoredRun): void {
+    this.#statements.putRun.run({ ...run, document: JSON.stringify(run.document) });
   }
 
   getRun(kind: string, id: string): unknown {
@@ -175,8 +181,16 @@ export class RunStore {
     }
     if (filter.since !== undefined) where.push('created_at >= @since');
     const clause = where.join(' AND ');
-    const total = (this.#db.prepare(`SELECT count(*) AS n FROM runs WHERE ${clause}`).get(filter) as { n: number }).n;
-    const rows = this.#db.prepare(`SELECT document FROM runs WHERE ${clause} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`).all(filter) as Array<{ document: string }>;
+    let statements = this.#listStatements.get(clause);
+    if (!statements) {
+      statements = {
+        count: this.#db.prepare(`SELECT count(*) AS n FROM runs WHERE ${clause}`),
+        page: this.#db.prepare(`SELECT document FROM runs WHERE ${clause} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`),
+      };
+      this.#listStatements.set(clause, statements);
+    }
+    const total = (statements.count.get(filter) as { n: number }).n;
+    const rows = statements.page.all(filter) as Array<{ document: string }>;
     return { total, documents: rows.map((r) => JSON.parse(r.document)) };
   }
 
@@ -186,8 +200,11 @@ export class RunStore {
    */
   interruptLeftovers(mark: (document: any) => StoredRun): number {
     const rows = this.#statements.interrupt.all() as Array<{ document: string }>;
+    if (rows.length === 0) return 0;
     this.#db.transaction(() => {
-      for (const row of rows) this.putRun(mark(JSON.parse(row.document)));
+      for (const row of rows) this.#writeRun(mark(JSON.parse(row.document)));
+      // Once for all of them: retention need not run per row.
+      this.prune();
     })();
     return rows.length;
   }

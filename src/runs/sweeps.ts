@@ -2,8 +2,11 @@ import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { findOption, nearestNames, suggestOptions } from '../options/catalog.js';
 import type { OptionItem, OptionsInput } from '../options/request.js';
-import type { SideOptionsInput } from '../bench/options.js';
-import type { BenchmarkOutcome, BenchmarkRequest, BenchmarkService, PreparedBenchmark } from './benchmarks.js';
+import { ALWAYS_REPORTED, type SideOptionsInput } from '../bench/options.js';
+import { ratio } from '../bench/results.js';
+import { median } from '../bench/summary.js';
+import { describeError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
+import { effectiveBySide } from './compare.js';
 import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
 import type { RunError, RunReporter, RunStatus, RunView } from './registry.js';
 import type { Runs } from './runs.js';
@@ -11,7 +14,7 @@ import type { Runs } from './runs.js';
 export const MAX_SWEEP_POINTS = 64;
 
 /** Body parameters a sweep may vary besides options (transport, sizes, counts, pacing). */
-export const SWEEP_PARAMETERS = ['transport', 'messageSize', 'responseSize', 'requestWrites', 'streams', 'rateBitsPerSecond'] as const;
+const SWEEP_PARAMETERS = ['transport', 'messageSize', 'responseSize', 'requestWrites', 'streams', 'rateBitsPerSecond'] as const;
 type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
 
 export type SweepValue = number | boolean | string;
@@ -22,11 +25,7 @@ export interface SweepRequest {
   vary: Record<string, SweepValue[]>;
 }
 
-export interface SweepConfig {
-  base: BenchmarkRequest;
-  vary: Record<string, SweepValue[]>;
-  points: number;
-}
+export type SweepConfig = SweepRequest & { points: number };
 
 export interface SweepPoint {
   index: number;
@@ -56,8 +55,6 @@ export interface SweepOutcome {
 }
 
 export type SweepRun = RunView<SweepConfig, SweepOutcome>;
-
-const ALWAYS_SHOWN = ['SO_SNDBUF', 'SO_RCVBUF'];
 
 /** The grid, last key fastest: [{a:1,b:x},{a:1,b:y},{a:2,b:x}...]. */
 export function grid(vary: Record<string, SweepValue[]>): Array<Record<string, SweepValue>> {
@@ -108,21 +105,9 @@ function checkVary(vary: Record<string, SweepValue[]>): void {
   }
 }
 
-function ratio(value: number | null | undefined, first: number | null | undefined): number | null {
-  return typeof value === 'number' && typeof first === 'number' && first !== 0 ? value / first : null;
-}
-
 function effectiveOf(outcome: BenchmarkOutcome, vary: string[]): SweepPoint['effective'] {
-  const wanted = new Set([...ALWAYS_SHOWN, ...vary.map((n) => n.replace(/^(client|server)\./, '').toUpperCase())]);
-  const side = (reports: BenchmarkOutcome['sockets']['client']) =>
-    Object.fromEntries(reports.filter((r) => wanted.has(r.name)).map((r) => [r.name, r.effective]));
-  return { client: side(outcome.sockets.client), server: side(outcome.sockets.server) };
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  return s[(s.length - 1) >> 1];
+  const wanted = new Set([...ALWAYS_REPORTED, ...vary.map((n) => n.replace(/^(client|server)\./, '').toUpperCase())]);
+  return effectiveBySide(outcome.sockets, (name) => wanted.has(name));
 }
 
 /**
@@ -183,21 +168,25 @@ export class SweepService {
         });
       } catch (err) {
         point.status = signal.aborted ? 'cancelled' : 'failed';
-        point.error = this.runs.describe(err);
+        // As the registry records a cancelled run: cancelling is not a failure, so no error.
+        point.error = signal.aborted ? null : describeError(err);
       }
       reporter.emit({ event: 'point', data: point });
       reporter.progress({ done: i + 1, total: points.length });
     }
     const first = points[0].metrics;
     for (const p of points) {
-      if (p.metrics && first) p.ratioToFirst = Object.fromEntries(Object.entries(p.metrics).map(([k, v]) => [k, ratio(v, first[k as MetricName])]));
+      if (p.metrics && first) {
+        p.ratioToFirst = Object.fromEntries(Object.entries(p.metrics).map(([k, v]) => [k, typeof v === 'number' ? ratio(v, first[k as MetricName] ?? null) : null]));
+      }
     }
+    const overheads = points.flatMap((p) => (p.overheadMs === null ? [] : [p.overheadMs]));
     // A cancelled sweep keeps the points it finished (the registry marks it cancelled).
-    return { points, best: bestPoints(points), overheadMs: median(points.flatMap((p) => (p.overheadMs === null ? [] : [p.overheadMs]))) };
+    return { points, best: bestPoints(points), overheadMs: overheads.length > 0 ? median(overheads) : null };
   }
 }
 
-export function bestPoints(points: SweepPoint[]): SweepOutcome['best'] {
+function bestPoints(points: SweepPoint[]): SweepOutcome['best'] {
   const best: SweepOutcome['best'] = {};
   for (const metric of METRIC_NAMES) {
     const higher = METRICS[metric].better === 'higher';

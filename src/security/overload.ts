@@ -30,11 +30,11 @@ export default fp<{ maxEventLoopDelayMs: number }>(async (app, { maxEventLoopDel
     maxEventLoopDelay: maxEventLoopDelayMs,
     sampleInterval: SAMPLE_INTERVAL_MS,
     // Instead of customError and retryAfter, which would also turn liveness away.
-    pressureHandler: async (request, reply) => {
+    pressureHandler: async (request) => {
       if (!started || isPublic(request)) return;
-      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       throw errors.overloaded(
         `The service is overloaded: its event loop lags more than SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS (${maxEventLoopDelayMs} ms) on average; retry in ${RETRY_AFTER_SECONDS} s.`,
+        RETRY_AFTER_SECONDS,
       );
     },
   });

@@ -1,5 +1,3 @@
-import type { Config } from '../config.js';
-
 const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
 /**
@@ -33,13 +31,13 @@ export function parsePeers(list: string): string[] {
   return [...peers];
 }
 
-/** The normalized base URL when `url` is one of SOCKBENCH_PEERS, null when it is not (or not a base URL at all). */
-export function peerAllowed(config: Pick<Config, 'SOCKBENCH_PEERS'>, url: string): string | null {
+/** The normalized base URL when `url` is one of `peers` (parsePeers' list), null when it is not (or not a base URL at all). */
+export function peerAllowed(peers: readonly string[], url: string): string | null {
   let peer: string;
   try {
     peer = normalizePeer(url);
   } catch {
     return null;
   }
-  return parsePeers(config.SOCKBENCH_PEERS).includes(peer) ? peer : null;
+  return peers.includes(peer) ? peer : null;
 }

@@ -30,7 +30,8 @@ t.test('defaults: the snapshot as JSON or as the text table; the token is sent',
 });
 
 t.test('diff: in this process without a URL, or through one; exit 0 identical, 1 different', async (t) => {
-  const { url } = await listening(t);
+  let diffRequests = 0;
+  const { url } = await listening(t, (app) => app.addHook('onRequest', async (request) => { if (request.url.startsWith('/v1/defaults/diff')) diffRequests++; }));
   const dir = t.testdir();
   const taken = await sockbench(['defaults', '--url', url]);
   t.equal(taken.code, 0, taken.stderr);
@@ -62,6 +63,7 @@ t.test('diff: in this process without a URL, or through one; exit 0 identical, 1
   t.equal(viaUrl.stdout, differ.stdout, 'the same answer from the service');
   t.equal(fromStdin.code, 0, fromStdin.stderr);
   t.equal(ignored.code, 0, ignored.stderr);
+  t.equal(diffRequests, 4, 'one request per diff through the URL, the table too: "current" would differ between two');
 
   const notJson = join(dir, 'not.json');
   writeFileSync(notJson, '{"host":');

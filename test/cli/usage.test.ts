@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { tempDataDir } from '../helpers/build.js';
+import { tempDataDir } from '../helpers/data-dir.js';
 import { sockbench } from '../helpers/cli.js';
 
 // The command as users run it, a child process: help, usage errors, an API it cannot reach, serve.

@@ -1,18 +1,11 @@
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDataDir } from './data-dir.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { workerPool } from '../../src/bench/worker-pool.js';
 
-/** A fresh data directory (for SOCKBENCH_DATA_DIR), removed when the test ends. */
-export function tempDataDir(t: Test): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sockbench-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tempDataDir };
 
 /** The real app with default configuration (plus `env`) and its own history, closed when the test ends. */
 export async function build(t: Test, env: Record<string, string> = {}): Promise<FastifyInstance> {

@@ -1,9 +1,7 @@
 import type { Test } from 'tap';
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDataDir } from './data-dir.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -279,14 +277,6 @@ export async function fetchIn(host: Host, url: string, init: FetchInit = {}): Pr
   return { ...res, json: () => JSON.parse(res.body) };
 }
 
-// build.ts's tempDataDir, which this cannot import: build.ts loads the whole app, 5-10 s under the
-// TypeScript loader on a busy machine, only for the spawned server to load it all again.
-function dataDir(t: Pick<Test, 'teardown'>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sockbench-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /**
  * Starts the sockbench server (src/server.ts, under the same TypeScript loader as this test) inside
  * the host's namespace and resolves once it listens. Defaults: SOCKBENCH_HOST the host's IPv4 address,
@@ -300,7 +290,7 @@ export async function startInstance(t: Pick<Test, 'teardown'>, host: Host, env: 
     ...process.env,
     SOCKBENCH_HOST: host.ip4,
     SOCKBENCH_PORT: '0',
-    SOCKBENCH_DATA_DIR: dataDir(t),
+    SOCKBENCH_DATA_DIR: tempDataDir(t),
     LOG_LEVEL: 'info',
     ...(env.SOCKBENCH_TOKEN === undefined ? { SOCKBENCH_ALLOW_ANONYMOUS: 'true' } : {}),
     ...env,

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { type LineChartSpec, renderLineChart, sweepChart, type SweepPointView } from '../../src/report/chart.js';
-import { METRICS as SWEEP_METRICS } from '../../src/runs/metrics.js';
+import { METRIC_NAMES, METRICS, metricsOf } from '../../src/runs/metrics.js';
 
 type Params = SweepPointView['params'];
 
@@ -113,14 +113,21 @@ t.test('sweepChart: one varied parameter, statuses, categories and scales', asyn
   t.equal(scaleOf([0, 4096], 'SO_SNDBUF'), 'linear', 'log cannot show zero');
   t.equal(scaleOf([512, 1024], 'messageSize'), 'log', '*Size is a size');
 
-  const unknown = sweepChart(grid({ a: [1] }, () => ({ rttMicros: 1 })), ['a'], 'rttMicros');
-  t.same([unknown.title, unknown.y], ['rttMicros by a', { label: 'rttMicros', unit: '' }], 'an unknown metric is named by its key');
   t.equal(sweepChart([], [], 'lossRatio').series.length, 0);
 });
 
-t.test('the metric table names a label, unit and direction for every metric', async (t) => {
-  t.same(Object.keys(SWEEP_METRICS), ['bitsPerSecond', 'transactionsPerSecond', 'latencyP50Micros', 'latencyP99Micros', 'lossRatio']);
-  t.equal(SWEEP_METRICS.lossRatio.better, 'lower');
+t.test('every metric has a label, a unit and a direction for the chart, and is found in a result', async (t) => {
+  // A result with every figure, each value distinct, so a metric reading the wrong path shows.
+  const result = { bitsPerSecond: 1e9, transactionsPerSecond: 2e4, latencyMicros: { p50: 30, p90: 35, p99: 40 }, lossRatio: 0.5 };
+  const found = metricsOf(result);
+  const expected = { bitsPerSecond: 1e9, transactionsPerSecond: 2e4, latencyP50Micros: 30, latencyP99Micros: 40, lossRatio: 0.5 };
+  for (const name of METRIC_NAMES) {
+    const { label, unit, better } = METRICS[name];
+    t.ok(label.trim() && unit.trim(), `${name}: a label and a unit`);
+    t.ok(better === 'higher' || better === 'lower', `${name}: ${better} is better`);
+    t.equal(found[name], expected[name], `${name} is read from the result`);
+    t.equal(sweepChart(grid({ a: [1] }, () => ({ [name]: 1 })), ['a'], name).title, `${label} by a (${better} is better)`);
+  }
 });
 
 const base = (series: LineChartSpec['series'], x: Partial<LineChartSpec['x']> = {}, y: Partial<LineChartSpec['y']> = {}): LineChartSpec => ({

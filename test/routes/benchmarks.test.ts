@@ -1,6 +1,6 @@
 import t from 'tap';
 import { build, openFds } from '../helpers/build.js';
-import { busyWorkerCount } from '../../src/bench/worker-pool.js';
+import { busyWorkerCount, workerThreadCount } from '../../src/bench/worker-pool.js';
 
 // Short real runs through the real app. Figures are asserted only where the kernel makes them
 // certain by a wide margin; speed targets live in `npm run bench`, not here.
@@ -197,6 +197,7 @@ t.test('closing the app (SIGTERM) cancels the waiting run and answers its client
   t.equal(res.json().status, 'cancelled');
   t.ok(Date.now() - t0 < 3000);
   t.equal(busyWorkerCount(), 0);
+  t.equal(workerThreadCount(), 0, 'closing the app ends the idle workers it kept too');
 });
 
 t.test('a client that disconnects cancels its run', async (t) => {

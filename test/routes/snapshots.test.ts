@@ -71,6 +71,7 @@ t.test('diff: inline documents, stored ids and "current"; host identity ignored;
   t.match(text.headers['content-type'], /^text\/plain/);
   t.match(text.body, /5 differences\n\nPATH +A +B\n/);
   t.match(text.body, /\/sysctls\/net.ipv4.tcp_rmem +\d+ \d+ \d+ +1 2 3\n/);
+  t.match(text.body, /\/sysctls\/net.future.knob +- +7\n/, 'a key one side lacks reads "-", as in the defaults table');
 
   const stored = (await app.inject({ method: 'POST', url: '/v1/defaults/snapshots', ...json({ state: 'connected' }) })).json();
   const vsNow = await app.inject({ method: 'POST', url: '/v1/defaults/diff', ...json({ a: stored.id, b: 'current' }) });
@@ -89,7 +90,7 @@ t.test('diff: malformed or foreign documents are 400s naming the path; unknown i
   };
   const { sysctls: _s, ...noSysctls } = a;
   await bad({ a: noSysctls, b: a }, 400, /^body\.a/, /sysctls|snapshot/);
-  await bad({ a, b: { id: 'x', status: 'done', result: {} } }, 400, /^body\.b/, /./);
+  await bad({ a, b: { id: 'x', status: 'done', result: {} } }, 400, /^body\.b/, /^body\.b must be a snapshot document .*, a stored snapshot id, or "current"/);
   await bad({ a, b: { ...a, sockets: { tcp4: { SO_RCVBUF: [1] } } } }, 400, /^body\.b\.sockets\.tcp4\.SO_RCVBUF/, /is not a snapshot value/);
   await bad({ a, b: { ...a, sysctls: { 'net.core.rmem_max': { deep: [1] } } } }, 400, /^body\.b\.sysctls/, /is not a snapshot value/);
   await bad({ a, b: 'f0f0f0f0-0000-4000-8000-000000000000' }, 404, /^body\.b$/, /no stored snapshot/);

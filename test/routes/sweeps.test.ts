@@ -113,6 +113,12 @@ t.test('bad sweeps are 400s naming the field; cancel keeps the points done; SSE 
   const started = await post(app, { base: { ...base, durationMs: 300 }, vary: { SO_SNDBUF: [4096, 65536, 1048576, 4194304] } }, '?wait=false');
   t.equal(started.statusCode, 202);
   const id = started.json().id;
+  // No point has finished yet: nothing to chart, whether or not a metric is named.
+  for (const query of ['', '?metric=bitsPerSecond']) {
+    const early = await app.inject({ url: `/v1/sweeps/${id}/chart.svg${query}` });
+    t.equal(early.statusCode, 409, early.body);
+    t.match(early.json(), { code: 'SOCKBENCH_RUN_NOT_DONE', field: 'params.id', message: /has no finished point to chart yet/ });
+  }
   const events: Array<{ event: string; data: any; at: number }> = [];
   const stream = await fetch(`${url}/v1/sweeps/${id}/events`);
   t.match(stream.headers.get('content-type'), /^text\/event-stream/);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { RunStore, DB_FILE } from '../../src/runs/store.js';
-import { tempDataDir } from '../helpers/build.js';
+import { tempDataDir } from '../helpers/data-dir.js';
 
 const run = (id: string, createdAt: string, extra: Partial<{ status: string; finishedAt: string | null; transport: string; pattern: string; kind: string }> = {}) => ({
   id, kind: 'benchmark', status: 'done', transport: 'tcp4', pattern: 'stream', createdAt, finishedAt: createdAt, document: { id, createdAt }, ...extra,
@@ -70,6 +70,19 @@ t.test('leftovers of a killed process are marked once, at start', async (t) => {
   t.equal(n, 2);
   t.same(marked.sort(), ['q', 'r']);
   t.equal(second.interruptLeftovers(() => { throw new Error('nothing is left'); }), 0);
+});
+
+t.test('leftovers, once marked finished, count for retention', async (t) => {
+  const dir = tempDataDir(t);
+  const first = new RunStore(dir, { maxRuns: 10, maxAgeDays: 0 });
+  first.putRun(run('d', '2026-01-01T00:00:00.000Z'));
+  first.putRun(run('r', '2026-01-01T00:00:01.000Z', { status: 'running', finishedAt: null }));
+  first.putRun(run('q', '2026-01-01T00:00:02.000Z', { status: 'queued', finishedAt: null }));
+  first.close();
+  const second = new RunStore(dir, { maxRuns: 2, maxAgeDays: 0 });
+  t.teardown(() => second.close());
+  t.equal(second.interruptLeftovers((doc: any) => run(doc.id, doc.createdAt, { status: 'failed' })), 2);
+  t.same(second.listRuns({ kind: 'benchmark', limit: 10, offset: 0 }).documents.map((d: any) => d.id), ['q', 'r'], 'the oldest finished run made room');
 });
 
 t.test('a database that cannot be used: one clear error naming the file and the fix', async (t) => {

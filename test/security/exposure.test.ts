@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config.js';
 import { exposureRefusal, isLoopbackHost } from '../../src/security/exposure.js';
-import { tempDataDir } from '../helpers/build.js';
+import { tempDataDir } from '../helpers/data-dir.js';
 
 const TOKEN = 'exposure-test-token-0123456789';
 

@@ -37,14 +37,14 @@ t.test('the configuration refuses a bad SOCKBENCH_PEERS when it is loaded', asyn
 });
 
 t.test('peerAllowed: the normalized URL of a listed peer, null for anything else', async (t) => {
-  const config = { SOCKBENCH_PEERS: 'http://10.0.0.7:8080, https://bench-8.example.com' };
-  t.equal(peerAllowed(config, 'http://10.0.0.7:8080/'), 'http://10.0.0.7:8080');
-  t.equal(peerAllowed(config, 'HTTPS://BENCH-8.example.com:443'), 'https://bench-8.example.com:443');
-  t.equal(peerAllowed(config, 'http://10.0.0.7:8081'), null, 'another port is another peer');
-  t.equal(peerAllowed(config, 'https://10.0.0.7:8080'), null, 'another scheme is another peer');
-  t.equal(peerAllowed(config, 'http://10.0.0.7:8080/v1/health'), null, 'only base URLs');
-  t.equal(peerAllowed(config, 'not a url'), null);
-  t.equal(peerAllowed({ SOCKBENCH_PEERS: '' }, 'http://10.0.0.7:8080'), null, 'nobody by default');
+  const peers = parsePeers('http://10.0.0.7:8080, https://bench-8.example.com');
+  t.equal(peerAllowed(peers, 'http://10.0.0.7:8080/'), 'http://10.0.0.7:8080');
+  t.equal(peerAllowed(peers, 'HTTPS://BENCH-8.example.com:443'), 'https://bench-8.example.com:443');
+  t.equal(peerAllowed(peers, 'http://10.0.0.7:8081'), null, 'another port is another peer');
+  t.equal(peerAllowed(peers, 'https://10.0.0.7:8080'), null, 'another scheme is another peer');
+  t.equal(peerAllowed(peers, 'http://10.0.0.7:8080/v1/health'), null, 'only base URLs');
+  t.equal(peerAllowed(peers, 'not a url'), null);
+  t.equal(peerAllowed(parsePeers(''), 'http://10.0.0.7:8080'), null, 'nobody by default');
 });
 
 t.test('a peer outside the list: 403 SOCKBENCH_PEER_NOT_ALLOWED, naming the setting', async (t) => {

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { accept4, close, connect, poll, POLL, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../../sockets/transports.js';
+import { SESSION_KEY_TIMEOUT_MS } from '../config.js';
 import { PHASE, STOP } from '../control.js';
 import { PeerClosedError, readTcpInfo, throwIfAborted, untilStopped, type SideContext, type SideLoop } from './context.js';
 import { applyRawOptions, recvExactly, sendAll } from './io.js';
@@ -146,14 +147,11 @@ export function crrServer(ctx: SideContext): SideLoop {
   };
 }
 
-/** How long a new connection across hosts may take to send the session key before it is closed. */
-const KEY_TIMEOUT_MS = 2000;
-
 /** The connection's first bytes are the session key; one that sends nothing in time, or something else, is refused. */
 function presentsKey(fd: number, key: Buffer, meter: ServerMeter): boolean {
   const got = Buffer.alloc(key.length);
   try {
-    if (!(poll(fd, POLL.IN, KEY_TIMEOUT_MS) & POLL.IN)) return false;
+    if (!(poll(fd, POLL.IN, SESSION_KEY_TIMEOUT_MS) & POLL.IN)) return false;
     return recvExactly(fd, got, key.length, meter) === key.length && timingSafeEqual(got, key);
   } catch (err) {
     if (err instanceof SysError) return false;

@@ -20,8 +20,9 @@ export function streamSender(ctx: SideContext): SideLoop {
   const meter = new ClientMeter(ctx, datagram ? 'datagrams' : null);
   if (ctx.tcp) meter.onInterval = (sample) => { sample.tcpInfo = readTcpInfo(fd); };
   const nsPerByte = config.rateBitsPerSecond > 0 ? 8e9 / config.rateBitsPerSecond : 0;
-  const inBand = datagram && ctx.start.remote === true;
-  if (inBand) buf.writeDoubleLE(-1, SEQUENCE_BYTES);
+  // The boundary goes into the buffer once, when the window opens: every later datagram carries it.
+  let boundaryPending = datagram && ctx.start.remote === true;
+  if (boundaryPending) buf.writeDoubleLE(-1, SEQUENCE_BYTES);
 
   return () => {
     untilStopped(control, () => {
@@ -39,7 +40,10 @@ export function streamSender(ctx: SideContext): SideLoop {
         }
         if (datagram) {
           buf.writeDoubleLE(meter.units, 0);
-          if (inBand && meter.measuring) buf.writeDoubleLE(control.boundary(), SEQUENCE_BYTES);
+          if (boundaryPending && meter.measuring) {
+            buf.writeDoubleLE(control.boundary(), SEQUENCE_BYTES);
+            boundaryPending = false;
+          }
         }
         const n = send(fd, buf, size, SEND_FLAGS);
         meter.calls++;

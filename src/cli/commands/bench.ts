@@ -6,7 +6,7 @@ import { ProgressBar } from '../progress.js';
 import { EXIT } from '../exit.js';
 
 /** How often a running benchmark is asked for its state: smooth enough for the bar, nothing for the API. */
-export const POLL_MS = 200;
+const POLL_MS = 200;
 
 const FINAL = new Set(['done', 'failed', 'cancelled']);
 

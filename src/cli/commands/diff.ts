@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
+import type { DiffResult } from '../../host/snapshots.js';
+import { diffText } from '../../report/snapshot-diff.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse, type Command } from '../args.js';
-import { callJson, callText, connect } from '../http.js';
+import { callJson, connect } from '../http.js';
 import { readJson } from '../files.js';
 import { print, printJson } from '../output.js';
 import { EXIT } from '../exit.js';
-
-interface DiffResult {
-  identical: boolean;
-  differences: Array<{ path: string; a: unknown; b: unknown }>;
-}
 
 /** Stored snapshot ids and "current" are plain words; anything else is a file (and a missing one an error). */
 const SNAPSHOT_REF = /^[\w-]{1,64}$/;
@@ -49,10 +46,11 @@ Exit codes: 0 identical, 1 different, 2 bad usage, unreadable file or refused by
     const body = { a: await snapshotArg(positionals[0]), b: await snapshotArg(positionals[1]), ...(values.ignore ? { ignore: values.ignore } : {}) };
     const api = await connect('diff', values, { offline: true });
     try {
+      // One request: "current" is a new snapshot each time, so the table and the exit code must
+      // come from the same answer. The table is rendered here as the route renders it for curl.
       const { data } = await callJson<DiffResult>(api, 'POST', '/v1/defaults/diff', { body });
-      // The exit code needs the JSON; the table is the service's own rendering of the same diff.
       if (values.json) await printJson(data);
-      else await print((await callText(api, 'POST', '/v1/defaults/diff', { body })).text);
+      else await print(diffText(data));
       return data.identical ? EXIT.ok : EXIT.different;
     } finally {
       await api.close();

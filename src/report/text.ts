@@ -14,9 +14,13 @@ function cellText(c: Cell): string {
   return String(c);
 }
 
-/** A decoded option value in a few characters: 8192, true, reno, linger=1/5s, 1.500000s. */
+/**
+ * A decoded option or sysctl value in a few characters: 8192, true, reno, onoff=1 linger=5s,
+ * 1.500000s, and lists as "4096 131072 6291456", as the sysctl file has them.
+ */
 export function valueText(v: unknown): string {
   if (v === null || v === undefined) return '-';
+  if (Array.isArray(v)) return v.join(' ');
   if (typeof v !== 'object') return String(v);
   const o = v as Record<string, unknown>;
   if ('onoff' in o && 'linger' in o) return `onoff=${String(o.onoff)} linger=${String(o.linger)}s`;

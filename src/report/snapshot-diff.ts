@@ -1,0 +1,15 @@
+import type { DiffResult } from '../host/snapshots.js';
+import { table, valueText } from './text.js';
+
+// POST /v1/defaults/diff as text: the route answers curl with it, and `sockbench diff` renders the
+// route's JSON with it, so that one request gives the CLI both the exit code and the table.
+
+function sourceText(s: DiffResult['a']): string {
+  return `${s.hostname ?? '?'} ${s.state ?? ''} ${s.takenAt ?? ''} (${s.source}${s.id ? ` ${s.id}` : ''})`;
+}
+
+export function diffText(d: DiffResult): string {
+  const head = `a: ${sourceText(d.a)}\nb: ${sourceText(d.b)}\n`;
+  if (d.identical) return `${head}identical (ignoring ${d.ignored.join(', ')})\n`;
+  return `${head}${d.differences.length} differences\n\n${table(['PATH', 'A', 'B'], d.differences.map((x) => [x.path, valueText(x.a), valueText(x.b)]))}`;
+}
