@@ -184,6 +184,34 @@ export function getrusage(who: number): CpuTime {
   return { userMicros: micros(r.ru_utime), systemMicros: micros(r.ru_stime) };
 }
 
+// ---- CPU affinity ---------------------------------------------------------------------------
+
+/** CPU_SETSIZE: the CPUs a glibc cpu_set_t can name (0..1023). */
+export const CPU_SETSIZE = 1024;
+const CPU_SET_BYTES = CPU_SETSIZE / 8;
+
+/**
+ * The CPUs the calling thread may run on, ascending. Linux keeps an affinity mask per thread
+ * (pid 0 is the calling thread, not the process): a worker thread sees its own.
+ */
+export function threadAffinity(): number[] {
+  const mask = Buffer.alloc(CPU_SET_BYTES);
+  check('sched_getaffinity', c.sched_getaffinity(0, CPU_SET_BYTES, mask) as number);
+  const cpus: number[] = [];
+  for (let cpu = 0; cpu < CPU_SETSIZE; cpu++) if (mask[cpu >> 3] & (1 << (cpu & 7))) cpus.push(cpu);
+  return cpus;
+}
+
+/** Restricts the calling thread (only it) to `cpus`; EINVAL when none of them is usable here. */
+export function setThreadAffinity(cpus: readonly number[]): void {
+  const mask = Buffer.alloc(CPU_SET_BYTES);
+  for (const cpu of cpus) {
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= CPU_SETSIZE) throw new SysError('sched_setaffinity', 22 /* EINVAL */);
+    mask[cpu >> 3] |= 1 << (cpu & 7);
+  }
+  check('sched_setaffinity', c.sched_setaffinity(0, CPU_SET_BYTES, mask) as number);
+}
+
 // ---- option structs -------------------------------------------------------------------------
 
 export interface Linger { onoff: number; linger: number }

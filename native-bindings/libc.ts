@@ -21,6 +21,8 @@ export const c = {
   sendto: libc.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)'),
   recvfrom: libc.func('intptr_t recvfrom(int fd, _Out_ void *buf, size_t len, int flags, _Out_ void *addr, _Inout_ uint32_t *addrlen)'),
   getrusage: libc.func('int getrusage(int who, _Out_ void *usage)'),
+  sched_getaffinity: libc.func('int sched_getaffinity(int pid, size_t cpusetsize, _Out_ void *mask)'),
+  sched_setaffinity: libc.func('int sched_setaffinity(int pid, size_t cpusetsize, const void *mask)'),
   poll: libc.func('int poll(_Inout_ void *fds, unsigned long nfds, int timeout)'),
   fcntl: libc.func('int fcntl(int fd, int cmd, ...)'),
   inet_pton: libc.func('int inet_pton(int af, const char *src, _Out_ void *dst)'),

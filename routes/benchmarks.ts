@@ -28,6 +28,10 @@ export const BenchmarkBody = Type.Object({
   requestWrites: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'rr/crr: send each request as this many writes (Nagle and delayed ACK)' })),
   rateBitsPerSecond: Type.Optional(Type.Number({ minimum: 0, description: 'stream: pace the sender (0: as fast as possible)' })),
   intervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600000, description: 'Samples every intervalMs (0 or absent: none)' })),
+  affinity: Type.Optional(Type.Object({
+    client: Type.Optional(Type.Integer({ minimum: 0, maximum: 1023, description: 'CPU for the client side\'s thread' })),
+    server: Type.Optional(Type.Integer({ minimum: 0, maximum: 1023, description: 'CPU for the server side\'s thread (on the peer, for peer runs)' })),
+  }, { additionalProperties: false, description: 'Pin each side\'s thread to one CPU, like iperf3 -A client,server; a side left out is placed by the scheduler' })),
   peer: Type.Optional(Type.String({ maxLength: 2048, description: 'Base URL of another sockbench (one of SOCKBENCH_PEERS): it runs the server side, this instance the client side; tcp4, tcp6, udp4, udp6 with stream or rr' })),
   options: Type.Optional(Type.Object({
     both: Type.Optional(OptionsInputSchema),
@@ -79,7 +83,9 @@ function runText(run: BenchmarkRun): string {
       lines.push(`${fmt(r.transactionsPerSecond, 'transactions/s', 1, 0)}  latency µs p50 ${fmt(l.p50, '', 1, 1)} p90 ${fmt(l.p90, '', 1, 1)} p99 ${fmt(l.p99, '', 1, 1)} max ${fmt(l.max, '', 1, 1)}`);
     }
     const cpu = r.cpu ?? {};
-    lines.push(`cpu ms  client user ${fmt(cpu.client?.userMs, '', 1, 1)} sys ${fmt(cpu.client?.systemMs, '', 1, 1)}  server user ${fmt(cpu.server?.userMs, '', 1, 1)} sys ${fmt(cpu.server?.systemMs, '', 1, 1)}`);
+    // Where a pinned side ran; an unpinned one was free to move (the JSON's `cpus` lists where).
+    const on = (side: 'client' | 'server') => (c.affinity?.[side] == null ? '' : `on cpu ${(r.cpus?.[side] ?? []).join(',')}`);
+    lines.push(`cpu ms  client user ${fmt(cpu.client?.userMs, '', 1, 1)} sys ${fmt(cpu.client?.systemMs, '', 1, 1)}${on('client')}  server user ${fmt(cpu.server?.userMs, '', 1, 1)} sys ${fmt(cpu.server?.systemMs, '', 1, 1)}${on('server')}`);
     if (r.limitedBy) lines.push(`limited by ${r.limitedBy.reason} (busy ${r.limitedBy.busyMicros} µs, rwnd ${r.limitedBy.rwndLimitedMicros} µs, sndbuf ${r.limitedBy.sndbufLimitedMicros} µs)`);
     lines.push('', table(['SIDE', 'OPTION', 'REQUESTED', 'BEFORE', 'EFFECTIVE', 'CONNECTED', 'END', 'OK'],
       (['client', 'server'] as const).flatMap((side) => out.sockets[side].map((o) => [side, o.name, valueText(o.requested), valueText(o.before), valueText(o.effective),

@@ -1,7 +1,8 @@
+import { CPU_SETSIZE } from '../../native-bindings/index.js';
 import { TRANSPORTS, type Transport } from '../options/types.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { BenchConfigError } from './errors.js';
-import { PATTERNS, type BenchConfig, type Pattern, type ResolvedBenchConfig } from './types.js';
+import { PATTERNS, type BenchConfig, type Pattern, type ResolvedBenchConfig, type SideAffinity } from './types.js';
 
 export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 export const DEFAULT_STREAM_SIZE = 131072;
@@ -68,5 +69,15 @@ export function resolveBenchConfig(config: BenchConfig): ResolvedBenchConfig {
     ? null
     : integer('intervalMs', config.intervalMs, MIN_INTERVAL_MS, durationMs);
 
-  return { transport, pattern, durationMs, warmupMs, messageSize, responseSize, requestWrites, rateBitsPerSecond, intervalMs };
+  return { transport, pattern, durationMs, warmupMs, messageSize, responseSize, requestWrites, rateBitsPerSecond, intervalMs, affinity: resolveAffinity(config.affinity) };
+}
+
+function resolveAffinity(affinity: BenchConfig['affinity']): SideAffinity {
+  if (affinity === undefined) return { client: null, server: null };
+  if (typeof affinity !== 'object' || affinity === null) {
+    throw new BenchConfigError('affinity', `affinity must be an object such as {"client": 0, "server": 1}, got ${String(affinity)}`);
+  }
+  const cpu = (side: 'client' | 'server'): number | null =>
+    affinity[side] === undefined || affinity[side] === null ? null : integer(`affinity.${side}`, affinity[side], 0, CPU_SETSIZE - 1);
+  return { client: cpu('client'), server: cpu('server') };
 }

@@ -75,6 +75,8 @@ export interface SideReport {
   tcpInfo: TcpInfo | null;
   /** crr server across hosts: connections closed because they did not start with the session key. */
   rejected?: number;
+  /** The CPUs this side's thread was allowed to run on (its affinity mask, read back from the kernel). */
+  cpus?: number[];
 }
 
 export type WorkerMessage =

@@ -123,5 +123,6 @@ export function assembleResult(config: ResolvedBenchConfig, client: SideReport, 
     intervals: config.intervalMs === null ? null : mergeIntervals(config, client.intervals, server.intervals),
     nudged: facts.nudged,
     forcedEnd: facts.forcedEnd,
+    cpus: { client: client.cpus ?? null, server: server.cpus ?? null },
   };
 }

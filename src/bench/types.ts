@@ -26,6 +26,14 @@ export interface BenchConfig {
   rateBitsPerSecond?: number;
   /** Adds samples every intervalMs of the measured window. */
   intervalMs?: number;
+  /** Pins a side's thread to one CPU (like iperf3 -A client,server); a side left out may run anywhere. */
+  affinity?: { client?: number | null; server?: number | null };
+}
+
+/** The CPU each side's thread is pinned to, or null: the scheduler places it. */
+export interface SideAffinity {
+  client: number | null;
+  server: number | null;
 }
 
 /** A config with every default filled in; this is what a result reports. */
@@ -39,6 +47,7 @@ export interface ResolvedBenchConfig {
   requestWrites: number;
   rateBitsPerSecond: number;
   intervalMs: number | null;
+  affinity: SideAffinity;
 }
 
 /** A setsockopt that a worker applies itself, on sockets it creates (crr clients). */
@@ -178,4 +187,6 @@ export interface RunResult {
   nudged: boolean;
   /** The run's end had to be forced (a side stalled past the deadline): figures cover what was done. */
   forcedEnd: boolean;
+  /** The CPUs each side's thread was allowed to run on during the run, as the kernel reported them. */
+  cpus: { client: number[] | null; server: number[] | null };
 }

@@ -60,6 +60,7 @@ export class PeerClient {
       messageSize: config.messageSize, requestWrites: config.requestWrites, rateBitsPerSecond: config.rateBitsPerSecond,
       ...(config.pattern === 'stream' ? {} : { responseSize: config.responseSize }),
       ...(config.intervalMs === null ? {} : { intervalMs: config.intervalMs }),
+      ...(config.affinity.server === null ? {} : { affinity: { server: config.affinity.server } }),
       options: { both: config.options.both, server: config.options.server },
     };
     const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);

@@ -10,7 +10,8 @@ import { BenchConfigError, BenchTimeoutError, BenchWorkerError } from '../bench/
 import { BenchOptions, type SideOptionsInput } from '../bench/options.js';
 import { summarize, type LimitedBy } from '../bench/summary.js';
 import { mergeStreams } from '../bench/streams.js';
-import type { BenchConfig, IntervalSample, ResolvedBenchConfig, RunResult } from '../bench/types.js';
+import type { BenchConfig, IntervalSample, ResolvedBenchConfig, RunResult, SideAffinity } from '../bench/types.js';
+import { threadAffinity } from '../../native-bindings/index.js';
 import { PeerClient } from '../peer/client.js';
 import { checkCrossHost } from '../peer/wire.js';
 import { parsePeers, peerAllowed } from '../security/peers.js';
@@ -76,6 +77,29 @@ function repeatView(r: RunResult): Record<string, unknown> {
   return { ...figures, cpu: r.cpu, forcedEnd: r.forcedEnd, nudged: r.nudged };
 }
 
+/** Lists CPUs compactly for messages: 0-3,6. */
+function cpuList(cpus: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < cpus.length; i++) {
+    let j = i;
+    while (j + 1 < cpus.length && cpus[j + 1] === cpus[j] + 1) j++;
+    parts.push(j > i ? `${cpus[i]}-${cpus[j]}` : String(cpus[i]));
+    i = j;
+  }
+  return parts.join(',');
+}
+
+/** A pinned side must name a CPU this process may run on (its affinity mask, cgroups and taskset included). */
+function checkAffinity(affinity: SideAffinity, sides: Array<keyof SideAffinity>, fieldPrefix: string): void {
+  const allowed = threadAffinity();
+  for (const side of sides) {
+    const cpu = affinity[side];
+    if (cpu === null || allowed.includes(cpu)) continue;
+    const field = `${fieldPrefix}.affinity.${side}`;
+    throw errors.invalidValue(`${field}: CPU ${cpu} is not one this service may run on; use one of ${cpuList(allowed)}.`, field);
+  }
+}
+
 /** A request checked completely and ready to run. */
 export interface PreparedBenchmark {
   config: BenchmarkConfig;
@@ -126,6 +150,8 @@ export class BenchmarkService {
       if (err instanceof BenchConfigError) throw errors.invalidValue(`${fieldPrefix}.${err.message}.`, `${fieldPrefix}.${err.field}`);
       throw err;
     }
+    // Across hosts the server side is pinned on the peer, which checks its own CPUs.
+    checkAffinity(resolved.affinity, req.peer === undefined ? ['client', 'server'] : ['client'], fieldPrefix);
     const options = new BenchOptions(resolved.transport, req.options ?? {}, this.config.SOCKBENCH_MAX_OPTIONS, `${fieldPrefix}.options`);
     const config: BenchmarkConfig = { ...resolved, repeats, streams, options: req.options ?? {} };
     const prepared = { config, options, expectedMs: repeats * (durationMs + warmupMs) };
@@ -199,7 +225,10 @@ export class BenchmarkService {
     return {
       host: resultHost(),
       sockets,
-      result: { ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, tcpInfo: summary.tcpInfo, limitedBy: summary.limitedBy, medianRepeat: summary.medianRepeat },
+      result: {
+        ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, cpus: results[summary.medianRepeat].cpus,
+        tcpInfo: summary.tcpInfo, limitedBy: summary.limitedBy, medianRepeat: summary.medianRepeat,
+      },
       repeats: results.map(repeatView),
       intervals: results[summary.medianRepeat].intervals,
       ...(peerHost === null ? {} : { peer: { url: config.peer!, host: peerHost } }),

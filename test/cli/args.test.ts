@@ -28,13 +28,15 @@ t.test('NAME=VALUE flags become the API options object', async (t) => {
 t.test('benchBody: flags to the POST /v1/benchmarks body, values left to the API to check', async (t) => {
   t.same(benchBody({
     transport: 'tcp4', pattern: 'rr', 'duration-ms': '200', 'warmup-ms': '0', repeats: '3', streams: '2', 'message-size': '64',
-    'response-size': '128', 'request-writes': '2', 'rate-bits-per-second': '5e8', 'interval-ms': '50',
+    'response-size': '128', 'request-writes': '2', 'rate-bits-per-second': '5e8', 'interval-ms': '50', 'client-cpu': '0', 'server-cpu': '1',
     opt: ['SO_SNDBUF=65536'], 'client-opt': ['TCP_NODELAY=true'], 'server-opt': ['SO_RCVBUF=4096'], json: true, url: 'http://x',
   }), {
     transport: 'tcp4', pattern: 'rr', durationMs: 200, warmupMs: 0, repeats: 3, streams: 2, messageSize: 64, responseSize: 128,
-    requestWrites: 2, rateBitsPerSecond: 5e8, intervalMs: 50,
+    requestWrites: 2, rateBitsPerSecond: 5e8, intervalMs: 50, affinity: { client: 0, server: 1 },
     options: { both: { SO_SNDBUF: 65536 }, client: { TCP_NODELAY: true }, server: { SO_RCVBUF: 4096 } },
   });
+  t.same(benchBody({ transport: 'tcp4', pattern: 'stream', 'server-cpu': '3' }), { transport: 'tcp4', pattern: 'stream', affinity: { server: 3 } }, 'one side pinned');
+  t.throws(() => benchBody({ 'client-cpu': 'first' }), usage(/--client-cpu expects a number, got "first"/));
   t.same(benchBody({ transport: 'tcp4', pattern: 'stream', peer: 'http://10.0.0.7:8080' }), { transport: 'tcp4', pattern: 'stream', peer: 'http://10.0.0.7:8080' });
   t.same(benchBody({ transport: 'quic', 'duration-ms': '-5', opt: [] }), { transport: 'quic', durationMs: -5 }, 'the API rejects these, naming the field');
   t.throws(() => benchBody({ 'duration-ms': 'soon' }), usage(/--duration-ms expects a number, got "soon"/));

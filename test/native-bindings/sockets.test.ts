@@ -1,9 +1,10 @@
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import {
   AF, LEVELS, OPTNAMES, SOCK, SysError, accept4, bind, close, connect, decodeTcpInfo, getpeername,
   getsockname, getsockopt, listen, recv, send, setsockopt, shutdown, socket, encodeTimeval,
   decodeTimeval, encodeLinger, decodeLinger, getrusage, RUSAGE, poll, POLL, sendto, recvfrom,
-  setNonBlocking, errnoName, errnoNumber, encodeSockAddr, decodeSockAddr,
+  setNonBlocking, errnoName, errnoNumber, encodeSockAddr, decodeSockAddr, threadAffinity, setThreadAffinity, CPU_SETSIZE,
 } from '../../native-bindings/index.js';
 
 const SOL = LEVELS.SOL_SOCKET;
@@ -120,4 +121,21 @@ t.test('getrusage reports growing CPU time', async (t) => {
   t.ok(x > 0);
   t.ok(after.userMicros + after.systemMicros > before.userMicros + before.systemMicros);
   t.ok(getrusage(RUSAGE.SELF).userMicros >= after.userMicros);
+});
+
+t.test('thread affinity: read, narrowed, restored; only this thread moves', async (t) => {
+  const all = threadAffinity();
+  t.ok(all.length >= 1 && all.every((cpu, i) => i === 0 || cpu > all[i - 1]), `ascending CPU list: ${all.join(',')}`);
+  const last = all[all.length - 1];
+  try {
+    setThreadAffinity([last]);
+    t.same(threadAffinity(), [last], 'the kernel holds the new mask');
+    const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+    t.match(status, new RegExp(`^Cpus_allowed_list:\\s*${last}$`, 'm'), '/proc shows the main thread pinned');
+  } finally {
+    setThreadAffinity(all);
+  }
+  t.same(threadAffinity(), all, 'restored');
+  t.throws(() => setThreadAffinity([CPU_SETSIZE]), { name: 'SysError', code: 'EINVAL' }, 'a CPU beyond cpu_set_t is refused before the call');
+  t.throws(() => setThreadAffinity([all[all.length - 1] + 1]), { name: 'SysError', code: 'EINVAL' }, 'a CPU this host lacks: the kernel refuses');
 });

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { build, openFds } from '../helpers/build.js';
 import { busyWorkerCount } from '../../src/bench/worker-pool.js';
+import { threadAffinity } from '../../native-bindings/index.js';
 
 // Peer benchmarks between two real instances in this process, over real listening ports on
 // loopback: instance A runs the client side, instance B (its peer) the server side. The same
@@ -102,6 +103,22 @@ t.test('tcp6 through the peer\'s IPv6 URL, with repeats', async (t) => {
   const wrongFamily = await bench(a, { transport: 'tcp6', pattern: 'stream', durationMs: 200, peer: peer4 });
   t.equal(wrongFamily.statusCode, 400);
   t.match(wrongFamily.json(), { code: 'SOCKBENCH_INVALID_VALUE', field: 'body.peer', message: /IPv4 address and tcp6 needs IPv6/ });
+});
+
+t.test('affinity across hosts: the client side is pinned here, the server side on the peer, which checks its own CPUs', async (t) => {
+  const { a, peer4 } = await pair(t);
+  const cpus = threadAffinity();
+  const [first, last] = [cpus[0], cpus[cpus.length - 1]];
+  const res = (await bench(a, { transport: 'tcp4', pattern: 'rr', durationMs: 150, warmupMs: 0, peer: peer4, affinity: { client: first, server: last } })).json();
+  t.equal(res.status, 'done', JSON.stringify(res.error));
+  t.same(res.result.result.cpus, { client: [first], server: [last] }, 'each side reports the mask its own kernel holds');
+  // The server CPU is the peer's to judge: this host does not refuse it, the peer does.
+  const offline = Math.max(...cpus) + 1;
+  const far = await bench(a, { transport: 'tcp4', pattern: 'rr', durationMs: 150, peer: peer4, affinity: { server: offline } });
+  t.equal(far.statusCode, 422, far.body.slice(0, 300));
+  t.match(far.json().error, { code: 'SOCKBENCH_PEER_REJECTED', message: new RegExp(`body.affinity.server: CPU ${offline} is not one this service may run on`) });
+  const near = await bench(a, { transport: 'tcp4', pattern: 'rr', durationMs: 150, peer: peer4, affinity: { client: offline } });
+  t.match(near.json(), { code: 'SOCKBENCH_INVALID_VALUE', field: 'body.affinity.client' });
 });
 
 t.test('what a peer run refuses before anything starts', async (t) => {

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { recv, SysError } from '../../../native-bindings/index.js';
+import { recv, setThreadAffinity, SysError, threadAffinity } from '../../../native-bindings/index.js';
 import { isDatagram, isTcp } from '../config.js';
 import { Control, STOP } from '../control.js';
 import type { SerializedError } from '../errors.js';
@@ -42,18 +42,30 @@ function serialize(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
+/** What this thread may run on when it is not pinned: the mask it started with, restored after every pinned job. */
+const unpinned = threadAffinity();
+
 function runJob(job: SideJob): WorkerMessage {
   const control = new Control(job.data.control);
+  const cpu = job.data.config.affinity[job.data.role];
   try {
     const { start } = job;
+    if (cpu !== null) setThreadAffinity([cpu]);
+    // Read back, not assumed: what the kernel holds is what the report shows.
+    const cpus = threadAffinity();
     if (start.skipBytes > 0) recv(start.fd, Buffer.alloc(start.skipBytes), start.skipBytes, 0);
     const loop = prepare(job, control);
     post({ type: 'ready' });
     control.waitForGo();
     if (control.stop === STOP.ABORT) throw new Aborted();
-    return { type: 'result', report: loop() };
+    const report = loop();
+    report.cpus = cpus;
+    return { type: 'result', report };
   } catch (err) {
     return err instanceof Aborted || control.stop === STOP.ABORT ? { type: 'stopped' } : { type: 'error', error: serialize(err) };
+  } finally {
+    // A pooled thread serves the next run: it must not stay pinned to this one's CPU.
+    if (cpu !== null) setThreadAffinity(unpinned);
   }
 }
 

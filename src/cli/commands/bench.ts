@@ -23,6 +23,9 @@ const NUMBER_FLAGS = {
   'interval-ms': 'intervalMs',
 } as const;
 
+/** Flags that pin one side's thread, and the side of `affinity` each fills. */
+const CPU_FLAGS = { 'client-cpu': 'client', 'server-cpu': 'server' } as const;
+
 /** Repeatable NAME=VALUE flags and the side of `options` each fills. */
 const SIDE_FLAGS = { opt: 'both', 'client-opt': 'client', 'server-opt': 'server' } as const;
 
@@ -41,6 +44,8 @@ const OPTIONS = {
   'request-writes': { type: 'string' },
   'rate-bits-per-second': { type: 'string' },
   'interval-ms': { type: 'string' },
+  'client-cpu': { type: 'string' },
+  'server-cpu': { type: 'string' },
   opt: { type: 'string', multiple: true },
   'client-opt': { type: 'string', multiple: true },
   'server-opt': { type: 'string', multiple: true },
@@ -67,6 +72,12 @@ export function benchBody(values: Record<string, string | boolean | string[] | u
     const value = values[flag];
     if (typeof value === 'string') body[field] = numberFlag('bench', flag, value);
   }
+  const affinity: Record<string, number> = {};
+  for (const [flag, side] of Object.entries(CPU_FLAGS)) {
+    const value = values[flag];
+    if (typeof value === 'string') affinity[side] = numberFlag('bench', flag, value);
+  }
+  if (Object.keys(affinity).length > 0) body.affinity = affinity;
   const options: Record<string, unknown> = {};
   for (const [flag, side] of Object.entries(SIDE_FLAGS)) {
     const items = values[flag];
@@ -117,6 +128,8 @@ Options (the API's body fields; see README "Benchmarks"):
   --request-writes N          rr, crr: send each request as N writes
   --rate-bits-per-second N    stream: pace the sender
   --interval-ms N             add samples every N ms
+  --client-cpu N              pin the client side's thread to CPU N (iperf3 -A); on this host
+  --server-cpu N              pin the server side's thread to CPU N (on the peer with --peer)
   --opt NAME=VALUE            a socket option on both sides; repeat for more
   --client-opt NAME=VALUE     an option on the client side only
   --server-opt NAME=VALUE     an option on the server side only
