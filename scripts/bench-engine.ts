@@ -1,21 +1,20 @@
 // Side-by-side check of the benchmark engine against iperf3 (bulk TCP throughput) and sockperf
-// (TCP ping-pong latency) on this host, alternating A B A B so that drift hits both alike.
+// (TCP ping-pong latency) on this host, alternating A B A B so that drift hits both alike. The
+// engine is the built service (dist/, as `npm start` runs it) driven over its HTTP API: a
+// TypeScript loader in the measuring process would add threads of its own beside the engine's.
 //
-//   npm run bench, or: node --import tsx scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|rr] [--pin CPU]
+//   npm run bench, or: npm run build && node --import tsx scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|rr] [--pin CPU] [--affinity C,S]
 //
 // Tools that are not installed are skipped (apt-get install -y iperf3 sockperf).
 // On a small VM the scheduler's placement (both ends on one CPU or not) moves ping-pong latency
-// by 4x from run to run, for every tool alike. --pin CPU puts this process (so both engine
-// workers, which inherit its affinity) and the tools on that one CPU: a stable like-for-like
-// comparison of what each loop costs.
+// by 4x from run to run, for every tool alike. --pin CPU puts this process (so the service and
+// its workers, which inherit its affinity) and the tools on that one CPU: a stable like-for-like
+// comparison of what each loop costs. --affinity C,S pins each side instead, on both tools alike:
+// the engine's client thread on CPU C and its server thread on S (its `affinity` field), iperf3
+// with -A C,S, sockperf's client under taskset C and its server under taskset S.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { LEVELS, OPTNAMES, setsockopt } from '../native-bindings/index.js';
-import { runBenchmark } from '../src/bench/engine.js';
-import type { RunResult } from '../src/bench/types.js';
-
-// Under the TypeScript loader each worker would otherwise type-check every file it loads.
-process.env.TS_NODE_TRANSPILE_ONLY ??= '1';
+import { startBuiltService, type BuiltService } from './built-service.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,8 +22,18 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     only: { type: 'string' },
     pin: { type: 'string' },
+    affinity: { type: 'string' },
   },
 });
+const AFFINITY = args.affinity === undefined ? null : args.affinity.split(',').map(Number);
+if (AFFINITY && (AFFINITY.length !== 2 || !AFFINITY.every((c) => Number.isInteger(c) && c >= 0))) {
+  console.error(`--affinity expects CLIENT_CPU,SERVER_CPU (e.g. 0,1), got ${args.affinity}`);
+  process.exit(2);
+}
+const engineAffinity = AFFINITY ? { client: AFFINITY[0], server: AFFINITY[1] } : undefined;
+/** The command line under `taskset -c cpu` when the sides are pinned. */
+const pinned = (cpu: number | undefined, cmd: string, argv: string[]): [string, string[]] =>
+  (cpu === undefined ? [cmd, argv] : ['taskset', ['-c', String(cpu), cmd, ...argv]]);
 const PAIRS = Number(args.pairs);
 const SECONDS = Number(args.seconds);
 const IPERF_PORT = 52011;
@@ -36,6 +45,14 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 const fmt = (x: number, digits = 2): string => x.toFixed(digits);
+
+/** 95% percentile-bootstrap interval of the median of `xs` (10,000 resamples). */
+function bootstrapMedian(xs: number[]): [number, number] {
+  const medians: number[] = [];
+  for (let i = 0; i < 10_000; i++) medians.push(median(xs.map(() => xs[Math.floor(Math.random() * xs.length)])));
+  medians.sort((a, b) => a - b);
+  return [medians[Math.floor(0.025 * medians.length)], medians[Math.floor(0.975 * medians.length)]];
+}
 const installed = (tool: string): boolean => spawnSync('which', [tool]).status === 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,36 +68,42 @@ function run(cmd: string, argv: string[]): string {
   return r.stdout + r.stderr;
 }
 
-const int = (v: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32LE(v); return b; };
-const nodelay = (_role: string, fd: number): void => setsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_NODELAY, int(1));
-
 interface StreamSample { gbps: number; userShare: number; systemShare: number }
+type Cpu = { userMs: number; systemMs: number };
+interface Run {
+  status: string;
+  error: { code: string; message: string } | null;
+  result: { result: { bitsPerSecond: number; seconds: number; verified: boolean; latencyMicros: { p50: number }; cpu: { client: Cpu } } } | null;
+}
 
-async function engineStream(): Promise<StreamSample> {
-  const r: RunResult = await runBenchmark({ transport: 'tcp4', pattern: 'stream', messageSize: 131072, durationMs: SECONDS * 1000, warmupMs: 0 });
-  const s = r.stream!;
-  if (!s.verified) throw new Error('engine stream: byte accounting failed');
-  const windowMs = s.seconds! * 1000;
-  return { gbps: s.bitsPerSecond! / 1e9, userShare: r.cpu.client!.userMs / windowMs, systemShare: r.cpu.client!.systemMs / windowMs };
+/** One benchmark through the built service's API, exactly as a user would run it with curl. */
+async function engineRun(service: BuiltService, body: Record<string, unknown>): Promise<NonNullable<Run['result']>['result']> {
+  const run = await service.post<Run>('/v1/benchmarks', { ...body, ...(engineAffinity ? { affinity: engineAffinity } : {}) });
+  if (run.status !== 'done' || !run.result) throw new Error(`engine run ${run.status}: ${JSON.stringify(run.error ?? run)}`);
+  return run.result.result;
+}
+
+async function engineStream(service: BuiltService): Promise<StreamSample> {
+  const r = await engineRun(service, { transport: 'tcp4', pattern: 'stream', messageSize: 131072, durationMs: SECONDS * 1000, warmupMs: 0 });
+  if (!r.verified) throw new Error('engine stream: byte accounting failed');
+  const windowMs = r.seconds * 1000;
+  return { gbps: r.bitsPerSecond / 1e9, userShare: r.cpu.client.userMs / windowMs, systemShare: r.cpu.client.systemMs / windowMs };
 }
 
 function iperfStream(): StreamSample {
-  const out = JSON.parse(run('iperf3', ['-c', '127.0.0.1', '-p', String(IPERF_PORT), '-l', '128K', '-t', String(SECONDS), '-J']));
+  const out = JSON.parse(run('iperf3', ['-c', '127.0.0.1', '-p', String(IPERF_PORT), '-l', '128K', '-t', String(SECONDS), '-J', ...(AFFINITY ? ['-A', AFFINITY.join(',')] : [])]));
   const cpu = out.end.cpu_utilization_percent;
   return { gbps: out.end.sum_received.bits_per_second / 1e9, userShare: cpu.host_user / 100, systemShare: cpu.host_system / 100 };
 }
 
-async function engineRr(): Promise<number> {
-  const r = await runBenchmark(
-    { transport: 'tcp4', pattern: 'rr', messageSize: 64, durationMs: SECONDS * 1000, warmupMs: 500 },
-    { hooks: { afterConnect: nodelay } },
-  );
-  return r.rr!.latencyMicros.p50!;
+async function engineRr(service: BuiltService): Promise<number> {
+  const r = await engineRun(service, { transport: 'tcp4', pattern: 'rr', messageSize: 64, durationMs: SECONDS * 1000, warmupMs: 500, options: { both: { TCP_NODELAY: true } } });
+  return r.latencyMicros.p50;
 }
 
 /** sockperf prints half the round trip unless --full-rtt: ask for the whole one, as the engine measures. */
 function sockperfRr(): number {
-  const out = run('sockperf', ['ping-pong', '--tcp', '-i', '127.0.0.1', '-p', String(SOCKPERF_PORT), '-m', '64', '-t', String(SECONDS), '--full-rtt']);
+  const out = run(...pinned(AFFINITY?.[0], 'sockperf', ['ping-pong', '--tcp', '-i', '127.0.0.1', '-p', String(SOCKPERF_PORT), '-m', '64', '-t', String(SECONDS), '--full-rtt']));
   const m = /percentile 50\.000 =\s+([\d.]+)/.exec(out);
   if (!m) throw new Error(`no p50 in sockperf output:\n${out}`);
   return Number(m[1]);
@@ -100,19 +123,28 @@ async function compare(name: string, a: () => Promise<number>, bName: string, b:
     console.log(`${name}: ${bName} ${range(bs)}`);
     const ratio = median(as) / median(bs);
     // Pairs ran back to back, so the ratio within each pair is less exposed to drift on a noisy host.
-    const paired = median(as.map((a, i) => a / bs[i]));
+    const ratios = as.map((a, i) => a / bs[i]);
+    const paired = median(ratios);
     const verdict = lowerIsBetter ? (ratio <= 1 ? 'engine no worse' : `engine ${fmt((ratio - 1) * 100, 1)}% worse`)
       : (ratio >= 1 ? 'engine no slower' : `engine ${fmt((1 - ratio) * 100, 1)}% slower`);
     console.log(`${name}: engine/${bName} ratio of medians ${fmt(ratio, 3)} (${verdict}); median of per-pair ratios ${fmt(paired, 3)}`);
+    // How far the per-pair median could move by chance, given the spread these pairs showed.
+    const [lo, hi] = bootstrapMedian(ratios);
+    const decided = lowerIsBetter ? (hi <= 1 ? 'engine no worse' : lo > 1 ? 'engine worse' : 'not decided: the interval contains 1.00')
+      : (lo >= 1 ? 'engine no slower' : hi < 1 ? 'engine slower' : 'not decided: the interval contains 1.00');
+    console.log(`${name}: 95% bootstrap interval of the per-pair median [${fmt(lo, 3)}, ${fmt(hi, 3)}]: ${decided}`);
   }
 }
 
 async function main(): Promise<void> {
   if (args.pin !== undefined) {
-    // -a: every thread of this process; workers started later inherit it, and so do the tools we spawn.
+    // -a: every thread of this process, and so the service and the tools it spawns.
     run('taskset', ['-a', '-cp', args.pin, String(process.pid)]);
   }
-  console.log(`sockbench engine vs iperf3/sockperf: ${PAIRS} pairs of ${SECONDS} s runs, alternating${args.pin === undefined ? '' : `, all on CPU ${args.pin}`}`);
+  // The engine as it runs in production: the built service (npm run build), driven over its API.
+  const service = await startBuiltService();
+  const placement = args.pin !== undefined ? `, all on CPU ${args.pin}` : AFFINITY ? `, client side on CPU ${AFFINITY[0]}, server side on CPU ${AFFINITY[1]}` : '';
+  console.log(`sockbench engine vs iperf3/sockperf: ${PAIRS} pairs of ${SECONDS} s runs, alternating${placement}`);
   if (!args.only || args.only === 'stream') {
     const iperf = installed('iperf3');
     const server = iperf ? background('iperf3', ['-s', '-p', String(IPERF_PORT)]) : null;
@@ -120,7 +152,7 @@ async function main(): Promise<void> {
     else console.log('iperf3 not installed: engine figures only');
     const cpu: { engine: StreamSample[]; iperf: StreamSample[] } = { engine: [], iperf: [] };
     await compare('stream tcp4 128 KiB', async () => {
-      const s = await engineStream();
+      const s = await engineStream(service);
       cpu.engine.push(s);
       return s.gbps;
     }, 'iperf3', iperf ? () => {
@@ -135,12 +167,13 @@ async function main(): Promise<void> {
   }
   if (!args.only || args.only === 'rr') {
     const sockperf = installed('sockperf');
-    const server = sockperf ? background('sockperf', ['server', '--tcp', '-i', '127.0.0.1', '-p', String(SOCKPERF_PORT)]) : null;
+    const server = sockperf ? background(...pinned(AFFINITY?.[1], 'sockperf', ['server', '--tcp', '-i', '127.0.0.1', '-p', String(SOCKPERF_PORT)])) : null;
     if (server) await sleep(300);
     else console.log('sockperf not installed: engine figures only');
-    await compare('rr tcp4 64 B TCP_NODELAY round-trip p50', engineRr, 'sockperf', sockperf ? sockperfRr : null, 'us', true);
+    await compare('rr tcp4 64 B TCP_NODELAY round-trip p50', () => engineRr(service), 'sockperf', sockperf ? sockperfRr : null, 'us', true);
     server?.kill();
   }
+  service.stop();
 }
 
 await main();
