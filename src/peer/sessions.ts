@@ -29,6 +29,33 @@ const SLACK_MS = 2000;
 
 export type RejectReason = 'wrong-key' | 'no-key' | 'replayed';
 
+/** A data connection that has not yet presented the whole key. */
+interface Pending {
+  fd: number;
+  got: Buffer;
+  have: number;
+  /** Closed as silent after this (Date.now() ms). */
+  until: number;
+}
+
+/** At most this many connections presenting their key at once. */
+const MAX_PENDING = 64;
+
+/** Reads what is there of the key without blocking; false once the connection is closed or failed. */
+function readKey(p: Pending): boolean {
+  while (p.have < KEY_BYTES) {
+    try {
+      const n = recv(p.fd, p.got.subarray(p.have), KEY_BYTES - p.have, 0);
+      if (n === 0) return false;
+      p.have += n;
+    } catch (err) {
+      if (!(err instanceof SysError)) throw err;
+      return err.code === 'EAGAIN';
+    }
+  }
+  return true;
+}
+
 export interface PeerSessionCreated {
   id: string;
   port: number;
@@ -135,18 +162,28 @@ export class PeerSessionService {
   async #accept(transport: string, listener: number, key: Buffer, scope: FdScope, signal: AbortSignal, timeoutMs: number, live: Live): Promise<number> {
     const until = Date.now() + timeoutMs;
     const datagram = transport.startsWith('udp');
-    while (Date.now() < until) {
-      if (signal.aborted) throw signal.reason;
-      if (live.finished) throw errors.peerSessionEnded('The client ended the session before its data connection arrived.');
-      const fd = datagram ? this.#keyDatagram(listener, key) : await this.#keyConnection(listener, key, scope, signal);
-      if (fd !== null) {
-        setNonBlocking(fd, false);
-        if (!datagram) this.#rejectLate(listener, scope, signal);
-        return fd;
+    // Connections still presenting their key, checked side by side: a silent one must not hold up the real one.
+    const pending: Pending[] = [];
+    try {
+      while (Date.now() < until) {
+        if (signal.aborted) throw signal.reason;
+        if (live.finished) throw errors.peerSessionEnded('The client ended the session before its data connection arrived.');
+        const fd = datagram ? this.#keyDatagram(listener, key) : this.#keyConnection(listener, key, scope, pending);
+        if (fd !== null) {
+          setNonBlocking(fd, false);
+          if (!datagram) this.#rejectLate(listener, scope, signal);
+          return fd;
+        }
+        await sleep(ACCEPT_POLL_MS);
       }
-      await sleep(ACCEPT_POLL_MS);
+      throw errors.peerSessionEnded(`No data connection with the session key arrived within ${timeoutMs} ms (SOCKBENCH_PEER_TIMEOUT_MS).`);
+    } finally {
+      // Still presenting when the session got its connection (or gave up): what they sent decides the count.
+      for (const p of pending) {
+        readKey(p);
+        this.#drop(p, scope, key);
+      }
     }
-    throw errors.peerSessionEnded(`No data connection with the session key arrived within ${timeoutMs} ms (SOCKBENCH_PEER_TIMEOUT_MS).`);
   }
 
   /** A datagram with the key: the socket is connected to its sender (the kernel then drops everyone else's) and acknowledged. */
@@ -169,33 +206,44 @@ export class PeerSessionService {
     }
   }
 
-  /** One pending connection, kept if its first bytes are the key (within SESSION_KEY_TIMEOUT_MS), closed otherwise. */
-  async #keyConnection(listener: number, key: Buffer, scope: FdScope, signal: AbortSignal): Promise<number | null> {
-    let fd: number;
-    try {
-      fd = scope.add(accept4(listener, SOCK.CLOEXEC | SOCK.NONBLOCK));
-    } catch (err) {
-      if (err instanceof SysError && err.code === 'EAGAIN') return null;
-      throw err;
-    }
-    const got = Buffer.alloc(KEY_BYTES);
-    let have = 0;
-    const until = Date.now() + SESSION_KEY_TIMEOUT_MS;
-    while (have < KEY_BYTES && Date.now() < until && !signal.aborted) {
+  /**
+   * Accepts every waiting connection, then reads what each pending one has sent of the key so
+   * far: the first to present the key is the session's; one with a wrong key, one that closed
+   * and one silent for SESSION_KEY_TIMEOUT_MS are closed. Never blocks.
+   */
+  #keyConnection(listener: number, key: Buffer, scope: FdScope, pending: Pending[]): number | null {
+    for (;;) {
+      let fd: number;
       try {
-        const n = recv(fd, got.subarray(have), KEY_BYTES - have, 0);
-        if (n === 0) break;
-        have += n;
+        fd = scope.add(accept4(listener, SOCK.CLOEXEC | SOCK.NONBLOCK));
       } catch (err) {
-        if (!(err instanceof SysError)) throw err;
-        if (err.code !== 'EAGAIN') break;
-        await sleep(ACCEPT_POLL_MS);
+        if (err instanceof SysError && err.code === 'EAGAIN') break;
+        throw err;
+      }
+      // Bounded: beyond it the oldest goes, which has had the longest time to speak.
+      if (pending.length >= MAX_PENDING) this.#drop(pending.shift()!, scope, key);
+      pending.push({ fd, got: Buffer.alloc(KEY_BYTES), have: 0, until: Date.now() + SESSION_KEY_TIMEOUT_MS });
+    }
+    const now = Date.now();
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i];
+      const open = readKey(p);
+      if (p.have === KEY_BYTES && timingSafeEqual(p.got, key)) {
+        pending.splice(i, 1);
+        return p.fd;
+      }
+      if (p.have === KEY_BYTES || !open || now >= p.until) {
+        pending.splice(i--, 1);
+        this.#drop(p, scope, key);
       }
     }
-    if (have === KEY_BYTES && timingSafeEqual(got, key)) return fd;
-    this.onReject(have === KEY_BYTES ? 'wrong-key' : 'no-key');
-    scope.close(fd);
     return null;
+  }
+
+  /** Closes a connection that is not the session's, counted by what it sent: the key again, another key, or too little. */
+  #drop(p: Pending, scope: FdScope, key: Buffer): void {
+    this.onReject(p.have < KEY_BYTES ? 'no-key' : timingSafeEqual(p.got, key) ? 'replayed' : 'wrong-key');
+    scope.close(p.fd);
   }
 
   /** Once the session has its connection, later ones (a replayed key, a stray client) are closed at once. */

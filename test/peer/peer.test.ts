@@ -196,6 +196,7 @@ t.test('data connections: a wrong key, no key or a replayed key are closed and c
   const good = dial(created.port);
   await once(good, 'connect');
   good.write(Buffer.from(created.key, 'hex'));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the session has taken it by now
   const replay = dial(created.port);
   await once(replay, 'connect');
   replay.write(Buffer.from(created.key, 'hex'));
@@ -210,6 +211,49 @@ t.test('data connections: a wrong key, no key or a replayed key are closed and c
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="no-key"\} 1/);
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="replayed"\} 1/);
+});
+
+t.test('silent connections do not hold up the one with the key: each is checked side by side', async (t) => {
+  const { b } = await pair(t);
+  const { created } = await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200, warmupMs: 0 });
+  const silent = [dial(created.port), dial(created.port), dial(created.port)];
+  await Promise.all(silent.map((s) => once(s, 'connect')));
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the session has accepted them and is waiting on them
+  const t0 = Date.now();
+  const good = dial(created.port);
+  await once(good, 'connect');
+  good.write(Buffer.from(created.key, 'hex'));
+  // The session takes the good connection within a poll or two, and only then closes the silent ones.
+  const closed = await Promise.all(silent.map(closedByPeer));
+  t.ok(Date.now() - t0 < 1000, `the connection with the key was taken after ${Date.now() - t0} ms, not after the silent ones' 2 s each`);
+  t.equal(closed.length, 3);
+  // The good connection is the session's: one request of 64 bytes gets its 64-byte answer.
+  good.write(Buffer.alloc(64, 1));
+  const [answer] = await once(good, 'data') as [Buffer];
+  t.equal(answer.length, 64, 'the session answers on the connection that had the key');
+  good.end();
+  const end = (await b.inject({ method: 'POST', url: `/v1/peer/sessions/${created.id}/finish`, headers: auth })).json();
+  t.equal(end.status, 'done');
+  good.destroy();
+  const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="no-key"\} 3/);
+
+  // At most 64 connections are heard at once: a flood evicts its own oldest, long before their 2 s are up.
+  const flood = (await session(b, { transport: 'tcp4', pattern: 'rr', durationMs: 200, warmupMs: 0 })).created;
+  const t1 = Date.now();
+  const conns: Socket[] = [];
+  const closedAt: Array<Promise<number>> = [];
+  for (let i = 0; i < 66; i++) {
+    const c = dial(flood.port);
+    conns.push(c);
+    closedAt.push(new Promise((resolve) => c.once('close', () => resolve(Date.now() - t1))));
+    // The listen backlog is small; connected ones are taken off it every 5 ms.
+    if (i % 3 === 2) await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+  const firstTwo = await Promise.all(closedAt.slice(0, 2));
+  t.ok(Math.max(...firstTwo) < 1500, `the two oldest of 66 silent connections closed after ${firstTwo.join(', ')} ms`);
+  for (const c of conns) c.destroy();
+  await b.inject({ method: 'DELETE', url: `/v1/peer/sessions/${flood.id}`, headers: auth });
 });
 
 t.test('a UDP session connects to the datagram that carries the key and acknowledges it', async (t) => {
