@@ -13,6 +13,10 @@
 // the engine's client thread on CPU C and its server thread on S (its `affinity` field), iperf3
 // with -A C,S, sockperf's client under taskset C and its server under taskset S.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBuiltService, type BuiltService } from './built-service.js';
 
@@ -109,31 +113,60 @@ function sockperfRr(): number {
   return Number(m[1]);
 }
 
-async function compare(name: string, a: () => Promise<number>, bName: string, b: (() => number) | null, unit: string, lowerIsBetter: boolean): Promise<void> {
+interface Reference { name: string; measure: () => number }
+
+/** A alternates with each reference, pair after pair; then medians, and ratios to each reference. */
+async function compare(name: string, a: () => Promise<number>, refs: Reference[], unit: string, lowerIsBetter: boolean): Promise<void> {
   const as: number[] = [];
-  const bs: number[] = [];
+  const bs: number[][] = refs.map(() => []);
   for (let i = 0; i < PAIRS; i++) {
     as.push(await a());
-    if (b) bs.push(b());
-    console.log(`  pair ${i + 1}: engine ${fmt(as[i])} ${unit}${b ? `, ${bName} ${fmt(bs[i])} ${unit}` : ''}`);
+    refs.forEach((ref, r) => bs[r].push(ref.measure()));
+    console.log(`  pair ${i + 1}: engine ${fmt(as[i])} ${unit}${refs.map((ref, r) => `, ${ref.name} ${fmt(bs[r][i])} ${unit}`).join('')}`);
   }
   const range = (xs: number[]) => `median ${fmt(median(xs))} (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}) ${unit}`;
   console.log(`${name}: engine ${range(as)}`);
-  if (b) {
-    console.log(`${name}: ${bName} ${range(bs)}`);
-    const ratio = median(as) / median(bs);
+  refs.forEach((ref, r) => {
+    const b = bs[r];
+    console.log(`${name}: ${ref.name} ${range(b)}`);
+    const ratio = median(as) / median(b);
     // Pairs ran back to back, so the ratio within each pair is less exposed to drift on a noisy host.
-    const ratios = as.map((a, i) => a / bs[i]);
+    const ratios = as.map((x, i) => x / b[i]);
     const paired = median(ratios);
     const verdict = lowerIsBetter ? (ratio <= 1 ? 'engine no worse' : `engine ${fmt((ratio - 1) * 100, 1)}% worse`)
       : (ratio >= 1 ? 'engine no slower' : `engine ${fmt((1 - ratio) * 100, 1)}% slower`);
-    console.log(`${name}: engine/${bName} ratio of medians ${fmt(ratio, 3)} (${verdict}); median of per-pair ratios ${fmt(paired, 3)}`);
+    console.log(`${name}: engine/${ref.name} ratio of medians ${fmt(ratio, 3)} (${verdict}); median of per-pair ratios ${fmt(paired, 3)}`);
     // How far the per-pair median could move by chance, given the spread these pairs showed.
     const [lo, hi] = bootstrapMedian(ratios);
     const decided = lowerIsBetter ? (hi <= 1 ? 'engine no worse' : lo > 1 ? 'engine worse' : 'not decided: the interval contains 1.00')
       : (lo >= 1 ? 'engine no slower' : hi < 1 ? 'engine slower' : 'not decided: the interval contains 1.00');
     console.log(`${name}: 95% bootstrap interval of the per-pair median [${fmt(lo, 3)}, ${fmt(hi, 3)}]: ${decided}`);
+  });
+}
+
+/**
+ * scripts/stream-baseline.c built with cc: the engine's own design (a blocking sender and a
+ * blocking receiver thread in one process) in C, so that engine/C is the cost of JavaScript and
+ * koffi alone. Null (and said) without a C compiler.
+ */
+function streamBaseline(): Reference | null {
+  const dir = mkdtempSync(join(tmpdir(), 'sockbench-baseline-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const binary = join(dir, 'stream-baseline');
+  const built = spawnSync('cc', ['-O2', '-pthread', '-o', binary, fileURLToPath(new URL('stream-baseline.c', import.meta.url))]);
+  if (built.error || built.status !== 0) {
+    console.log('no C compiler (cc): the C baseline of the engine\'s design is skipped (apt-get install -y gcc)');
+    return null;
   }
+  return {
+    name: 'C baseline',
+    measure: () => {
+      const out = run(binary, ['block', String(SECONDS), ...(AFFINITY ? AFFINITY.map(String) : [])]);
+      const m = /([\d.]+) Gbit\/s/.exec(out);
+      if (!m) throw new Error(`no rate in the C baseline's output: ${out}`);
+      return Number(m[1]);
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -151,15 +184,21 @@ async function main(): Promise<void> {
     if (server) await sleep(300);
     else console.log('iperf3 not installed: engine figures only');
     const cpu: { engine: StreamSample[]; iperf: StreamSample[] } = { engine: [], iperf: [] };
+    const refs: Reference[] = [];
+    if (iperf) {
+      refs.push({ name: 'iperf3', measure: () => {
+        const s = iperfStream();
+        cpu.iperf.push(s);
+        return s.gbps;
+      } });
+    }
+    const baseline = streamBaseline();
+    if (baseline) refs.push(baseline);
     await compare('stream tcp4 128 KiB', async () => {
       const s = await engineStream(service);
       cpu.engine.push(s);
       return s.gbps;
-    }, 'iperf3', iperf ? () => {
-      const s = iperfStream();
-      cpu.iperf.push(s);
-      return s.gbps;
-    } : null, 'Gbit/s', false);
+    }, refs, 'Gbit/s', false);
     const share = (xs: StreamSample[], k: 'userShare' | 'systemShare') => fmt(median(xs.map((x) => x[k])) * 100, 1);
     console.log(`  sender CPU (median): engine user ${share(cpu.engine, 'userShare')}% system ${share(cpu.engine, 'systemShare')}% of its thread`);
     if (iperf) console.log(`  sender CPU (median): iperf3 user ${share(cpu.iperf, 'userShare')}% system ${share(cpu.iperf, 'systemShare')}% of the process (host_user/host_system)`);
@@ -170,7 +209,7 @@ async function main(): Promise<void> {
     const server = sockperf ? background(...pinned(AFFINITY?.[1], 'sockperf', ['server', '--tcp', '-i', '127.0.0.1', '-p', String(SOCKPERF_PORT)])) : null;
     if (server) await sleep(300);
     else console.log('sockperf not installed: engine figures only');
-    await compare('rr tcp4 64 B TCP_NODELAY round-trip p50', () => engineRr(service), 'sockperf', sockperf ? sockperfRr : null, 'us', true);
+    await compare('rr tcp4 64 B TCP_NODELAY round-trip p50', () => engineRr(service), sockperf ? [{ name: 'sockperf', measure: sockperfRr }] : [], 'us', true);
     server?.kill();
   }
   service.stop();

@@ -4,14 +4,18 @@
 // design (iperf3 beat it by ~8-10 % in interleaved runs on the dev VM).
 //
 //   gcc -O2 -pthread scripts/stream-baseline.c -o /tmp/stream-baseline
-//   /tmp/stream-baseline block|nonblock [seconds]
+//   /tmp/stream-baseline block|nonblock [seconds] [sender_cpu receiver_cpu]
 //
+// With the two CPUs, each thread pins itself (as the engine's `affinity` does); npm run bench
+// builds and runs it this way beside the engine and iperf3 when a C compiler is installed.
 // nonblock: send(MSG_DONTWAIT) and poll(POLLOUT) on EAGAIN, as iperf3's sender does.
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,15 @@
 
 enum { SIZE = 131072 };
 static int listener;
+static int receiver_cpu = -1;
+
+static void pin(int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);
+}
 
 static double now(void) {
   struct timespec t;
@@ -30,6 +43,7 @@ static double now(void) {
 
 static void *receive(void *unused) {
   (void)unused;
+  pin(receiver_cpu);
   int fd = accept(listener, NULL, NULL);
   char *buf = malloc(SIZE);
   while (recv(fd, buf, SIZE, 0) > 0) {}
@@ -41,6 +55,8 @@ static void *receive(void *unused) {
 int main(int argc, char **argv) {
   int nonblock = argc > 1 && strcmp(argv[1], "nonblock") == 0;
   double seconds = argc > 2 ? atof(argv[2]) : 4;
+  int sender_cpu = argc > 4 ? atoi(argv[3]) : -1;
+  receiver_cpu = argc > 4 ? atoi(argv[4]) : -1;
   struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
   socklen_t len = sizeof addr;
   listener = socket(AF_INET, SOCK_STREAM, 0);
@@ -50,6 +66,7 @@ int main(int argc, char **argv) {
   }
   pthread_t thread;
   pthread_create(&thread, NULL, receive, NULL);
+  pin(sender_cpu);
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (connect(fd, (struct sockaddr *)&addr, sizeof addr)) {
     perror("connect");
