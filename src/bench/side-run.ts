@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, quietShutdown, type EngineLimits } from './engine.js';
 import { BenchAbortedError } from './errors.js';
 import { RunTimers, withinLimit } from './timers.js';
 import { isDatagram } from './config.js';
-import type { SideReport, SideStart } from './protocol.js';
+import type { SideInterval, SideReport, SideStart } from './protocol.js';
 import { SideWorker } from './side-worker.js';
 import type { ResolvedBenchConfig } from './types.js';
 
@@ -17,6 +17,8 @@ export interface SideRunOptions {
   slackMs: number;
   /** crr: where the client connects, what it sets on each socket, the key each connection starts with. */
   start?: Pick<SideStart, 'serverAddress' | 'socketOptions' | 'sessionKey'>;
+  /** Called with each interval this side closes, as its worker posts it (intervals on only). */
+  onInterval?: (sample: SideInterval) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export class SideRun {
     if (signal?.aborted) throw new BenchAbortedError(signal.reason);
     const config = this.#config;
     const worker = new SideWorker(this.#role, { role: this.#role, config, control: this.#control.buffer }, this.#options.workerExecArgv);
+    worker.onInterval = this.#options.onInterval ?? null;
     let onAbort = (): void => undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(new BenchAbortedError(signal?.reason));

@@ -9,9 +9,9 @@ import {
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { isDatagram, isTcp } from '../bench/config.js';
-import { assembleResult } from '../bench/results.js';
+import { assembleResult, mergeInterval } from '../bench/results.js';
 import { SideRun } from '../bench/side-run.js';
-import type { RunResult } from '../bench/types.js';
+import type { IntervalSample, RunResult } from '../bench/types.js';
 import { readTcpInfo } from '../bench/workers/context.js';
 import type { OptionReport } from '../options/apply.js';
 import { FdScope } from '../sockets/fd-scope.js';
@@ -54,7 +54,12 @@ interface Reply {
 export class PeerClient {
   constructor(private readonly config: Config) {}
 
-  async repeat(peer: string, config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal): Promise<PeerRepeat> {
+  /**
+   * One repeat against `peer`. With intervals, rr and crr samples go to `onInterval` as the
+   * client closes them: their figures are all the client's, so each equals the result's. A
+   * stream's come with the result only, since the receiver that counts them is on the peer.
+   */
+  async repeat(peer: string, config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal, onInterval?: (sample: IntervalSample, index: number) => void): Promise<PeerRepeat> {
     const body = {
       transport: config.transport, pattern: config.pattern, durationMs: config.durationMs, warmupMs: config.warmupMs,
       messageSize: config.messageSize, requestWrites: config.requestWrites, rateBitsPerSecond: config.rateBitsPerSecond,
@@ -87,8 +92,16 @@ export class PeerClient {
         hooks.afterConnect?.('client', fd);
       }
       // crr: the client worker connects once per transaction, opening each connection with the key.
+      const live = onInterval && config.pattern !== 'stream' ? onInterval : null;
       const side = new SideRun('client', config, fd, {
         signal, slackMs: SLACK_MS,
+        onInterval: live ? (c) => {
+          try {
+            live(mergeInterval(config, c, undefined), c.index);
+          } catch {
+            // A failing consumer (a closed event stream) must not end the run.
+          }
+        } : undefined,
         start: crr ? { serverAddress: address, socketOptions: options.rawClientOptions(), sessionKey: new Uint8Array(key) } : undefined,
       });
       const client = await side.run().catch(async (err: unknown) => { throw await this.#explainLoss(peer, session.id, err); });

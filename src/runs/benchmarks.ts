@@ -213,7 +213,8 @@ export class BenchmarkService {
         repeat = await this.#repeat(config, options, signal, (stream, sample, index) =>
           reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
       } else {
-        const far = await this.#peerClient.repeat(config.peer, config, options, signal);
+        const far = await this.#peerClient.repeat(config.peer, config, options, signal, (sample, index) =>
+          reporter.emit({ event: 'interval', data: { repeat: i, stream: 0, index, ...sample } }));
         peerHost = far.peerHost;
         repeat = far;
       }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { build, openFds } from '../helpers/build.js';
 import { busyWorkerCount } from '../../src/bench/worker-pool.js';
 import { threadAffinity } from '../../native-bindings/index.js';
+import { EventStream } from '../helpers/sse.js';
 
 // Peer benchmarks between two real instances in this process, over real listening ports on
 // loopback: instance A runs the client side, instance B (its peer) the server side. The same
@@ -93,6 +94,44 @@ t.test('intervals across hosts: the client cuts them, the peer follows on its ow
   const intervals = res.result.intervals as Array<{ bytes: number | null; startMs: number }>;
   t.ok(intervals.length >= 4 && intervals.length <= 6, `${intervals.length} intervals of 100 ms in 500 ms`);
   t.ok(intervals.filter((i) => typeof i.bytes === 'number' && i.bytes > 0).length >= intervals.length - 1, 'the peer counted bytes in (nearly) every interval');
+});
+
+t.test('intervals across hosts, live: rr samples stream over SSE as the client closes them; a stream\'s come with the result', async (t) => {
+  const { a, peer4 } = await pair(t);
+  const base = await listening(a);
+  const sse = async (id: string) => {
+    const s = await EventStream.open(`${base}/v1/benchmarks/${id}/events`, auth);
+    if (!(s instanceof EventStream)) throw new Error(JSON.stringify(s));
+    t.teardown(() => s.destroy());
+    return s;
+  };
+  const post = async (body: Record<string, unknown>) => (await a.inject({ method: 'POST', url: '/v1/benchmarks?wait=false', headers: json, payload: body })).json();
+  for (const pattern of ['rr', 'stream']) {
+    // Queued behind a local run until its event stream is open: no interval can be missed.
+    const blocker = await post({ transport: 'unix', pattern: 'stream', durationMs: 10000, warmupMs: 0 });
+    const run = await post({ transport: 'tcp4', pattern, durationMs: 600, warmupMs: 0, intervalMs: 100, peer: peer4 });
+    t.equal(run.status, 'queued');
+    const s = await sse(run.id);
+    await s.next((e) => e.event === 'state');
+    await a.inject({ method: 'DELETE', url: `/v1/benchmarks/${blocker.id}`, headers: auth });
+    const end = await s.next((e) => e.event === 'end', 10000);
+    t.equal(end.data.status, 'done', JSON.stringify(end.data.error));
+    const final = end.data.result.intervals as Array<Record<string, unknown>>;
+    const live = s.events.filter((e) => e.event === 'interval');
+    t.ok(final.length >= 4, `${pattern}: ${final.length} intervals in the result`);
+    if (pattern === 'rr') {
+      t.equal(live.length, final.length, 'every rr interval was sent live');
+      live.forEach((e, i) => {
+        const { repeat, stream, index, ...sample } = e.data;
+        t.same([repeat, stream, index], [0, 0, i]);
+        t.same(sample, final[i], `rr interval ${i} is the result's`);
+      });
+      t.ok(end.at - live[0].at >= 150, `the first came ${Math.round(end.at - live[0].at)} ms before end: live`);
+    } else {
+      t.equal(live.length, 0, 'a stream\'s intervals are counted by the peer\'s receiver: none live');
+      t.ok(final.filter((i) => typeof i.bytes === 'number').length >= final.length - 1, 'they are in the result, with the peer\'s bytes');
+    }
+  }
 });
 
 t.test('tcp6 through the peer\'s IPv6 URL, with repeats', async (t) => {
