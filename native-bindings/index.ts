@@ -165,6 +165,16 @@ export function poll(fd: number, events: number, timeoutMs: number): number {
   return koffi.decode(p, pollfd).revents & 0xffff;
 }
 
+const POLLFD_SIZE = koffi.sizeof(pollfd);
+
+/** Waits for `events` on several descriptors at once; returns each one's revents, in order (all 0 on timeout). */
+export function pollMany(fds: readonly number[], events: number, timeoutMs: number): number[] {
+  const buf = Buffer.alloc(POLLFD_SIZE * fds.length);
+  fds.forEach((fd, i) => koffi.encode(buf, i * POLLFD_SIZE, pollfd, { fd, events, revents: 0 }));
+  check('poll', c.poll(buf, fds.length, timeoutMs) as number);
+  return fds.map((_, i) => koffi.decode(buf, i * POLLFD_SIZE, pollfd).revents & 0xffff);
+}
+
 export function setNonBlocking(fd: number, on: boolean): void {
   const flags = check('fcntl', c.fcntl(fd, FCNTL.F_GETFL, 'int', 0) as number);
   const next = on ? flags | FCNTL.O_NONBLOCK : flags & ~FCNTL.O_NONBLOCK;

@@ -73,8 +73,10 @@ export interface SideReport {
   intervals: SideInterval[];
   /** crr: TCP_INFO of this side's last connection. */
   tcpInfo: TcpInfo | null;
-  /** crr server across hosts: connections closed because they did not start with the session key. */
+  /** crr server across hosts: connections closed because they started with another key. */
   rejected?: number;
+  /** crr server across hosts: connections closed before they had sent a whole key (silent, closed, or the run ended). */
+  silent?: number;
   /** The CPUs this side's thread was allowed to run on (its affinity mask, read back from the kernel). */
   cpus?: number[];
 }

@@ -125,6 +125,7 @@ export class PeerSessionService {
           if (live.finished) live.side.end(DATAGRAM_DRAIN_MS);
           const { report, forcedEnd } = await live.side.run();
           for (let i = 0; i < (report.rejected ?? 0); i++) this.onReject('wrong-key');
+          for (let i = 0; i < (report.silent ?? 0); i++) this.onReject('no-key');
           if (!crr) hooks.atEnd?.('server', fd);
           const tcpInfo: TcpInfo | null = crr ? report.tcpInfo : isTcp(config.transport) ? readTcpInfo(fd) : null;
           return { report, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost() } satisfies PeerSessionOutcome;

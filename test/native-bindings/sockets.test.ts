@@ -4,7 +4,7 @@ import {
   AF, LEVELS, OPTNAMES, SOCK, SysError, accept4, bind, close, connect, decodeTcpInfo, getpeername,
   getsockname, getsockopt, listen, recv, send, setsockopt, shutdown, socket, encodeTimeval,
   decodeTimeval, encodeLinger, decodeLinger, getrusage, RUSAGE, poll, POLL, sendto, recvfrom,
-  setNonBlocking, errnoName, errnoNumber, encodeSockAddr, decodeSockAddr, threadAffinity, setThreadAffinity, CPU_SETSIZE,
+  setNonBlocking, errnoName, errnoNumber, encodeSockAddr, decodeSockAddr, threadAffinity, setThreadAffinity, CPU_SETSIZE, pollMany,
 } from '../../native-bindings/index.js';
 
 const SOL = LEVELS.SOL_SOCKET;
@@ -138,4 +138,22 @@ t.test('thread affinity: read, narrowed, restored; only this thread moves', asyn
   t.same(threadAffinity(), all, 'restored');
   t.throws(() => setThreadAffinity([CPU_SETSIZE]), { name: 'SysError', code: 'EINVAL' }, 'a CPU beyond cpu_set_t is refused before the call');
   t.throws(() => setThreadAffinity([all[all.length - 1] + 1]), { name: 'SysError', code: 'EINVAL' }, 'a CPU this host lacks: the kernel refuses');
+});
+
+t.test('pollMany: each descriptor\'s revents, in order', async (t) => {
+  const l = socket(AF.INET, SOCK.STREAM);
+  bind(l, { family: 'inet', address: '127.0.0.1', port: 0 });
+  listen(l, 4);
+  const c = socket(AF.INET, SOCK.STREAM);
+  connect(c, getsockname(l));
+  const s = accept4(l, 0);
+  t.teardown(() => { for (const fd of [l, c, s]) close(fd); });
+  t.same(pollMany([l, s], POLL.IN, 0), [0, 0], 'nothing to read: all 0 at the timeout');
+  send(c, Buffer.from('x'), 1);
+  t.same(pollMany([l, s], POLL.IN, 1000), [0, POLL.IN], 'the connection has data, the listener nothing');
+  const c2 = socket(AF.INET, SOCK.STREAM);
+  t.teardown(() => close(c2));
+  connect(c2, getsockname(l));
+  t.same(pollMany([l, s], POLL.IN, 1000), [POLL.IN, POLL.IN], 'a connection waits on the listener too');
+  t.same(pollMany([987654], POLL.IN, 0), [0x20], 'a descriptor that is not open: POLLNVAL, not an exception');
 });

@@ -384,6 +384,30 @@ t.test('crr across instances: every connection opens with the key; one that does
   t.equal(end.status, 'done', JSON.stringify(end.error));
   const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
+
+  // Silent connections do not hold up the ones with the key: the worker hears them side by side.
+  const second = (await session(b, { transport: 'tcp4', pattern: 'crr', durationMs: 2000, warmupMs: 0 })).created;
+  const silent = [dial(second.port), dial(second.port)];
+  await Promise.all(silent.map((c) => once(c, 'connect')));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const silentClosed = silent.map(closedByPeer);
+  for (let i = 0; i < 3; i++) {
+    const t0 = Date.now();
+    const c = dial(second.port);
+    c.write(Buffer.concat([Buffer.from(second.key, 'hex'), Buffer.alloc(64)]));
+    const [reply] = await once(c, 'data') as [Buffer];
+    t.equal(reply.length, 64);
+    t.ok(Date.now() - t0 < 500, `transaction ${i} answered in ${Date.now() - t0} ms beside two silent connections`);
+    c.end();
+    await new Promise((resolve) => c.once('close', resolve));
+  }
+  const closedAfter = await Promise.all(silentClosed);
+  t.ok(closedAfter.every((ms) => ms >= 1500), `the silent ones were closed after their own 2 s (${closedAfter.join(', ')} ms)`);
+  const done = (await b.inject({ method: 'POST', url: `/v1/peer/sessions/${second.id}/finish`, headers: auth })).json();
+  t.equal(done.status, 'done', JSON.stringify(done.error));
+  t.match(done.result.report, { rejected: 0, silent: 2 }, 'the peer\'s side reports them as silent, not as wrong keys');
+  const after = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+  t.match(after, /sockbench_peer_rejected_connections_total\{reason="no-key"\} 2/);
 });
 
 /** A peer that misbehaves: a real HTTP server answering each route as `answer` says. */

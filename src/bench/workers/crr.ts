@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { accept4, close, connect, poll, POLL, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
+import { accept4, close, connect, MSG, pollMany, POLL, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../../sockets/transports.js';
 import { SESSION_KEY_TIMEOUT_MS } from '../config.js';
 import { PHASE, STOP } from '../control.js';
@@ -92,15 +92,31 @@ export function crrServer(ctx: SideContext): SideLoop {
   const response = Buffer.alloc(responseSize);
   const meter = new ServerMeter(ctx, 'transactions');
   let lastTcpInfo: TcpInfo | null = null;
-  const key = ctx.start.sessionKey ? Buffer.from(ctx.start.sessionKey) : null;
-  let rejected = 0;
+  const keyed = ctx.start.sessionKey ? new KeyedAcceptor(listener, Buffer.from(ctx.start.sessionKey), meter) : null;
 
   return () => {
+    try {
+      serve();
+    } finally {
+      keyed?.closeAll();
+    }
+    meter.finish();
+    throwIfAborted(control);
+    const report = meter.report(emptyReport('server'));
+    report.tcpInfo = lastTcpInfo;
+    if (keyed) {
+      report.rejected = keyed.wrongKey;
+      report.silent = keyed.noKey;
+    }
+    return report;
+  };
+
+  function serve(): void {
     untilStopped(control, () => {
       for (;;) {
         let fd: number;
         try {
-          fd = accept4(listener, SOCK.CLOEXEC);
+          fd = keyed ? keyed.next() : accept4(listener, SOCK.CLOEXEC);
         } catch (err) {
           // The main thread shuts the listener down once the client is done: accept fails with EINVAL.
           if (control.phase === PHASE.DONE) break;
@@ -109,10 +125,6 @@ export function crrServer(ctx: SideContext): SideLoop {
         meter.calls++;
         control.publishFd('server', fd);
         try {
-          if (key && !presentsKey(fd, key, meter)) {
-            rejected++;
-            continue;
-          }
           const got = recvExactly(fd, request, requestSize, meter);
           // Closed before a byte of request: the client stopped (or failed, and will say why itself).
           if (got === 0) {
@@ -138,23 +150,98 @@ export function crrServer(ctx: SideContext): SideLoop {
         if (meter.watching) meter.check();
       }
     });
-    meter.finish();
-    throwIfAborted(control);
-    const report = meter.report(emptyReport('server'));
-    report.tcpInfo = lastTcpInfo;
-    if (key) report.rejected = rejected;
-    return report;
-  };
+  }
 }
 
-/** The connection's first bytes are the session key; one that sends nothing in time, or something else, is refused. */
-function presentsKey(fd: number, key: Buffer, meter: ServerMeter): boolean {
-  const got = Buffer.alloc(key.length);
-  try {
-    if (!(poll(fd, POLL.IN, SESSION_KEY_TIMEOUT_MS) & POLL.IN)) return false;
-    return recvExactly(fd, got, key.length, meter) === key.length && timingSafeEqual(got, key);
-  } catch (err) {
-    if (err instanceof SysError) return false;
-    throw err;
+/** A connection accepted across hosts that has not yet sent all of the session key. */
+interface Pending {
+  fd: number;
+  got: Buffer;
+  have: number;
+  /** Refused as silent after this (Date.now() ms). */
+  until: number;
+}
+
+/** At most this many connections presenting their key at once; a flood evicts its own oldest. */
+const MAX_PENDING = 64;
+
+/**
+ * Across hosts every crr connection must open with the session key. Connections that have not
+ * sent it yet are heard side by side (poll on the listener and all of them), so a silent or slow
+ * one never holds up the client's next connection. One with a wrong key, one that closes and one
+ * silent for SESSION_KEY_TIMEOUT_MS are closed and counted in `rejected`.
+ */
+class KeyedAcceptor {
+  readonly #pending: Pending[] = [];
+  /** Refused: a wrong key; and closed, silent, or still presenting when the run ended. */
+  wrongKey = 0;
+  noKey = 0;
+
+  constructor(private readonly listener: number, private readonly key: Buffer, private readonly meter: ServerMeter) {}
+
+  /** The next connection that presented the key, with the request (if any) still unread. Throws what accept4 throws. */
+  next(): number {
+    for (;;) {
+      const ready = this.#sweep();
+      if (ready !== null) return ready;
+      if (this.#pending.length === 0) {
+        this.#add(accept4(this.listener, SOCK.CLOEXEC));
+        continue;
+      }
+      const wait = Math.max(0, Math.min(...this.#pending.map((p) => p.until)) - Date.now());
+      const revents = pollMany([this.listener, ...this.#pending.map((p) => p.fd)], POLL.IN, wait);
+      // The listener shut down at the end of the run also reads as ready: accept4 then fails and says so.
+      if (revents[0] !== 0) this.#add(accept4(this.listener, SOCK.CLOEXEC));
+    }
+  }
+
+  /** Closes the connections still presenting their key (the run is over); each counts as refused. */
+  closeAll(): void {
+    for (const p of this.#pending.splice(0)) this.#refuse(p);
+  }
+
+  #add(fd: number): void {
+    if (this.#pending.length >= MAX_PENDING) this.#refuse(this.#pending.shift()!);
+    this.#pending.push({ fd, got: Buffer.alloc(this.key.length), have: 0, until: Date.now() + SESSION_KEY_TIMEOUT_MS });
+  }
+
+  /** Reads what each pending connection has sent; returns the first with the whole key, refuses the failed ones. */
+  #sweep(): number | null {
+    const now = Date.now();
+    for (let i = 0; i < this.#pending.length; i++) {
+      const p = this.#pending[i];
+      const open = this.#read(p);
+      if (p.have === this.key.length && timingSafeEqual(p.got, this.key)) {
+        this.#pending.splice(i, 1);
+        return p.fd;
+      }
+      if (p.have === this.key.length || !open || now >= p.until) {
+        this.#pending.splice(i--, 1);
+        this.#refuse(p);
+      }
+    }
+    return null;
+  }
+
+  /** Reads the rest of the key without blocking (and not a byte of the request); false once the connection is closed or failed. */
+  #read(p: Pending): boolean {
+    while (p.have < this.key.length) {
+      try {
+        const n = recv(p.fd, p.got.subarray(p.have), this.key.length - p.have, MSG.DONTWAIT);
+        this.meter.calls++;
+        if (n === 0) return false;
+        p.have += n;
+      } catch (err) {
+        if (!(err instanceof SysError)) throw err;
+        return err.code === 'EAGAIN';
+      }
+    }
+    return true;
+  }
+
+  #refuse(p: Pending): void {
+    if (p.have === this.key.length) this.wrongKey++;
+    else this.noKey++;
+    close(p.fd);
   }
 }
