@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  accept4, AF, connect, listen, recv, recvfrom, send, setNonBlocking, SOCK, SysError, MSG, type TcpInfo,
+  accept4, AF, connect, listen, recvfrom, send, setNonBlocking, SOCK, SysError, MSG, type TcpInfo,
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
@@ -11,6 +11,7 @@ import { readTcpInfo } from '../bench/workers/context.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
+import { PendingKey, takeKeyed } from '../sockets/pending-key.js';
 import type { BenchmarkRequest, BenchmarkService } from '../runs/benchmarks.js';
 import { resultHost } from '../runs/benchmarks.js';
 import type { RunView } from '../runs/registry.js';
@@ -29,32 +30,8 @@ const SLACK_MS = 2000;
 
 export type RejectReason = 'wrong-key' | 'no-key' | 'replayed';
 
-/** A data connection that has not yet presented the whole key. */
-interface Pending {
-  fd: number;
-  got: Buffer;
-  have: number;
-  /** Closed as silent after this (Date.now() ms). */
-  until: number;
-}
-
 /** At most this many connections presenting their key at once. */
 const MAX_PENDING = 64;
-
-/** Reads what is there of the key without blocking; false once the connection is closed or failed. */
-function readKey(p: Pending): boolean {
-  while (p.have < KEY_BYTES) {
-    try {
-      const n = recv(p.fd, p.got.subarray(p.have), KEY_BYTES - p.have, 0);
-      if (n === 0) return false;
-      p.have += n;
-    } catch (err) {
-      if (!(err instanceof SysError)) throw err;
-      return err.code === 'EAGAIN';
-    }
-  }
-  return true;
-}
 
 export interface PeerSessionCreated {
   id: string;
@@ -164,7 +141,7 @@ export class PeerSessionService {
     const until = Date.now() + timeoutMs;
     const datagram = transport.startsWith('udp');
     // Connections still presenting their key, checked side by side: a silent one must not hold up the real one.
-    const pending: Pending[] = [];
+    const pending: PendingKey[] = [];
     try {
       while (Date.now() < until) {
         if (signal.aborted) throw signal.reason;
@@ -181,7 +158,7 @@ export class PeerSessionService {
     } finally {
       // Still presenting when the session got its connection (or gave up): what they sent decides the count.
       for (const p of pending) {
-        readKey(p);
+        p.read();
         this.#drop(p, scope, key);
       }
     }
@@ -212,7 +189,7 @@ export class PeerSessionService {
    * far: the first to present the key is the session's; one with a wrong key, one that closed
    * and one silent for SESSION_KEY_TIMEOUT_MS are closed. Never blocks.
    */
-  #keyConnection(listener: number, key: Buffer, scope: FdScope, pending: Pending[]): number | null {
+  #keyConnection(listener: number, key: Buffer, scope: FdScope, pending: PendingKey[]): number | null {
     for (;;) {
       let fd: number;
       try {
@@ -223,27 +200,14 @@ export class PeerSessionService {
       }
       // Bounded: beyond it the oldest goes, which has had the longest time to speak.
       if (pending.length >= MAX_PENDING) this.#drop(pending.shift()!, scope, key);
-      pending.push({ fd, got: Buffer.alloc(KEY_BYTES), have: 0, until: Date.now() + SESSION_KEY_TIMEOUT_MS });
+      pending.push(new PendingKey(fd, KEY_BYTES, SESSION_KEY_TIMEOUT_MS));
     }
-    const now = Date.now();
-    for (let i = 0; i < pending.length; i++) {
-      const p = pending[i];
-      const open = readKey(p);
-      if (p.have === KEY_BYTES && timingSafeEqual(p.got, key)) {
-        pending.splice(i, 1);
-        return p.fd;
-      }
-      if (p.have === KEY_BYTES || !open || now >= p.until) {
-        pending.splice(i--, 1);
-        this.#drop(p, scope, key);
-      }
-    }
-    return null;
+    return takeKeyed(pending, key, (p) => this.#drop(p, scope, key));
   }
 
   /** Closes a connection that is not the session's, counted by what it sent: the key again, another key, or too little. */
-  #drop(p: Pending, scope: FdScope, key: Buffer): void {
-    this.onReject(p.have < KEY_BYTES ? 'no-key' : timingSafeEqual(p.got, key) ? 'replayed' : 'wrong-key');
+  #drop(p: PendingKey, scope: FdScope, key: Buffer): void {
+    this.onReject(!p.complete ? 'no-key' : p.matches(key) ? 'replayed' : 'wrong-key');
     scope.close(p.fd);
   }
 

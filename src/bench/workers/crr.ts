@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
-import { accept4, close, connect, MSG, pollMany, POLL, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
+import { accept4, close, connect, pollMany, POLL, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
+import { PendingKey, takeKeyed } from '../../sockets/pending-key.js';
 import { TRANSPORT_INFO } from '../../sockets/transports.js';
 import { SESSION_KEY_TIMEOUT_MS } from '../config.js';
 import { PHASE, STOP } from '../control.js';
@@ -92,7 +92,7 @@ export function crrServer(ctx: SideContext): SideLoop {
   const response = Buffer.alloc(responseSize);
   const meter = new ServerMeter(ctx, 'transactions');
   let lastTcpInfo: TcpInfo | null = null;
-  const keyed = ctx.start.sessionKey ? new KeyedAcceptor(listener, Buffer.from(ctx.start.sessionKey), meter) : null;
+  const keyed = ctx.start.sessionKey ? new KeyedAcceptor(listener, Buffer.from(ctx.start.sessionKey)) : null;
 
   return () => {
     try {
@@ -153,15 +153,6 @@ export function crrServer(ctx: SideContext): SideLoop {
   }
 }
 
-/** A connection accepted across hosts that has not yet sent all of the session key. */
-interface Pending {
-  fd: number;
-  got: Buffer;
-  have: number;
-  /** Refused as silent after this (Date.now() ms). */
-  until: number;
-}
-
 /** At most this many connections presenting their key at once; a flood evicts its own oldest. */
 const MAX_PENDING = 64;
 
@@ -172,17 +163,17 @@ const MAX_PENDING = 64;
  * silent for SESSION_KEY_TIMEOUT_MS are closed and counted in `rejected`.
  */
 class KeyedAcceptor {
-  readonly #pending: Pending[] = [];
+  readonly #pending: PendingKey[] = [];
   /** Refused: a wrong key; and closed, silent, or still presenting when the run ended. */
   wrongKey = 0;
   noKey = 0;
 
-  constructor(private readonly listener: number, private readonly key: Buffer, private readonly meter: ServerMeter) {}
+  constructor(private readonly listener: number, private readonly key: Buffer) {}
 
   /** The next connection that presented the key, with the request (if any) still unread. Throws what accept4 throws. */
   next(): number {
     for (;;) {
-      const ready = this.#sweep();
+      const ready = takeKeyed(this.#pending, this.key, (p) => this.#refuse(p));
       if (ready !== null) return ready;
       if (this.#pending.length === 0) {
         this.#add(accept4(this.listener, SOCK.CLOEXEC));
@@ -202,45 +193,11 @@ class KeyedAcceptor {
 
   #add(fd: number): void {
     if (this.#pending.length >= MAX_PENDING) this.#refuse(this.#pending.shift()!);
-    this.#pending.push({ fd, got: Buffer.alloc(this.key.length), have: 0, until: Date.now() + SESSION_KEY_TIMEOUT_MS });
+    this.#pending.push(new PendingKey(fd, this.key.length, SESSION_KEY_TIMEOUT_MS));
   }
 
-  /** Reads what each pending connection has sent; returns the first with the whole key, refuses the failed ones. */
-  #sweep(): number | null {
-    const now = Date.now();
-    for (let i = 0; i < this.#pending.length; i++) {
-      const p = this.#pending[i];
-      const open = this.#read(p);
-      if (p.have === this.key.length && timingSafeEqual(p.got, this.key)) {
-        this.#pending.splice(i, 1);
-        return p.fd;
-      }
-      if (p.have === this.key.length || !open || now >= p.until) {
-        this.#pending.splice(i--, 1);
-        this.#refuse(p);
-      }
-    }
-    return null;
-  }
-
-  /** Reads the rest of the key without blocking (and not a byte of the request); false once the connection is closed or failed. */
-  #read(p: Pending): boolean {
-    while (p.have < this.key.length) {
-      try {
-        const n = recv(p.fd, p.got.subarray(p.have), this.key.length - p.have, MSG.DONTWAIT);
-        this.meter.calls++;
-        if (n === 0) return false;
-        p.have += n;
-      } catch (err) {
-        if (!(err instanceof SysError)) throw err;
-        return err.code === 'EAGAIN';
-      }
-    }
-    return true;
-  }
-
-  #refuse(p: Pending): void {
-    if (p.have === this.key.length) this.wrongKey++;
+  #refuse(p: PendingKey): void {
+    if (p.complete) this.wrongKey++;
     else this.noKey++;
     close(p.fd);
   }
