@@ -157,14 +157,6 @@ export function recvfrom(fd: number, buf: Buffer, len: number, flags = 0): { byt
   return { bytes, from: alen[0] >= 2 ? decodeSockAddr(addr, alen[0]) : null };
 }
 
-/** Waits for `events` on one descriptor; returns the revents mask (0 on timeout). */
-export function poll(fd: number, events: number, timeoutMs: number): number {
-  const p = Buffer.alloc(koffi.sizeof(pollfd));
-  koffi.encode(p, pollfd, { fd, events, revents: 0 });
-  check('poll', c.poll(p, 1, timeoutMs) as number);
-  return koffi.decode(p, pollfd).revents & 0xffff;
-}
-
 const POLLFD_SIZE = koffi.sizeof(pollfd);
 
 /** Waits for `events` on several descriptors at once; returns each one's revents, in order (all 0 on timeout). */
@@ -173,6 +165,11 @@ export function pollMany(fds: readonly number[], events: number, timeoutMs: numb
   fds.forEach((fd, i) => koffi.encode(buf, i * POLLFD_SIZE, pollfd, { fd, events, revents: 0 }));
   check('poll', c.poll(buf, fds.length, timeoutMs) as number);
   return fds.map((_, i) => koffi.decode(buf, i * POLLFD_SIZE, pollfd).revents & 0xffff);
+}
+
+/** Waits for `events` on one descriptor; returns the revents mask (0 on timeout). */
+export function poll(fd: number, events: number, timeoutMs: number): number {
+  return pollMany([fd], events, timeoutMs)[0];
 }
 
 export function setNonBlocking(fd: number, on: boolean): void {

@@ -11,7 +11,7 @@ import { readTcpInfo } from '../bench/workers/context.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
-import { PendingKey, takeKeyed } from '../sockets/pending-key.js';
+import { admit, PendingKey, takeKeyed } from '../sockets/pending-key.js';
 import type { BenchmarkRequest, BenchmarkService } from '../runs/benchmarks.js';
 import { resultHost } from '../runs/benchmarks.js';
 import type { RunView } from '../runs/registry.js';
@@ -29,9 +29,6 @@ const DATAGRAM_DRAIN_MS = 50;
 const SLACK_MS = 2000;
 
 export type RejectReason = 'wrong-key' | 'no-key' | 'replayed';
-
-/** At most this many connections presenting their key at once. */
-const MAX_PENDING = 64;
 
 export interface PeerSessionCreated {
   id: string;
@@ -198,9 +195,7 @@ export class PeerSessionService {
         if (err instanceof SysError && err.code === 'EAGAIN') break;
         throw err;
       }
-      // Bounded: beyond it the oldest goes, which has had the longest time to speak.
-      if (pending.length >= MAX_PENDING) this.#drop(pending.shift()!, scope, key);
-      pending.push(new PendingKey(fd, KEY_BYTES, SESSION_KEY_TIMEOUT_MS));
+      admit(pending, new PendingKey(fd, KEY_BYTES, SESSION_KEY_TIMEOUT_MS), (old) => this.#drop(old, scope, key));
     }
     return takeKeyed(pending, key, (p) => this.#drop(p, scope, key));
   }

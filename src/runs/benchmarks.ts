@@ -91,6 +91,8 @@ function cpuList(cpus: number[]): string {
 
 /** A pinned side must name a CPU this process may run on (its affinity mask, cgroups and taskset included). */
 function checkAffinity(affinity: SideAffinity, sides: Array<keyof SideAffinity>, fieldPrefix: string): void {
+  // Most requests pin nothing: no syscall for them.
+  if (sides.every((side) => affinity[side] === null)) return;
   const allowed = threadAffinity();
   for (const side of sides) {
     const cpu = affinity[side];

@@ -41,6 +41,15 @@ export class PendingKey {
   }
 }
 
+/** At most this many connections presenting their key at once. */
+export const MAX_PENDING = 64;
+
+/** Adds `p` to `pending`; at the bound the oldest goes first (it has had the longest time to speak), to `refuse`. */
+export function admit(pending: PendingKey[], p: PendingKey, refuse: (old: PendingKey) => void): void {
+  if (pending.length >= MAX_PENDING) refuse(pending.shift()!);
+  pending.push(p);
+}
+
 /**
  * Reads every pending connection once. Returns the first that presented `key`, taken out of
  * `pending`; hands each one that failed (another key, closed, or silent past its time) to

@@ -263,9 +263,8 @@ t.test('silent connections do not hold up the one with the key: each is checked 
   await once(good, 'connect');
   good.write(Buffer.from(created.key, 'hex'));
   // The session takes the good connection within a poll or two, and only then closes the silent ones.
-  const closed = await Promise.all(silent.map(closedByPeer));
-  t.ok(Date.now() - t0 < 1000, `the connection with the key was taken after ${Date.now() - t0} ms, not after the silent ones' 2 s each`);
-  t.equal(closed.length, 3);
+  await Promise.all(silent.map(closedByPeer));
+  t.ok(Date.now() - t0 < 1000, `the silent ones were closed ${Date.now() - t0} ms after the key arrived (taken then), not after their own 2 s`);
   // The good connection is the session's: one request of 64 bytes gets its 64-byte answer.
   good.write(Buffer.alloc(64, 1));
   const [answer] = await once(good, 'data') as [Buffer];

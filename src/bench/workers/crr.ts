@@ -1,5 +1,5 @@
 import { accept4, close, connect, pollMany, POLL, recv, SOCK, socket, SysError, type TcpInfo } from '../../../native-bindings/index.js';
-import { PendingKey, takeKeyed } from '../../sockets/pending-key.js';
+import { admit, PendingKey, takeKeyed } from '../../sockets/pending-key.js';
 import { TRANSPORT_INFO } from '../../sockets/transports.js';
 import { SESSION_KEY_TIMEOUT_MS } from '../config.js';
 import { PHASE, STOP } from '../control.js';
@@ -153,18 +153,15 @@ export function crrServer(ctx: SideContext): SideLoop {
   }
 }
 
-/** At most this many connections presenting their key at once; a flood evicts its own oldest. */
-const MAX_PENDING = 64;
-
 /**
  * Across hosts every crr connection must open with the session key. Connections that have not
  * sent it yet are heard side by side (poll on the listener and all of them), so a silent or slow
- * one never holds up the client's next connection. One with a wrong key, one that closes and one
- * silent for SESSION_KEY_TIMEOUT_MS are closed and counted in `rejected`.
+ * one never holds up the client's next connection (at most MAX_PENDING at once; a flood evicts its
+ * own oldest). One with a wrong key is closed and counted in `wrongKey`; one that closes, stays
+ * silent for SESSION_KEY_TIMEOUT_MS or is still presenting when the run ends, in `noKey`.
  */
 class KeyedAcceptor {
   readonly #pending: PendingKey[] = [];
-  /** Refused: a wrong key; and closed, silent, or still presenting when the run ended. */
   wrongKey = 0;
   noKey = 0;
 
@@ -192,8 +189,7 @@ class KeyedAcceptor {
   }
 
   #add(fd: number): void {
-    if (this.#pending.length >= MAX_PENDING) this.#refuse(this.#pending.shift()!);
-    this.#pending.push(new PendingKey(fd, this.key.length, SESSION_KEY_TIMEOUT_MS));
+    admit(this.#pending, new PendingKey(fd, this.key.length, SESSION_KEY_TIMEOUT_MS), (old) => this.#refuse(old));
   }
 
   #refuse(p: PendingKey): void {
