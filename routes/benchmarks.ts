@@ -51,7 +51,7 @@ const RunSchema = Type.Object({
   result: Type.Union([Type.Object({
     host: Type.Object({}, { additionalProperties: true }),
     sockets: Type.Object({ client: Type.Array(OptionReportSchema), server: Type.Array(OptionReportSchema) }),
-    result: Type.Object({}, { additionalProperties: true, description: 'Median over repeats; min, max, cpu, tcpInfo, limitedBy alongside' }),
+    summary: Type.Object({}, { additionalProperties: true, description: 'The figures: median over repeats; min, max, cpu, tcpInfo, limitedBy alongside' }),
     repeats: Type.Array(Type.Object({}, { additionalProperties: true })),
     intervals: Type.Union([Type.Array(Type.Object({}, { additionalProperties: true })), Type.Null()]),
     peer: Type.Optional(Type.Object({ url: Type.String(), host: Type.Object({}, { additionalProperties: true }) }, { description: 'Peer runs: the host that ran the server side' })),
@@ -73,7 +73,7 @@ function runText(run: BenchmarkRun): string {
   if (run.error) lines.push(`error: ${run.error.code}: ${run.error.message}`);
   const out = run.result;
   if (out) {
-    const r = out.result as Record<string, any>;
+    const r = out.summary as Record<string, any>;
     if (c.pattern === 'stream' && 'verified' in r) {
       lines.push(`throughput ${fmt(r.bitsPerSecond, 'Gbit/s', 1e9)} (min ${fmt(r.min?.bitsPerSecond, 'Gbit/s', 1e9)}, max ${fmt(r.max?.bitsPerSecond, 'Gbit/s', 1e9)})  ${r.bytes} bytes  verified ${r.verified}`);
     } else if (c.pattern === 'stream') {
@@ -107,7 +107,7 @@ const RUN_ROW_COLUMNS = Object.keys(RunRowSchema.properties) as Array<keyof RunR
 /** One line per run: what it was and its headline figures. */
 function runRow(run: BenchmarkRun): RunRow {
   const c = run.config;
-  const m = run.result ? metricsOf(run.result.result) : {};
+  const m = run.result ? metricsOf(run.result.summary) : {};
   return {
     id: run.id, status: run.status, transport: c.transport, pattern: c.pattern,
     createdAt: run.createdAt, finishedAt: run.finishedAt,

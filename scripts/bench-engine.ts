@@ -77,14 +77,14 @@ type Cpu = { userMs: number; systemMs: number };
 interface Run {
   status: string;
   error: { code: string; message: string } | null;
-  result: { result: { bitsPerSecond: number; seconds: number; verified: boolean; latencyMicros: { p50: number }; cpu: { client: Cpu } } } | null;
+  result: { summary: { bitsPerSecond: number; seconds: number; verified: boolean; latencyMicros: { p50: number }; cpu: { client: Cpu } } } | null;
 }
 
 /** One benchmark through the built service's API, exactly as a user would run it with curl. */
-async function engineRun(service: BuiltService, body: Record<string, unknown>): Promise<NonNullable<Run['result']>['result']> {
+async function engineRun(service: BuiltService, body: Record<string, unknown>): Promise<NonNullable<Run['result']>['summary']> {
   const run = await service.post<Run>('/v1/benchmarks', { ...body, ...(engineAffinity ? { affinity: engineAffinity } : {}) });
   if (run.status !== 'done' || !run.result) throw new Error(`engine run ${run.status}: ${JSON.stringify(run.error ?? run)}`);
-  return run.result.result;
+  return run.result.summary;
 }
 
 async function engineStream(service: BuiltService): Promise<StreamSample> {

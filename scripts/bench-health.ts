@@ -32,7 +32,7 @@ try {
     latencies.push(performance.now() - t0);
     await new Promise((r) => setTimeout(r, 10));
   }
-  const done = await (await fetch(`${base}/v1/benchmarks/${run.id}`)).json() as { status: string; result: { result: { bitsPerSecond: number } } | null };
+  const done = await (await fetch(`${base}/v1/benchmarks/${run.id}`)).json() as { status: string; result: { summary: { bitsPerSecond: number } } | null };
   while (true) {
     const state = await (await fetch(`${base}/v1/benchmarks/${run.id}`)).json() as typeof done;
     if (state.status !== 'running' && state.status !== 'queued') { Object.assign(done, state); break; }
@@ -40,7 +40,7 @@ try {
   }
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  console.log(`GET /v1/health during a ${seconds} s tcp4 stream (${done.status}, ${(done.result!.result.bitsPerSecond / 1e9).toFixed(2)} Gbit/s): ` +
+  console.log(`GET /v1/health during a ${seconds} s tcp4 stream (${done.status}, ${(done.result!.summary.bitsPerSecond / 1e9).toFixed(2)} Gbit/s): ` +
     `${sorted.length} requests, p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1].toFixed(2)} ms ` +
     `(target p99 <= 20 ms: ${at(0.99) <= 20 ? 'met' : 'NOT met'})`);
 } finally {

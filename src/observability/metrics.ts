@@ -141,7 +141,7 @@ export class ServiceMetrics {
   /** Sets every figure of one run; a figure it lacks is removed, so that no gauge shows an older run's. */
   #setLast(view: RunView<unknown, unknown>, finishedAt: string): void {
     const where = whereOf(view.config);
-    const figures = metricsOf((view.result as { result?: unknown } | null)?.result);
+    const figures = metricsOf((view.result as { summary?: unknown } | null)?.summary);
     for (const name of METRIC_NAMES) {
       const value = figures[name];
       if (typeof value === 'number') this.#last[name].set(where, value / LAST_GAUGES[name].divisor);

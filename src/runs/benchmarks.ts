@@ -39,7 +39,8 @@ export interface BenchmarkOutcome {
   host: HostFacts & { sysctls: Record<string, SysctlValue | null> };
   /** Per side, every option set (and SO_SNDBUF/SO_RCVBUF always): requested, before, effective, connected, end. */
   sockets: { client: OptionReport[]; server: OptionReport[] };
-  result: Record<string, unknown> & { limitedBy: LimitedBy | null };
+  /** The figures: the median repeat's, with min, max, cpu, tcpInfo and limitedBy beside them. */
+  summary: Record<string, unknown> & { limitedBy: LimitedBy | null };
   repeats: Array<Record<string, unknown>>;
   intervals: IntervalSample[] | null;
   /** Peer runs: the far host, as its own side reported it. */
@@ -228,7 +229,7 @@ export class BenchmarkService {
     return {
       host: resultHost(),
       sockets,
-      result: {
+      summary: {
         ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, cpus: results[summary.medianRepeat].cpus,
         tcpInfo: summary.tcpInfo, limitedBy: summary.limitedBy, medianRepeat: summary.medianRepeat,
       },

@@ -41,7 +41,7 @@ export interface RunComparison {
 }
 
 function spreadOf(run: BenchmarkRun, name: MetricName): Spread {
-  const r = run.result!.result as Record<string, unknown>;
+  const r = run.result!.summary as Record<string, unknown>;
   return {
     median: metricsOf(r)[name] ?? null,
     min: metricsOf(r.min)[name] ?? null,
@@ -69,7 +69,7 @@ function judge(a: Spread, b: Spread, better: 'higher' | 'lower'): Pick<MetricCom
 
 /** Two finished runs of one pattern, metric by metric, with the spread of their repeats. */
 export function compareRuns(a: BenchmarkRun, b: BenchmarkRun): RunComparison {
-  const names = (Object.keys(metricsOf(a.result!.result)) as MetricName[]).filter((n) => n in metricsOf(b.result!.result));
+  const names = (Object.keys(metricsOf(a.result!.summary)) as MetricName[]).filter((n) => n in metricsOf(b.result!.summary));
   const metrics = names.map((metric): MetricComparison => {
     const info = METRICS[metric];
     const sa = spreadOf(a, metric);

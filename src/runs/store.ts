@@ -26,6 +26,9 @@ const MIGRATIONS = [
      document TEXT NOT NULL
    );
    CREATE INDEX snapshots_by_created ON snapshots (created_at DESC);`,
+  // A benchmark's figures moved from `result.result` to `result.summary`: history written before keeps reading.
+  `UPDATE runs SET document = json_set(json_remove(document, '$.result.result'), '$.result.summary', json(json_extract(document, '$.result.result')))
+     WHERE kind = 'benchmark' AND json_type(document, '$.result.result') = 'object';`,
 ];
 
 /** The data directory or its database cannot be used; the message names the file and the fix. */

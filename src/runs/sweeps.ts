@@ -160,7 +160,7 @@ export class SweepService {
       const started = performance.now();
       try {
         const outcome = await this.benchmarks.execute(prepared[i], signal, { progress: () => undefined, emit: () => undefined });
-        const r = outcome.result as Record<string, unknown> & { limitedBy: { reason: string } | null };
+        const r = outcome.summary as Record<string, unknown> & { limitedBy: { reason: string } | null };
         Object.assign(point, {
           status: 'done', metrics: metricsOf(r), min: metricsOf(r.min), max: metricsOf(r.max),
           effective: effectiveOf(outcome, vary), limitedBy: r.limitedBy?.reason ?? null,

@@ -92,7 +92,7 @@ t.test('the API: pinned results, text summary, and 400s that say which CPUs exis
   const free = await app.inject({ method: 'POST', url: '/v1/benchmarks', headers: { accept: 'text/plain' }, payload: { transport: 'tcp4', pattern: 'rr', durationMs: 50, warmupMs: 0, affinity: { server: last } } });
   t.match(free.body, new RegExp(`client user [\\d.]+ +sys [\\d.]+ +server user [\\d.]+ +sys [\\d.]+ on cpu ${last}\n`), 'an unpinned side says nothing of CPUs');
   t.same(run.config.affinity, { client: first, server: last });
-  t.same(run.result.result.cpus, { client: [first], server: [last] });
+  t.same(run.result.summary.cpus, { client: [first], server: [last] });
 
   const offline = Math.max(...allowed) + 1;
   const unusable = await app.inject({ method: 'POST', url: '/v1/benchmarks', payload: { transport: 'tcp4', pattern: 'rr', affinity: { server: offline } } });

@@ -13,10 +13,10 @@ t.test('bench: a short run as JSON and as text, exit 0', async (t) => {
   const json = await sockbench([...args, '--opt', 'SO_SNDBUF=65536', '--server-opt', 'TCP_NODELAY=true', '--json']);
   t.equal(json.code, 0, json.stderr);
   t.equal(json.stderr, '', 'no progress bar when stderr is not a terminal');
-  const run = JSON.parse(json.stdout) as { status: string; config: Record<string, unknown>; result: { result: { verified: boolean }; sockets: Record<string, Array<{ name: string; requested: unknown }>> } };
+  const run = JSON.parse(json.stdout) as { status: string; config: Record<string, unknown>; result: { summary: { verified: boolean }; sockets: Record<string, Array<{ name: string; requested: unknown }>> } };
   t.equal(run.status, 'done');
   t.match(run.config, { transport: 'tcp4', pattern: 'stream', durationMs: 200, warmupMs: 0 });
-  t.equal(run.result.result.verified, true);
+  t.equal(run.result.summary.verified, true);
   t.match(run.result.sockets.client.find((o) => o.name === 'SO_SNDBUF'), { requested: 65536 });
   t.match(run.result.sockets.server.find((o) => o.name === 'TCP_NODELAY'), { requested: true });
   t.notOk(run.result.sockets.client.some((o) => o.name === 'TCP_NODELAY'), '--server-opt is for the server only');

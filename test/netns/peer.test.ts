@@ -37,7 +37,7 @@ t.test('tcp4, tcp6, udp4 and udp6 with stream, rr and crr, between two hosts thr
     const run = res.json();
     t.equal(res.status, 200, `${transport} ${pattern}: 200${run.error ? ` (${JSON.stringify(run.error)})` : ""}`);
     t.equal(run.status, 'done');
-    const r = run.result.result;
+    const r = run.result.summary;
     const rcvbuf = run.result.sockets.server.find((o: { name: string }) => o.name === 'SO_RCVBUF');
     t.equal(rcvbuf.effective, 524288, `${transport} ${pattern}: the far host applied the server-side SO_RCVBUF (doubled)`);
     // A crr client makes a socket per transaction: it reports the options it set, not one socket's buffers.
@@ -56,7 +56,7 @@ t.test('tcp4, tcp6, udp4 and udp6 with stream, rr and crr, between two hosts thr
 t.test('a rate limit on the link shows in the figures: the transfer really crosses it', { skip: skip || (hasTc() ? false : 'needs tc') }, async (t) => {
   const s = await setup(t);
   await limitRate(s.a, 40e6);
-  const r = (await bench(s, { transport: 'tcp4', pattern: 'stream', durationMs: 1500, warmupMs: 500, peer: s.peer4 })).json().result.result;
+  const r = (await bench(s, { transport: 'tcp4', pattern: 'stream', durationMs: 1500, warmupMs: 500, peer: s.peer4 })).json().result.summary;
   const mbit = r.bitsPerSecond / 1e6;
   t.ok(mbit > 20 && mbit < 44, `40 Mbit/s on the veth: measured ${mbit.toFixed(1)} Mbit/s`);
   await limitRate(s.a, null);

@@ -56,31 +56,31 @@ t.test('tcp4 and udp4, stream and rr, across two instances: one answer with both
   t.equal(stream.statusCode, 200, stream.body.slice(0, 300));
   const s = stream.json();
   t.equal(s.status, 'done');
-  t.ok(s.result.result.bitsPerSecond > 0, `receiver-side throughput from the peer: ${s.result.result.bitsPerSecond}`);
-  t.equal(s.result.result.verified, true, 'what the peer received equals what this side sent');
+  t.ok(s.result.summary.bitsPerSecond > 0, `receiver-side throughput from the peer: ${s.result.summary.bitsPerSecond}`);
+  t.equal(s.result.summary.verified, true, 'what the peer received equals what this side sent');
   const server = s.result.sockets.server.find((o: { name: string }) => o.name === 'SO_RCVBUF');
   const client = s.result.sockets.client.find((o: { name: string }) => o.name === 'SO_SNDBUF');
   t.equal(server.effective, 131072, 'the peer applied the server-side option (doubled by its kernel)');
   t.equal(client.effective, 131072, 'this side applied the client-side option');
-  t.ok(s.result.result.tcpInfo.server && s.result.result.tcpInfo.client, 'TCP_INFO of both sides');
-  t.ok(s.result.result.cpu.server && s.result.result.cpu.client, 'CPU of both sides');
+  t.ok(s.result.summary.tcpInfo.server && s.result.summary.tcpInfo.client, 'TCP_INFO of both sides');
+  t.ok(s.result.summary.cpu.server && s.result.summary.cpu.client, 'CPU of both sides');
   t.equal(s.result.peer.url, peer4);
   t.ok(s.result.peer.host.kernel, 'the peer\'s host facts');
 
   const rr = (await bench(a, { transport: 'tcp4', pattern: 'rr', durationMs: 300, warmupMs: 50, peer: peer4 })).json();
   t.equal(rr.status, 'done');
-  t.ok(rr.result.result.transactions > 100, `${rr.result.result.transactions} transactions`);
-  t.ok(rr.result.result.latencyMicros.p50 > 0);
+  t.ok(rr.result.summary.transactions > 100, `${rr.result.summary.transactions} transactions`);
+  t.ok(rr.result.summary.latencyMicros.p50 > 0);
 
   const udp = (await bench(a, { transport: 'udp4', pattern: 'stream', durationMs: 300, warmupMs: 50, peer: peer4, rateBitsPerSecond: 50e6 })).json();
   t.equal(udp.status, 'done', JSON.stringify(udp.error));
-  const d = udp.result.result;
+  const d = udp.result.summary;
   t.ok(d.sent > 100, `${d.sent} datagrams sent in the window`);
   t.ok(d.received > 0.9 * d.sent && d.received <= d.sent, `the peer counted ${d.received} of them in the same window (in-band boundary)`);
 
   const udpRr = (await bench(a, { transport: 'udp4', pattern: 'rr', durationMs: 300, warmupMs: 50, peer: peer4 })).json();
   t.equal(udpRr.status, 'done', JSON.stringify(udpRr.error));
-  t.ok(udpRr.result.result.transactions > 100);
+  t.ok(udpRr.result.summary.transactions > 100);
 
   t.equal(busyWorkerCount(), 0, 'no worker left busy on either side');
   // The peer closes its end of each HTTP exchange when it sees this side's FIN: let that arrive.
@@ -150,7 +150,7 @@ t.test('affinity across hosts: the client side is pinned here, the server side o
   const [first, last] = [cpus[0], cpus[cpus.length - 1]];
   const res = (await bench(a, { transport: 'tcp4', pattern: 'rr', durationMs: 150, warmupMs: 0, peer: peer4, affinity: { client: first, server: last } })).json();
   t.equal(res.status, 'done', JSON.stringify(res.error));
-  t.same(res.result.result.cpus, { client: [first], server: [last] }, 'each side reports the mask its own kernel holds');
+  t.same(res.result.summary.cpus, { client: [first], server: [last] }, 'each side reports the mask its own kernel holds');
   // The server CPU is the peer's to judge: this host does not refuse it, the peer does.
   const offline = Math.max(...cpus) + 1;
   const far = await bench(a, { transport: 'tcp4', pattern: 'rr', durationMs: 150, peer: peer4, affinity: { server: offline } });
@@ -363,7 +363,7 @@ t.test('crr across instances: every connection opens with the key; one that does
   const fdsBefore = await openFds();
   const res = (await bench(a, { transport: 'tcp4', pattern: 'crr', durationMs: 300, warmupMs: 50, peer: peer4, options: { client: { TCP_NODELAY: true } } })).json();
   t.equal(res.status, 'done', JSON.stringify(res.error));
-  const r = res.result.result;
+  const r = res.result.summary;
   t.ok(r.transactions > 20, `${r.transactions} connections, each a transaction`);
   t.ok(r.tcpInfo.client, 'TCP_INFO of the client\'s last connection');
   t.match(res.result.sockets.client, [{ name: 'TCP_NODELAY', note: /each of its connections/ }]);

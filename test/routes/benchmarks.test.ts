@@ -24,7 +24,7 @@ t.test('every transport and pattern runs and reports its figures', async (t) => 
     const run = res.json();
     t.equal(run.status, 'done');
     t.match(res.headers.location, new RegExp(`^/v1/benchmarks/${run.id}$`));
-    const r = run.result.result;
+    const r = run.result.summary;
     if (pattern === 'stream' && transport.startsWith('udp') || transport === 'unix-dgram' && pattern === 'stream') {
       t.ok(r.sent > 0 && r.received > 0 && r.received <= r.sent, `${transport} datagrams counted`);
       t.equal(r.lost, r.sent - r.received);
@@ -56,17 +56,17 @@ t.test('effective options per side match getsockopt, at all three points; buffer
   t.equal(unset.before, 131072);
   t.match(find(client, 'TCP_NODELAY'), { requested: true, effective: true, end: true });
   t.equal(run.result.repeats.length, 3);
-  const r = run.result.result;
+  const r = run.result.summary;
   t.ok(r.min.bitsPerSecond <= r.bitsPerSecond && r.bitsPerSecond <= r.max.bitsPerSecond, 'median between min and max');
   t.equal(run.progress.done, 3);
-  t.equal(run.result.result.tcpInfo.server.rcv_wscale, 1, 'SO_RCVBUF before listen() fixed the window scale (LINUX-SOCKOPTS.md §4)');
+  t.equal(run.result.summary.tcpInfo.server.rcv_wscale, 1, 'SO_RCVBUF before listen() fixed the window scale (LINUX-SOCKOPTS.md §4)');
 });
 
 t.test('crr: the listener carries the server options, the client worker sets its own on every connection', async (t) => {
   const app = await build(t, ENV);
   const run = (await post(app, { transport: 'tcp4', pattern: 'crr', ...short, options: { both: { SO_LINGER: { onoff: 1, linger: 0 } } } })).json();
   t.equal(run.status, 'done', JSON.stringify(run.error));
-  t.ok(run.result.result.transactions > 0);
+  t.ok(run.result.summary.transactions > 0);
   t.match(find(run.result.sockets.server, 'SO_LINGER'), { effective: { onoff: 1, linger: 0 }, ok: true });
   t.match(find(run.result.sockets.client, 'SO_LINGER'), { requested: { onoff: 1, linger: 0 }, effective: null, note: /client worker on each of its connections/ });
 });
@@ -76,15 +76,15 @@ t.test('streams: parallel pairs add up, each accounted; one failing stream fails
   const three = (await post(app, { transport: 'tcp4', pattern: 'stream', ...short, streams: 3 })).json();
   t.equal(three.status, 'done');
   t.equal(three.config.streams, 3);
-  const r = three.result.result;
+  const r = three.result.summary;
   t.equal(r.verified, true, 'every stream verified');
   t.ok(r.sendCalls >= 3 && r.recvCalls >= 3);
   t.equal(r.sentBytesTotal, r.receivedBytesTotal, 'the sum over streams balances');
   t.ok(r.sentBytesTotal >= r.bytes && r.bytes > 0, 'the measured window is part of the totals');
   const rr = (await post(app, { transport: 'unix', pattern: 'rr', ...short, streams: 2 })).json();
-  const l = rr.result.result.latencyMicros;
-  t.ok(rr.result.result.transactions > 0 && l.min <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.max, 'latency from the union of both streams');
-  const udp = (await post(app, { transport: 'udp4', pattern: 'stream', durationMs: 400, warmupMs: 0, streams: 2, rateBitsPerSecond: 20e6 })).json().result.result;
+  const l = rr.result.summary.latencyMicros;
+  t.ok(rr.result.summary.transactions > 0 && l.min <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.max, 'latency from the union of both streams');
+  const udp = (await post(app, { transport: 'udp4', pattern: 'stream', durationMs: 400, warmupMs: 0, streams: 2, rateBitsPerSecond: 20e6 })).json().result.summary;
   const bits = udp.sent * 1472 * 8;
   t.ok(bits > 0.5 * 2 * 20e6 * 0.4 && bits < 1.5 * 2 * 20e6 * 0.4, `two paced streams send twice the rate: ${bits} bits in 0.4 s`);
   t.ok(Math.abs(udp.lossRatio - udp.lost / udp.sent) < 1e-6, 'loss ratio of the summed streams');
@@ -104,17 +104,17 @@ t.test('known kernel effects, with generous margins', async (t) => {
   // Nagle + delayed ACK: a request in two writes waits for the ACK of the first (~40 ms on Linux).
   const nagle = (await post(app, { transport: 'tcp4', pattern: 'rr', durationMs: 400, warmupMs: 0, requestWrites: 2 })).json();
   const nodelay = (await post(app, { transport: 'tcp4', pattern: 'rr', durationMs: 400, warmupMs: 0, requestWrites: 2, options: { client: { TCP_NODELAY: true } } })).json();
-  const slow = nagle.result.result.latencyMicros.p50;
-  const fast = nodelay.result.result.latencyMicros.p50;
+  const slow = nagle.result.summary.latencyMicros.p50;
+  const fast = nodelay.result.summary.latencyMicros.p50;
   t.ok(slow > 10000, `Nagle p50 ${slow} µs > 10 ms`);
   t.ok(fast < slow / 20, `TCP_NODELAY p50 ${fast} µs is far lower`);
   // A 2304-byte UDP receive buffer cannot keep up with an unpaced sender on loopback.
   const tiny = (await post(app, { transport: 'udp4', pattern: 'stream', durationMs: 300, warmupMs: 0, options: { server: { SO_RCVBUF: 1 } } })).json();
   t.equal(find(tiny.result.sockets.server, 'SO_RCVBUF').effective, 2304);
-  t.ok(tiny.result.result.lossRatio > 0.05, `loss ${tiny.result.result.lossRatio} with SO_RCVBUF 2304`);
+  t.ok(tiny.result.summary.lossRatio > 0.05, `loss ${tiny.result.summary.lossRatio} with SO_RCVBUF 2304`);
   // A paced UDP sender sends about rate × time.
   const paced = (await post(app, { transport: 'udp4', pattern: 'stream', durationMs: 500, warmupMs: 0, rateBitsPerSecond: 50e6 })).json();
-  const sentBits = paced.result.result.sent * 1472 * 8;
+  const sentBits = paced.result.summary.sent * 1472 * 8;
   t.ok(sentBits > 0.5 * 50e6 * 0.5 && sentBits < 1.5 * 50e6 * 0.5, `paced at 50 Mbit/s: sent ${sentBits} bits in 0.5 s`);
 });
 

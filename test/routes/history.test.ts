@@ -72,11 +72,11 @@ t.test('list: newest first, each filter, since, paging, text, CSV, and 400s that
   t.same(all.runs.map((r) => r.id), [tcpRr, cancelled, failed, udpRr, stream].map((r) => r.id), 'newest first');
   const row = (id: string) => all.runs.find((r) => r.id === id)!;
   t.match(row(stream.id), { status: 'done', transport: 'tcp4', pattern: 'stream', createdAt: stream.createdAt, finishedAt: stream.finishedAt,
-    durationMs: 150, repeats: 1, streams: 1, messageSize: 131072, bitsPerSecond: stream.result.result.bitsPerSecond,
+    durationMs: 150, repeats: 1, streams: 1, messageSize: 131072, bitsPerSecond: stream.result.summary.bitsPerSecond,
     transactionsPerSecond: null, latencyP50Micros: null, error: null });
   t.ok(row(stream.id).bitsPerSecond > 0);
-  t.match(row(tcpRr.id), { transactionsPerSecond: tcpRr.result.result.transactionsPerSecond, latencyP50Micros: tcpRr.result.result.latencyMicros.p50,
-    latencyP99Micros: tcpRr.result.result.latencyMicros.p99, bitsPerSecond: null });
+  t.match(row(tcpRr.id), { transactionsPerSecond: tcpRr.result.summary.transactionsPerSecond, latencyP50Micros: tcpRr.result.summary.latencyMicros.p50,
+    latencyP99Micros: tcpRr.result.summary.latencyMicros.p99, bitsPerSecond: null });
   t.match(row(failed.id), { status: 'failed', error: 'SOCKBENCH_PAIR_SETUP_FAILED', bitsPerSecond: null });
   t.match(row(cancelled.id), { status: 'cancelled', transport: 'unix', pattern: 'rr', error: cancelled.error?.code ?? null });
 
@@ -245,7 +245,7 @@ t.test('compare: per metric, significant only beyond the spread of the repeats',
   t.same(c.metrics.map((m: any) => m.metric), ['transactionsPerSecond', 'latencyP50Micros', 'latencyP99Micros'], 'the metrics an rr run has');
   const metric = (cmp: any, name: string) => cmp.metrics.find((m: any) => m.metric === name);
   const p50 = metric(c, 'latencyP50Micros');
-  const figures = (run: any) => run.result.result;
+  const figures = (run: any) => run.result.summary;
   t.same(p50.a, { median: figures(nodelay).latencyMicros.p50, min: figures(nodelay).min.latencyMicros.p50, max: figures(nodelay).max.latencyMicros.p50, repeats: 3 },
     'a\'s median, min and max over its repeats');
   t.same(p50.b, { median: figures(nagle).latencyMicros.p50, min: figures(nagle).min.latencyMicros.p50, max: figures(nagle).max.latencyMicros.p50, repeats: 3 });

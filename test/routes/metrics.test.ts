@@ -59,11 +59,11 @@ t.test('runs counted by kind, transport, pattern and status; latest figures as g
 
   const tcpStream = { transport: 'tcp4', pattern: 'stream' };
   const tcpRr = { transport: 'tcp4', pattern: 'rr' };
-  t.equal(value('sockbench_last_bits_per_second', tcpStream), stream.result.result.bitsPerSecond);
+  t.equal(value('sockbench_last_bits_per_second', tcpStream), stream.result.summary.bitsPerSecond);
   t.equal(value('sockbench_last_latency_p50_seconds', tcpStream), undefined, 'a stream has no latency');
-  t.equal(value('sockbench_last_latency_p50_seconds', tcpRr), rr.result.result.latencyMicros.p50 / 1e6, 'µs become seconds');
-  t.equal(value('sockbench_last_latency_p99_seconds', tcpRr), rr.result.result.latencyMicros.p99 / 1e6);
-  t.equal(value('sockbench_last_transactions_per_second', tcpRr), rr.result.result.transactionsPerSecond);
+  t.equal(value('sockbench_last_latency_p50_seconds', tcpRr), rr.result.summary.latencyMicros.p50 / 1e6, 'µs become seconds');
+  t.equal(value('sockbench_last_latency_p99_seconds', tcpRr), rr.result.summary.latencyMicros.p99 / 1e6);
+  t.equal(value('sockbench_last_transactions_per_second', tcpRr), rr.result.summary.transactionsPerSecond);
   t.equal(value('sockbench_last_run_timestamp_seconds', tcpRr), Date.parse(rr.finishedAt) / 1000);
   t.equal(value('sockbench_last_bits_per_second', { transport: 'unix', pattern: 'stream' }), undefined, 'a cancelled run sets no figures');
   t.equal(value('sockbench_info', { version: VERSION, kernel: release() }), 1);
@@ -87,7 +87,7 @@ t.test('two apps in one process keep their own counts and share the process metr
   t.equal(sb.value('sockbench_runs_total', { kind: 'benchmark', transport: 'udp4', pattern: 'stream', status: 'done' }), undefined);
   t.equal(sb.value('sockbench_runs_total', { kind: 'sweep', transport: 'tcp4', pattern: 'rr', status: 'done' }), 1);
   t.equal(sb.value('sockbench_last_transactions_per_second', { transport: 'tcp4', pattern: 'rr' }), undefined, 'only benchmarks set the latest figures');
-  t.equal(sa.value('sockbench_last_loss_ratio', { transport: 'udp4', pattern: 'stream' }), run.json().result.result.lossRatio);
+  t.equal(sa.value('sockbench_last_loss_ratio', { transport: 'udp4', pattern: 'stream' }), run.json().result.summary.lossRatio);
   const cpu = (s: typeof sa) => s.value('sockbench_process_cpu_user_seconds_total')!;
   t.ok(cpu(sa) > 0);
   t.ok(cpu(sb) >= cpu(sa), `one process counter, carried on from a's scrape to b's (${cpu(sa)} then ${cpu(sb)})`);
@@ -101,7 +101,7 @@ t.test('after a restart the latest figures come from the history; counts start a
   await first.close();
   const again = await build(t, { SOCKBENCH_DATA_DIR: dir });
   const { value } = await scrape(again);
-  t.equal(value('sockbench_last_bits_per_second', { transport: 'tcp4', pattern: 'stream' }), run.result.result.bitsPerSecond);
+  t.equal(value('sockbench_last_bits_per_second', { transport: 'tcp4', pattern: 'stream' }), run.result.summary.bitsPerSecond);
   t.equal(value('sockbench_runs_total', { kind: 'benchmark', transport: 'tcp4', pattern: 'stream', status: 'done' }), undefined);
 });
 

@@ -106,3 +106,21 @@ t.test('a database that cannot be used: one clear error naming the file and the 
     name: 'StoreOpenError', message: new RegExp(`cannot use the database ${file}/sockbench\\.db: .*EEXIST.*SOCKBENCH_DATA_DIR`),
   });
 });
+
+t.test('a history written before the figures moved to result.summary reads in the new shape', async (t) => {
+  const dir = tempDataDir(t);
+  new RunStore(dir, { maxRuns: 10, maxAgeDays: 0 }).close();
+  // Back to the first schema version, with a benchmark as that version stored it.
+  const db = new Database(join(dir, DB_FILE));
+  db.pragma('user_version = 1');
+  const old = { id: 'old', status: 'done', result: { host: { hostname: 'h' }, result: { bitsPerSecond: 123, limitedBy: null }, repeats: [] } };
+  db.prepare(`INSERT INTO runs (id, kind, status, created_at, finished_at, document) VALUES ('old', 'benchmark', 'done', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z', ?)`)
+    .run(JSON.stringify(old));
+  db.prepare(`INSERT INTO runs (id, kind, status, created_at, finished_at, document) VALUES ('sw', 'sweep', 'done', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z', ?)`)
+    .run(JSON.stringify({ id: 'sw', result: { result: 'left alone' } }));
+  db.close();
+  const store = new RunStore(dir, { maxRuns: 10, maxAgeDays: 0 });
+  t.teardown(() => store.close());
+  t.same(store.getRun('benchmark', 'old'), { id: 'old', status: 'done', result: { host: { hostname: 'h' }, summary: { bitsPerSecond: 123, limitedBy: null }, repeats: [] } });
+  t.same(store.getRun('sweep', 'sw'), { id: 'sw', result: { result: 'left alone' } }, 'only benchmarks had the old shape');
+});
