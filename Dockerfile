@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # koffi needs glibc, so the image is Debian-based (not Alpine).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 # better-sqlite3 is compiled by node-gyp against the image's own Node headers (no download).
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 ENV npm_config_nodedir=/usr/local
@@ -12,7 +12,7 @@ COPY routes ./routes
 COPY native-bindings ./native-bindings
 RUN npm ci && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production SOCKBENCH_HOST=0.0.0.0 SOCKBENCH_PORT=8080 SOCKBENCH_DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app/package.json ./
