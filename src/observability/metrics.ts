@@ -13,7 +13,8 @@ const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 /** The gauge of each figure, in Prometheus base units: `divisor` turns the result's unit into it. */
 const LAST_GAUGES: Record<MetricName, { name: string; help: string; divisor: number }> = {
-  bitsPerSecond: { name: 'last_bits_per_second', help: 'Throughput of the latest finished benchmark', divisor: 1 },
+  // Prometheus' base unit for data is the byte (promtool check metrics flags `bits`).
+  bitsPerSecond: { name: 'last_bytes_per_second', help: 'Throughput of the latest finished benchmark, in bytes per second (the result\'s bitsPerSecond / 8)', divisor: 8 },
   transactionsPerSecond: { name: 'last_transactions_per_second', help: 'Transaction rate of the latest finished benchmark', divisor: 1 },
   latencyP50Micros: { name: 'last_latency_p50_seconds', help: 'Median latency of the latest finished benchmark', divisor: 1e6 },
   latencyP99Micros: { name: 'last_latency_p99_seconds', help: '99th percentile latency of the latest finished benchmark', divisor: 1e6 },
@@ -34,6 +35,12 @@ function processRegistry(): Registry {
   if (!processMetrics) {
     processMetrics = new Registry();
     collectDefaultMetrics({ register: processMetrics, prefix: PREFIX });
+    // prom-client names three gauges `*_total`, which Prometheus keeps for counters (promtool
+    // check metrics flags them). Each is the sum of the per-type gauge beside it
+    // (nodejs_active_handles{type} and so on), so nothing is lost without them.
+    for (const gauge of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      processMetrics.removeSingleMetric(PREFIX + gauge);
+    }
   }
   return processMetrics;
 }
