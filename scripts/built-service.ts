@@ -2,7 +2,7 @@
 // own data directory: what the benchmark scripts measure, so that their figures are the
 // product's and not those of a TypeScript loader running beside it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,10 +14,17 @@ export interface BuiltService {
   stop(): void;
 }
 
-/** Starts `node dist/src/server.js`; it inherits this process's CPU affinity. */
-export async function startBuiltService(): Promise<BuiltService> {
+/** `npm start`'s command line (package.json), Node's options included, less the `node` itself. */
+export function startArgs(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  if (start[0] !== 'node') throw new Error(`npm start runs ${start[0]}, not node`);
+  return start.slice(1);
+}
+
+/** Starts the service as `npm start` does (less the build); it inherits this process's CPU affinity. */
+export async function startBuiltService(env: NodeJS.ProcessEnv = {}): Promise<BuiltService & { pid: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sockbench-bench-'));
-  const server = spawn(process.execPath, ['dist/src/server.js'], { env: serviceEnv(dataDir), stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, startArgs(), { env: { ...serviceEnv(dataDir), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const stop = () => {
     server.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
@@ -32,6 +39,7 @@ export async function startBuiltService(): Promise<BuiltService> {
   });
   return {
     base,
+    pid: server.pid!,
     async post<T>(path: string, body: unknown): Promise<T> {
       const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return await res.json() as T;

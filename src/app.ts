@@ -20,6 +20,7 @@ import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
 import auth from './security/auth.js';
 import { workerPool } from './bench/worker-pool.js';
+import { lazyCompilers } from './lazy-compilers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,6 +82,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     bodyLimit: config.SOCKBENCH_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    schemaController: { compilersFactory: lazyCompilers() },
     ajv: {
       // Unknown properties are errors, not silently dropped; verbose gives anyOf its description.
       customOptions: { removeAdditional: false, verbose: true, allErrors: false },

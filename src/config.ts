@@ -21,7 +21,7 @@ export const ConfigSchema = Type.Object({
   SOCKBENCH_RETAIN_RUNS: Type.Integer({ default: 1000, minimum: 1, maximum: 1000000, description: 'Finished runs (benchmarks and sweeps) kept in the history, and snapshots kept; the oldest go first' }),
   SOCKBENCH_RETAIN_DAYS: Type.Integer({ default: 90, minimum: 0, maximum: 36500, description: 'Finished runs and snapshots older than this are deleted (0: kept whatever their age)' }),
   SOCKBENCH_MAX_EVENT_STREAMS: Type.Integer({ default: 64, minimum: 1, maximum: 10000, description: 'Server-Sent Event streams open at once (…/events); beyond it 429' }),
-  SOCKBENCH_IDLE_WORKERS: Type.Integer({ default: 8, minimum: 0, maximum: 64, description: 'Side worker threads kept between runs, so that a run or sweep point does not pay ~80 ms to start them (0: a fresh thread per side per run)' }),
+  SOCKBENCH_IDLE_WORKERS: Type.Integer({ default: 2, minimum: 0, maximum: 64, description: 'Side worker threads kept between runs, so that a run or sweep point does not pay ~80 ms to start them (0: a fresh thread per side per run); each idle one holds about 20 MB' }),
   SOCKBENCH_WORKER_IDLE_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 86400000, description: 'An idle side worker unused this long is ended' }),
   SOCKBENCH_SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 600000, description: 'Grace period for in-flight requests on SIGTERM/SIGINT' }),
   // The b64token characters of RFC 6750, so that the token fits in an Authorization header as is.

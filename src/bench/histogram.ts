@@ -1,4 +1,4 @@
-import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { hdrHistogram, type Histogram } from './hdr.js';
 import type { LatencySummary } from './types.js';
 
 // hdr-histogram-js costs 100-125 ns per recordValue in pure JS, close to 1% of a 15 µs round
@@ -75,7 +75,7 @@ export class LatencyRecorder {
   }
 
   toHdr(): Histogram {
-    const hdr = build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    const hdr = hdrHistogram().build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
     const counts = this.#counts;
     for (let i = 0; i < counts.length; i++) {
       if (counts[i] !== 0) hdr.recordValueWithCount(lowestValueOf(i), counts[i]);
@@ -111,7 +111,7 @@ export class LatencyRecorder {
   encode(): string | null {
     if (this.#count === 0) return null;
     const hdr = this.toHdr();
-    const encoded = encodeIntoCompressedBase64(hdr);
+    const encoded = hdrHistogram().encodeIntoCompressedBase64(hdr);
     hdr.destroy();
     return encoded;
   }

@@ -1,4 +1,4 @@
-import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { hdrHistogram, type Histogram } from './hdr.js';
 import { EMPTY_LATENCY } from './histogram.js';
 import { ratio } from './results.js';
 import type { DatagramFigures, LatencySummary, RunResult, StreamFigures, TransactionFigures } from './types.js';
@@ -49,9 +49,9 @@ function mergeDatagram(all: DatagramFigures[]): DatagramFigures {
 function mergedLatency(histograms: Array<string | null>): LatencySummary {
   const parts = histograms.filter((h): h is string => h !== null);
   if (parts.length === 0) return { ...EMPTY_LATENCY };
-  const total: Histogram = build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  const total: Histogram = hdrHistogram().build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
   for (const encoded of parts) {
-    const h = decodeFromCompressedBase64(encoded, 64, false);
+    const h = hdrHistogram().decodeFromCompressedBase64(encoded, 64, false);
     total.add(h);
     h.destroy();
   }

@@ -20,6 +20,15 @@ const LOAD_GRACE_MS = 30_000;
 
 const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
 
+/**
+ * This process's Node options for a worker, less V8's heap sizes (`npm start` passes
+ * --max-semi-space-size): a Worker refuses V8 options in execArgv, and V8's flags hold for every
+ * isolate of the process, the workers' included.
+ */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((arg) => !/^--max-(semi|old)-space-size\b/.test(arg));
+}
+
 /** The worker entry next to this module: side.js once built into dist/, side.ts from source. */
 export function sideWorkerUrl(): URL {
   return new URL(`./workers/side.${fromSource ? 'ts' : 'js'}`, import.meta.url);
@@ -57,7 +66,7 @@ export class SideThread {
   constructor(execArgv: string[] | undefined, key: string, onExit: (thread: SideThread) => void) {
     this.key = key;
     const { entry, eval: isEval } = workerEntry();
-    this.worker = new Worker(entry, { eval: isEval, name: 'sockbench-side', execArgv: execArgv ?? (fromSource ? [] : process.execArgv) });
+    this.worker = new Worker(entry, { eval: isEval, name: 'sockbench-side', execArgv: execArgv ?? (fromSource ? [] : workerExecArgv()) });
     let loaded!: () => void;
     let notLoaded!: (err: Error) => void;
     this.loaded = new Promise<void>((res, rej) => { loaded = res; notLoaded = rej; });
