@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Config } from './config.js';
+import { VERSION } from './version.js';
 import { FRAMEWORK_CODES, INTERNAL, INVALID_REQUEST, ROUTE_NOT_FOUND, type SockbenchError } from './errors.js';
 import { ErrorSchema, type ErrorBody } from '../routes/schemas.js';
 import routes from '../routes/index.js';
@@ -32,8 +33,6 @@ declare module 'fastify' {
     peerSessions: PeerSessionService;
   }
 }
-
-export const VERSION = '0.1.0';
 
 interface AjvError {
   keyword: string;

@@ -1,9 +1,9 @@
 import { findOption } from '../options/catalog.js';
-import { applyOption, readBack, recordConnected, type OptionReport } from '../options/apply.js';
+import { applyOption, readBack, recordConnected } from '../options/apply.js';
 import type { ExplainContext } from '../options/explain.js';
 import { explainContext } from '../options/probe.js';
 import { resolveOptions, type OptionsInput, type ResolvedOption } from '../options/request.js';
-import type { Phase, Transport } from '../options/types.js';
+import type { OptionReport, Phase, Transport } from '../options/types.js';
 import type { Role } from '../sockets/pair.js';
 import type { BenchHooks, RawSocketOption } from './types.js';
 

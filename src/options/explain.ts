@@ -1,7 +1,6 @@
 import type { SysError } from '../../native-bindings/index.js';
-import type { OptionReport } from './apply.js';
 import type { Target as OptionTarget } from './request.js';
-import type { CatalogEntry, DecodedValue, OptionValue, Transport } from './types.js';
+import type { CatalogEntry, DecodedValue, OptionReport, OptionValue, Transport } from './types.js';
 
 /** What the explanations need to know about this host, read once per request. */
 export interface ExplainContext {

@@ -13,7 +13,7 @@ import { assembleResult, mergeInterval } from '../bench/results.js';
 import { SideRun } from '../bench/side-run.js';
 import type { IntervalSample, RunResult } from '../bench/types.js';
 import { readTcpInfo } from '../bench/workers/context.js';
-import type { OptionReport } from '../options/apply.js';
+import type { OptionReport } from '../options/types.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchOptions } from '../bench/options.js';

@@ -6,7 +6,7 @@ import { errors } from '../errors.js';
 import type { BenchmarkOutcome, PreparedBenchmark } from '../runs/benchmarks.js';
 import type { SideReport } from '../bench/protocol.js';
 import type { Pattern } from '../bench/types.js';
-import type { OptionReport } from '../options/apply.js';
+import type { OptionReport } from '../options/types.js';
 import type { Transport } from '../options/types.js';
 
 // What two instances say to each other in a peer benchmark, beside the HTTP routes under /v1/peer.

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { errors, type SockbenchError } from '../errors.js';
 import { hostFacts, type HostFacts } from '../host/facts.js';
 import { sysctlValue, type SysctlName, type SysctlValue } from '../host/sysctls.js';
-import type { OptionReport } from '../options/apply.js';
+import type { OptionReport } from '../options/types.js';
 import { resolveBenchConfig } from '../bench/config.js';
 import { runBenchmark } from '../bench/engine.js';
 import { BenchConfigError, BenchTimeoutError, BenchWorkerError } from '../bench/errors.js';

@@ -2,7 +2,8 @@ import t from 'tap';
 import { release } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { build, tempDataDir } from '../helpers/build.js';
-import { buildApp, VERSION } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { VERSION } from '../../src/version.js';
 import { loadConfig } from '../../src/config.js';
 
 type App = Awaited<ReturnType<typeof build>>;
