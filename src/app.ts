@@ -17,6 +17,8 @@ import { SnapshotService } from './host/snapshots.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { SweepService } from './runs/sweeps.js';
 import { PeerSessionService } from './peer/sessions.js';
+import { PeerClient } from './peer/client.js';
+import { LocalExecutor } from './bench/executor.js';
 import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
 import auth from './security/auth.js';
@@ -93,7 +95,10 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   app.decorate('config', config);
   app.decorate('runs', runs);
   workerPool.configure({ maxIdle: config.SOCKBENCH_IDLE_WORKERS, idleMs: config.SOCKBENCH_WORKER_IDLE_MS });
-  const benchmarks = new BenchmarkService(config, runs);
+  const benchmarks = new BenchmarkService(config, runs, {
+    local: new LocalExecutor({ connectTimeoutMs: config.SOCKBENCH_PROBE_TIMEOUT_MS }),
+    peer: new PeerClient(config),
+  });
   app.decorate('benchmarks', benchmarks);
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));

@@ -3,7 +3,8 @@ import { AF, type TcpInfo } from '../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { isDatagram, REMOTE_DATAGRAM_HEADER } from '../bench/config.js';
 import { errors } from '../errors.js';
-import type { BenchmarkOutcome, PreparedBenchmark } from '../runs/benchmarks.js';
+import type { RepeatPlan } from '../bench/executor.js';
+import type { BenchmarkOutcome } from '../runs/benchmarks.js';
 import type { SideReport } from '../bench/protocol.js';
 import type { Pattern } from '../bench/types.js';
 import type { OptionReport } from '../options/types.js';
@@ -37,7 +38,7 @@ export function peerHost(peer: string, transport: Transport): { host: string; fa
  * Peer benchmarks cross hosts: IP transports only, one stream, room for the in-band window header,
  * and a peer address (when the URL has one rather than a name) of the transport's IP version.
  */
-export function checkCrossHost({ config }: PreparedBenchmark, field = 'body'): void {
+export function checkCrossHost({ config }: RepeatPlan, field = 'body'): void {
   if (!(PEER_TRANSPORTS as readonly string[]).includes(config.transport)) {
     throw errors.invalidValue(`${field}.transport: ${config.transport} does not cross hosts; with a peer use one of ${PEER_TRANSPORTS.join(', ')}.`, `${field}.transport`);
   }
