@@ -1,6 +1,7 @@
 import type { OptionReport } from '../options/types.js';
 import { runBenchmark } from './engine.js';
 import type { BenchOptions, SideOptionsInput } from './options.js';
+import { behaviourOf } from './patterns.js';
 import { mergeStreams } from './streams.js';
 import type { IntervalSample, ResolvedBenchConfig, RunResult } from './types.js';
 
@@ -52,12 +53,12 @@ export class LocalExecutor implements Executor {
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
     const engineConfig = { ...config, intervalMs: config.intervalMs ?? undefined };
-    const crr = config.pattern === 'crr';
+    const behaviour = behaviourOf(config);
     let firstError: unknown;
     const runs = Array.from({ length: config.streams }, (_, stream) => {
-      const { hooks, reports } = options.hooks(crr);
+      const { hooks, reports, clientSocketOptions } = options.forRun(behaviour);
       const run = runBenchmark(engineConfig, {
-        signal: linked.signal, hooks, crrClientOptions: options.rawClientOptions(),
+        signal: linked.signal, hooks, clientSocketOptions,
         onInterval: (sample, index) => onInterval(stream, sample, index),
       }, { connectTimeoutMs: this.limits.connectTimeoutMs });
       run.catch((err: unknown) => {
@@ -70,10 +71,9 @@ export class LocalExecutor implements Executor {
       const settled = await Promise.allSettled(runs.map((r) => r.run));
       // The first failure explains the others (runs it cancelled).
       if (settled.some((s) => s.status === 'rejected')) throw firstError;
-      const first = runs[0].reports();
       return {
         result: mergeStreams(settled.map((s) => (s as PromiseFulfilledResult<RunResult>).value)),
-        sockets: crr ? { ...first, client: options.crrClientReports() } : first,
+        sockets: runs[0].reports(),
       };
     } finally {
       signal.removeEventListener('abort', onAbort);

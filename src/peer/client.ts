@@ -9,6 +9,7 @@ import {
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { isDatagram, isTcp } from '../bench/config.js';
+import { behaviourOf } from '../bench/patterns.js';
 import { assembleResult, mergeInterval } from '../bench/results.js';
 import { SideRun } from '../bench/side-run.js';
 import type { Executor, IntervalListener, RepeatOutcome, RepeatPlan } from '../bench/executor.js';
@@ -57,10 +58,11 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
   async repeat({ config, options }: RepeatPlan, signal: AbortSignal, onInterval?: IntervalListener): Promise<RepeatOutcome<BenchmarkOutcome['host']>> {
     const peer = config.peer;
     if (peer === undefined) throw new Error('A peer repeat needs config.peer');
+    const behaviour = behaviourOf(config);
     const body = {
       transport: config.transport, pattern: config.pattern, durationMs: config.durationMs, warmupMs: config.warmupMs,
       messageSize: config.messageSize, requestWrites: config.requestWrites, rateBitsPerSecond: config.rateBitsPerSecond,
-      ...(config.pattern === 'stream' ? {} : { responseSize: config.responseSize }),
+      ...(behaviour.responds ? { responseSize: config.responseSize } : {}),
       ...(config.intervalMs === null ? {} : { intervalMs: config.intervalMs }),
       ...(config.affinity.server === null ? {} : { affinity: { server: config.affinity.server } }),
       options: { both: config.options.both, server: config.options.server },
@@ -76,10 +78,10 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
         throw errors.peerFailed(`${peer} answered a session without a ${KEY_BYTES}-byte key and a port; is it a sockbench of the same version?`);
       }
       const address = await peerAddress(peer, config.transport, session.port);
-      const crr = config.pattern === 'crr';
-      const { hooks, reports } = options.hooks();
+      const { hooks, reports, clientSocketOptions } = options.forRun(behaviour);
+      const perRun = behaviour.connection === 'run';
       let fd = -1;
-      if (!crr) {
+      if (perRun) {
         fd = openSocket(config.transport, scope, true);
         hooks.beforeBind?.('client', fd);
         hooks.beforeConnect?.('client', fd);
@@ -88,8 +90,8 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
         setNonBlocking(fd, false);
         hooks.afterConnect?.('client', fd);
       }
-      // crr: the client worker connects once per transaction, opening each connection with the key.
-      const live = onInterval && config.pattern !== 'stream' ? onInterval : null;
+      // A connection per transaction: the client worker connects for each, opening each connection with the key.
+      const live = onInterval && behaviour.clientCountsIntervals ? onInterval : null;
       const side = new SideRun('client', config, fd, {
         signal, slackMs: SLACK_MS,
         onInterval: live ? (c) => {
@@ -99,11 +101,12 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
             // A failing consumer (a closed event stream) must not end the run.
           }
         } : undefined,
-        start: crr ? { serverAddress: address, socketOptions: options.rawClientOptions(), sessionKey: new Uint8Array(key) } : undefined,
+        start: perRun ? undefined : { serverAddress: address, socketOptions: clientSocketOptions, sessionKey: new Uint8Array(key) },
       });
       const client = await side.run().catch(async (err: unknown) => { throw await this.#explainLoss(peer, session.id, err); });
-      const clientTcpInfo = crr ? client.report.tcpInfo : isTcp(config.transport) ? readTcpInfo(fd) : null;
-      if (!crr) hooks.atEnd?.('client', fd);
+      // A connection per transaction: the result takes each side's last connection's from its report.
+      const clientTcpInfo = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
+      hooks.atEnd?.('client', fd);
 
       const far = await this.#finish(peer, session.id, config, signal);
       finished = true;
@@ -112,7 +115,7 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
         forcedEnd: client.forcedEnd || far.forcedEnd,
         tcpInfo: isTcp(config.transport) ? { client: clientTcpInfo, server: far.tcpInfo } : null,
       });
-      return { result, sockets: { client: crr ? options.crrClientReports() : reports().client, server: far.sockets }, farHost: far.host };
+      return { result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host };
     } finally {
       scope.closeAll();
       // A run that failed on this side must not hold the peer until its session times out.

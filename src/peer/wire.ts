@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { AF, type TcpInfo } from '../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
-import { isDatagram, REMOTE_DATAGRAM_HEADER } from '../bench/config.js';
+import { behaviourOf } from '../bench/patterns.js';
 import { errors } from '../errors.js';
 import type { RepeatPlan } from '../bench/executor.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
@@ -46,8 +46,9 @@ export function checkCrossHost({ config }: RepeatPlan, field = 'body'): void {
     throw errors.invalidValue(`${field}.pattern: ${config.pattern} is not available with a peer yet; use one of ${PEER_PATTERNS.join(', ')}.`, `${field}.pattern`);
   }
   if (config.streams > 1) throw errors.invalidValue(`${field}.streams: a peer benchmark runs one stream; remove streams or set it to 1.`, `${field}.streams`);
-  if (isDatagram(config.transport) && config.pattern === 'stream' && config.messageSize < REMOTE_DATAGRAM_HEADER) {
-    throw errors.invalidValue(`${field}.messageSize: across hosts a datagram carries ${REMOTE_DATAGRAM_HEADER} bytes of sequence numbers; use a messageSize of at least ${REMOTE_DATAGRAM_HEADER}.`, `${field}.messageSize`);
+  const min = behaviourOf(config).minMessageSize.remote;
+  if (config.messageSize < min) {
+    throw errors.invalidValue(`${field}.messageSize: across hosts a datagram carries ${min} bytes of sequence numbers; use a messageSize of at least ${min}.`, `${field}.messageSize`);
   }
   if (config.peer === undefined) return;
   const { host, family } = peerHost(config.peer, config.transport);
