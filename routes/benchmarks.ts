@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { MAX_MESSAGE_SIZE } from '../src/bench/config.js';
-import { PATTERNS } from '../src/bench/types.js';
+import { MAX_MESSAGE_SIZE, PATTERNS } from '../src/bench/index.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
 import { compareRuns, type RunComparison } from '../src/runs/compare.js';
 import { metricsOf } from '../src/runs/metrics.js';

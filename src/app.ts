@@ -18,11 +18,10 @@ import { ServiceMetrics } from './observability/metrics.js';
 import { SweepService } from './runs/sweeps.js';
 import { PeerSessionService } from './peer/sessions.js';
 import { PeerClient } from './peer/client.js';
-import { LocalExecutor } from './bench/executor.js';
+import { LocalExecutor, workerPool } from './bench/index.js';
 import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
 import auth from './security/auth.js';
-import { workerPool } from './bench/worker-pool.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

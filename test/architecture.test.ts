@@ -20,3 +20,11 @@ t.test('no module imports itself through others', async (t) => {
   t.ok(Object.keys(g.obj()).length > 50, 'madge read the source tree');
   t.same(g.circular().map((c) => c.join(' > ')), []);
 });
+
+t.test('src/bench/ has one public surface: the rest of the code imports its index only', async (t) => {
+  const g = (await graph).obj();
+  const reaching = Object.entries(g)
+    .filter(([from]) => !from.startsWith('src/bench/'))
+    .flatMap(([from, deps]) => deps.filter((d) => d.startsWith('src/bench/') && d !== 'src/bench/index.ts').map((d) => `${from} -> ${d}`));
+  t.same(reaching, []);
+});

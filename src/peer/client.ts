@@ -8,12 +8,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { isDatagram, isTcp } from '../bench/config.js';
-import { behaviourOf } from '../bench/patterns.js';
-import { assembleResult, mergeInterval } from '../bench/results.js';
-import { SideRun } from '../bench/side-run.js';
-import type { Executor, IntervalListener, RepeatOutcome, RepeatPlan } from '../bench/executor.js';
-import { readTcpInfo } from '../bench/workers/context.js';
+import { assembleResult, behaviourOf, type Executor, type IntervalListener, isDatagram, isTcp, mergeInterval, readTcpInfo, type RepeatOutcome, type RepeatPlan, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';

@@ -5,10 +5,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { isDatagram, isTcp, SESSION_KEY_TIMEOUT_MS } from '../bench/config.js';
-import { behaviourOf } from '../bench/patterns.js';
-import { SideRun } from '../bench/side-run.js';
-import { readTcpInfo } from '../bench/workers/context.js';
+import { behaviourOf, isDatagram, isTcp, readTcpInfo, SESSION_KEY_TIMEOUT_MS, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';

@@ -1,12 +1,9 @@
 import { isIP } from 'node:net';
 import { AF, type TcpInfo } from '../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
-import { behaviourOf } from '../bench/patterns.js';
+import { behaviourOf, type Pattern, type RepeatPlan, type SideReport } from '../bench/index.js';
 import { errors } from '../errors.js';
-import type { RepeatPlan } from '../bench/executor.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
-import type { SideReport } from '../bench/protocol.js';
-import type { Pattern } from '../bench/types.js';
 import type { OptionReport } from '../options/types.js';
 import type { Transport } from '../options/types.js';
 
