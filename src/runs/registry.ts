@@ -152,10 +152,10 @@ export class RunRegistry<C = unknown, R = unknown> {
     return true;
   }
 
-  /** Removes a finished run; a queued or running one is cancelled first. */
-  async remove(id: string): Promise<boolean> {
-    if (!this.cancel(id)) return false;
-    await this.#runs.get(id)?.settled;
+  /** Forgets a finished run; a queued or running one stays (cancel it first). False when not here or not finished. */
+  remove(id: string): boolean {
+    const entry = this.#runs.get(id);
+    if (!entry || entry.view.finishedAt === null) return false;
     return this.#runs.delete(id);
   }
 

@@ -86,10 +86,31 @@ export class Runs {
     return { total, runs };
   }
 
-  /** Cancels a live run and waits for it to end, then deletes it everywhere. */
-  async remove(kind: RunKind, id: string): Promise<boolean> {
-    if (this.registry.get(id)?.kind === kind) await this.registry.remove(id);
+  /**
+   * Deletes a finished run everywhere. A queued or running one is left alone ('active'): a
+   * delete must never end a run, and a cancel never deletes one, so that a cancel that arrives
+   * just after the run finished cannot lose its result.
+   */
+  remove(kind: RunKind, id: string): 'deleted' | 'active' | 'missing' {
+    const live = this.registry.get(id);
+    if (live?.kind === kind) {
+      if (live.finishedAt === null) return 'active';
+      this.registry.remove(id);
+    }
     this.#unsaved.delete(id);
-    return this.store.deleteRun(kind, id);
+    return this.store.deleteRun(kind, id) || live?.kind === kind ? 'deleted' : 'missing';
+  }
+
+  /**
+   * Cancels a queued or running run and resolves with its final view once it has released
+   * everything; a finished run is answered as it is. Never deletes. Undefined for an unknown id.
+   */
+  async cancel(kind: RunKind, id: string): Promise<RunView<unknown, unknown> | undefined> {
+    const live = this.registry.get(id);
+    if (live?.kind === kind && live.finishedAt === null) {
+      this.registry.cancel(id);
+      await this.registry.waitFor(id);
+    }
+    return this.get(kind, id);
   }
 }
