@@ -28,3 +28,24 @@ t.test('src/bench/ has one public surface: the rest of the code imports its inde
     .flatMap(([from, deps]) => deps.filter((d) => d.startsWith('src/bench/') && d !== 'src/bench/index.ts').map((d) => `${from} -> ${d}`));
   t.same(reaching, []);
 });
+
+t.test('the kernel facts the code cites are in the repository, and every cited section exists', async (t) => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const files = ['src', 'routes', 'native-bindings', 'test', 'scripts']
+    .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)))
+    .filter((f) => /\.(ts|mjs|sh)$/.test(f))
+    .concat('README.md');
+  const facts = readFileSync(join(root, 'docs/kernel-facts.md'), 'utf8');
+  const sections = new Set([...facts.matchAll(/^#{2,3} (\d+(?:\.\d+)?)\.? /gm)].map((m) => m[1]));
+  t.ok(sections.has('4') && sections.has('1.2'), 'docs/kernel-facts.md has its numbered sections');
+  const outside: string[] = [];
+  const missing: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    if (file !== 'test/architecture.test.ts' && /LINUX-SOCKOPTS|\.\.\/shared\//.test(text)) outside.push(file);
+    for (const m of text.matchAll(/kernel-facts\.md\)? §(\d+(?:\.\d+)?)/g)) if (!sections.has(m[1])) missing.push(`${file}: §${m[1]}`);
+  }
+  t.same(outside, [], 'nothing cites a file outside the repository');
+  t.same(missing, [], 'every cited section exists');
+});

@@ -59,7 +59,7 @@ t.test('effective options per side match getsockopt, at all three points; buffer
   const r = run.result.summary;
   t.ok(r.min.bitsPerSecond <= r.bitsPerSecond && r.bitsPerSecond <= r.max.bitsPerSecond, 'median between min and max');
   t.equal(run.progress.done, 3);
-  t.equal(run.result.summary.tcpInfo.server.rcv_wscale, 1, 'SO_RCVBUF before listen() fixed the window scale (LINUX-SOCKOPTS.md §4)');
+  t.equal(run.result.summary.tcpInfo.server.rcv_wscale, 1, 'SO_RCVBUF before listen() fixed the window scale (docs/kernel-facts.md §4)');
 });
 
 t.test('crr: the listener carries the server options, the client worker sets its own on every connection', async (t) => {
