@@ -10,7 +10,7 @@ import { FRAMEWORK_CODES, INTERNAL, INVALID_REQUEST, ROUTE_NOT_FOUND, type Sockb
 import { ErrorSchema, type ErrorBody } from '../routes/schemas.js';
 import routes from '../routes/index.js';
 import metricsRoute from '../routes/metrics.js';
-import { BenchmarkService, describeError } from './runs/benchmarks.js';
+import { BenchmarkService, describeError, traceError } from './runs/benchmarks.js';
 import { Runs } from './runs/runs.js';
 import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
@@ -89,7 +89,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   // Throws StoreOpenError, which names the file and the fix, before anything else starts.
   const store = new RunStore(config.SOCKBENCH_DATA_DIR, { maxRuns: config.SOCKBENCH_RETAIN_RUNS, maxAgeDays: config.SOCKBENCH_RETAIN_DAYS });
-  const runs = new Runs(store, config, { describeError, onStoreError: (err) => app.log.error({ err }, 'cannot write a run to the history') });
+  const runs = new Runs(store, config, { describeError, traceError, log: app.log, onStoreError: (err) => app.log.error({ err }, 'cannot write a run to the history') });
   if (runs.interruptedAtStart > 0) app.log.warn({ runs: runs.interruptedAtStart, file: store.file }, 'runs left unfinished by the previous process are marked failed');
   app.decorate('config', config);
   app.decorate('runs', runs);
@@ -103,9 +103,9 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
   const metrics = new ServiceMetrics(runs, VERSION, (err) => app.log.error({ err }, 'cannot update the metrics'));
   app.decorate('metrics', metrics);
-  app.decorate('peerSessions', new PeerSessionService(config, runs, benchmarks, (reason) => {
+  app.decorate('peerSessions', new PeerSessionService(config, runs, benchmarks, (reason, log) => {
     metrics.peerRejected(reason);
-    app.log.warn({ reason }, 'a peer data connection was refused');
+    (log ?? app.log).warn({ reason }, 'a peer data connection was refused');
   }));
   // Before the server waits for in-flight requests: cancel runs, so that waiting clients get answers.
   app.addHook('preClose', async () => { await runs.registry.close(); });

@@ -12,7 +12,7 @@ import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { admit, PendingKey, takeKeyed } from '../sockets/pending-key.js';
 import type { BenchmarkRequest, BenchmarkService } from '../runs/benchmarks.js';
 import { resultHost } from '../runs/benchmarks.js';
-import type { RunView } from '../runs/registry.js';
+import type { RunLogger, RunView } from '../runs/registry.js';
 import type { Runs } from '../runs/runs.js';
 import { bindInRange, parsePortRange, type PortRange } from './ports.js';
 import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome } from './wire.js';
@@ -52,12 +52,14 @@ interface Live {
 export class PeerSessionService {
   readonly #ports: PortRange;
   readonly #live = new Map<string, Live>();
+  /** The running session's logger (sessions are runs: one at a time), so that its refusals are logged with its id. */
+  #log: RunLogger | null = null;
 
   constructor(
     private readonly config: Config,
     private readonly runs: Runs,
     private readonly benchmarks: BenchmarkService,
-    private readonly onReject: (reason: RejectReason) => void,
+    private readonly onReject: (reason: RejectReason, log: RunLogger | null) => void,
   ) {
     this.#ports = parsePortRange(config.SOCKBENCH_DATA_PORTS);
   }
@@ -84,7 +86,8 @@ export class PeerSessionService {
       const live: Live = { side: null, finished: false };
       const timeoutMs = this.config.SOCKBENCH_PEER_TIMEOUT_MS;
       const expectedMs = timeoutMs + config.warmupMs + config.durationMs + SLACK_MS;
-      const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal) => {
+      const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal, reporter) => {
+        this.#log = reporter.log;
         try {
           // A connection per transaction: the worker accepts every one itself and checks the key on each.
           const fd = perRun ? await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live) : listener;
@@ -96,13 +99,14 @@ export class PeerSessionService {
           });
           if (live.finished) live.side.end(DATAGRAM_DRAIN_MS);
           const { report, forcedEnd } = await live.side.run();
-          for (let i = 0; i < (report.rejected ?? 0); i++) this.onReject('wrong-key');
-          for (let i = 0; i < (report.silent ?? 0); i++) this.onReject('no-key');
+          for (let i = 0; i < (report.rejected ?? 0); i++) this.#reject('wrong-key');
+          for (let i = 0; i < (report.silent ?? 0); i++) this.#reject('no-key');
           hooks.atEnd?.('server', fd);
           // A connection per transaction: the result takes each side's last connection's from its report.
           const tcpInfo: TcpInfo | null = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
           return { report, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost() } satisfies PeerSessionOutcome;
         } finally {
+          this.#log = null;
           this.#live.delete(run.id);
           scope.closeAll();
         }
@@ -130,6 +134,10 @@ export class PeerSessionService {
     await this.runs.registry.waitFor(id);
     // From the registry or, once it has ended, the history; of kind peer only.
     return this.get(id);
+  }
+
+  #reject(reason: RejectReason): void {
+    this.onReject(reason, this.#log);
   }
 
   /** Waits for the connection that presents `key`, closing every other one; rejects on timeout or cancel. */
@@ -176,7 +184,7 @@ export class PeerSessionService {
         send(fd, ACK, ACK.length, MSG.NOSIGNAL);
         return fd;
       }
-      this.onReject('wrong-key');
+      this.#reject('wrong-key');
     }
   }
 
@@ -201,7 +209,7 @@ export class PeerSessionService {
 
   /** Closes a connection that is not the session's, counted by what it sent: the key again, another key, or too little. */
   #drop(p: PendingKey, scope: FdScope, key: Buffer): void {
-    this.onReject(!p.complete ? 'no-key' : p.matches(key) ? 'replayed' : 'wrong-key');
+    this.#reject(!p.complete ? 'no-key' : p.matches(key) ? 'replayed' : 'wrong-key');
     scope.close(p.fd);
   }
 
@@ -216,7 +224,7 @@ export class PeerSessionService {
           } catch {
             break;
           }
-          this.onReject('replayed');
+          this.#reject('replayed');
           scope.add(fd);
           scope.close(fd);
         }

@@ -65,6 +65,21 @@ export function describeError(err: unknown): RunError {
   return { code: 'SOCKBENCH_RUN_FAILED', message: (err as Error).message ?? String(err) };
 }
 
+/**
+ * What a failure's log line needs beyond the error and its stack: the side that failed and the
+ * libc call (with its errno) that did, where the error knows them (a worker's report, a failed
+ * step of building the sockets).
+ */
+export function traceError(err: unknown): { side: string | null; syscall: string | null; errno: string | null } {
+  const e = (err ?? {}) as { side?: unknown; syscall?: unknown; code?: unknown; cause?: { syscall?: unknown; code?: unknown } };
+  const call = typeof e.syscall === 'string' ? e : typeof e.cause?.syscall === 'string' ? e.cause : null;
+  return {
+    side: typeof e.side === 'string' ? e.side : null,
+    syscall: call ? String(call.syscall) : null,
+    errno: call && typeof call.code === 'string' ? call.code : null,
+  };
+}
+
 function repeatView(r: RunResult): Record<string, unknown> {
   const { histogram: _h, ...figures } = (r.stream ?? r.datagram ?? r.rr) as unknown as Record<string, unknown>;
   return { ...figures, cpu: r.cpu, forcedEnd: r.forcedEnd, nudged: r.nudged };

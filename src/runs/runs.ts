@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config.js';
-import { RunRegistry, type RunError, type RunKind, type RunView } from './registry.js';
+import { RunRegistry, type RunError, type RunKind, type RunLogger, type RunView } from './registry.js';
 import { RunStore, type RunFilter } from './store.js';
 
 /** Finished runs kept in memory besides the store: enough for every waiting client to read its own. */
@@ -13,6 +13,10 @@ const INTERRUPTED: RunError = {
 
 export interface RunsOptions {
   describeError: (err: unknown) => RunError;
+  /** The side and the call of a failure, for its log line. */
+  traceError?: (err: unknown) => Record<string, unknown>;
+  /** Each run logs through a child of this with its id. */
+  log?: RunLogger;
   /** Where a failed write to the store is reported; the run itself goes on. */
   onStoreError: (err: unknown) => void;
 }
@@ -49,6 +53,8 @@ export class Runs {
       queueLimit: config.SOCKBENCH_QUEUE_LIMIT,
       keepFinished: KEEP_IN_MEMORY,
       describeError: opts.describeError,
+      traceError: opts.traceError,
+      log: opts.log,
       persist: (view) => {
         this.events.emit('change', view);
         try {

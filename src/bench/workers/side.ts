@@ -38,8 +38,8 @@ function prepare({ data, start }: SideJob, control: Control): SideLoop {
 }
 
 function serialize(err: unknown): SerializedError {
-  if (err instanceof SysError) return { name: err.name, message: err.message, syscall: err.syscall, code: err.code, errno: err.errno };
-  if (err instanceof Error) return { name: err.name, message: err.message };
+  if (err instanceof SysError) return { name: err.name, message: err.message, syscall: err.syscall, code: err.code, errno: err.errno, stack: err.stack };
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err) };
 }
 
