@@ -1,6 +1,6 @@
 // Linux constants. x86_64 and arm64 share the generic socket numbers used here
 // (the odd ones out are alpha, mips, parisc and sparc, which this service does not target).
-// Numbers added after the distro's 6.1 headers come from LINUX-SOCKOPTS.md §0.
+// Numbers added after the distro's 6.1 headers come from docs/kernel-facts.md §0.
 
 export const AF = { UNIX: 1, INET: 2, INET6: 10 } as const;
 export const SOCK = { STREAM: 1, DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;

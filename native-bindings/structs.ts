@@ -38,7 +38,7 @@ export const rusage = koffi.struct('rusage', {
 });
 
 // struct tcp_info as the running 6.18 kernel defines it (280 bytes, read from BTF; see
-// LINUX-SOCKOPTS.md §2). glibc's header says 104 and linux-libc-dev 6.1 says 232, so the
+// docs/kernel-facts.md §2). glibc's header says 104 and linux-libc-dev 6.1 says 232, so the
 // layout is ours. Bytes 6 and 7 hold bitfields, which koffi cannot express: they are read as
 // whole bytes and split by decodeTcpInfo. Fields past the length the kernel returns are dropped.
 export const tcp_info = koffi.struct('tcp_info', {

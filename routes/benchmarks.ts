@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { MAX_MESSAGE_SIZE } from '../src/bench/config.js';
-import { PATTERNS } from '../src/bench/types.js';
+import { MAX_MESSAGE_SIZE, PATTERNS } from '../src/bench/index.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
 import { compareRuns, type RunComparison } from '../src/runs/compare.js';
 import { metricsOf } from '../src/runs/metrics.js';
@@ -14,7 +13,7 @@ import {
   errorResponses, FormatQuery, IdParams, NullableNumber, OptionReportSchema, PageQuery, StringEnum, TableFormatQuery, TransportSchema,
 } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
-import { cancelOrDelete, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
+import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
 
 export const BenchmarkBody = Type.Object({
   transport: TransportSchema,
@@ -241,16 +240,28 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
     return negotiate(request, reply, run, runText);
   });
 
+  app.post('/benchmarks/:id/cancel', {
+    schema: {
+      summary: 'Cancel a queued or running benchmark: 200 with its final state, kept in the history (a finished one is answered as it is; never deleted)',
+      tags: ['benchmarks'], params: IdParams,
+      response: { 200: RunSchema, ...errorResponses(404) },
+    },
+  }, async (request) => {
+    const run = service.get(request.params.id);
+    if (!run) throw notFound(request.params.id);
+    return cancelRun(app, 'benchmark', run);
+  });
+
   app.delete('/benchmarks/:id', {
     schema: {
-      summary: 'Cancel a queued or running benchmark (200 with its final state, kept in the history), or delete a finished one (204)',
+      summary: 'Delete a finished benchmark (204); a queued or running one answers 409 SOCKBENCH_RUN_IN_PROGRESS: cancel it first',
       tags: ['benchmarks'], params: IdParams,
-      response: { 200: RunSchema, 204: Type.Null(), ...errorResponses(404) },
+      response: { 204: Type.Null(), ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
-    return cancelOrDelete(app, reply, 'benchmark', run);
+    return deleteRun(app, reply, 'benchmark', '/v1/benchmarks', run);
   });
 };
 

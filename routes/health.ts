@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { VERSION } from '../src/app.js';
+import { VERSION } from '../src/version.js';
 
 const HealthSchema = Type.Object({
   status: Type.Literal('ok'),

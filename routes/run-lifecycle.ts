@@ -4,7 +4,7 @@ import { QueueFullError, type RunKind, type RunView } from '../src/runs/registry
 import { openEventStreams, streamRunEvents } from './sse.js';
 
 // What benchmark and sweep routes share: submitting into the one queue, waiting for the result,
-// event streams, and cancel-or-delete. The routes differ only in their bodies and documents.
+// event streams, cancel and delete. The routes differ only in their bodies and documents.
 
 /** Failed runs whose cause is another host: the status says so (a gateway's 502, a busy peer's 409). */
 const PEER_FAILURE_STATUS: Record<string, number> = {
@@ -56,12 +56,20 @@ export function runEvents(app: FastifyInstance, request: FastifyRequest, reply: 
   streamRunEvents(request, reply, app.runs.registry, run);
 }
 
-/** Cancels a live run (its final view, kept in the history) or deletes a finished one (204). */
-export async function cancelOrDelete<V extends RunView<unknown, unknown>>(app: FastifyInstance, reply: FastifyReply, kind: RunKind, run: V): Promise<V | FastifyReply> {
-  if (run.finishedAt !== null) {
-    await app.runs.remove(kind, run.id);
-    return reply.code(204).send(null);
+/**
+ * POST .../{id}/cancel: ends a queued or running run and answers its final state (kept in the
+ * history) once it has released its threads and sockets. A run that has already finished is
+ * answered as it is, whatever its status: a cancel never deletes, so one that arrives just after
+ * the run finished loses nothing.
+ */
+export async function cancelRun<V extends RunView<unknown, unknown>>(app: FastifyInstance, kind: RunKind, run: V): Promise<V> {
+  return ((await app.runs.cancel(kind, run.id)) ?? run) as V;
+}
+
+/** DELETE .../{id}: deletes a finished run (204); a queued or running one is a 409 that says to cancel it first. */
+export function deleteRun(app: FastifyInstance, reply: FastifyReply, kind: RunKind, path: string, run: RunView<unknown, unknown>): FastifyReply {
+  if (app.runs.remove(kind, run.id) === 'active') {
+    throw errors.runInProgress(`${kind} ${run.id} is ${run.status}: cancel it first (POST ${path}/${run.id}/cancel), then delete it.`);
   }
-  app.runs.registry.cancel(run.id);
-  return ((await app.runs.registry.waitFor(run.id)) ?? run) as V;
+  return reply.code(204).send(null);
 }

@@ -11,7 +11,7 @@ import { MAX_SWEEP_POINTS, type SweepRun } from '../src/runs/sweeps.js';
 import { BenchmarkBody } from './benchmarks.js';
 import { errorResponses, IdParams, NullableNumber, OptionValueInput, PageQuery, StringEnum, TableFormatQuery } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
-import { cancelOrDelete, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
+import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
 
 const SweepBody = Type.Object({
   base: BenchmarkBody,
@@ -178,16 +178,28 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
     return reply.type('image/svg+xml; charset=utf-8').send(renderLineChart(spec));
   });
 
+  app.post('/sweeps/:id/cancel', {
+    schema: {
+      summary: 'Cancel a queued or running sweep: 200 with the points it finished, kept in the history (a finished one is answered as it is; never deleted)',
+      tags: ['sweeps'], params: IdParams,
+      response: { 200: SweepSchema, ...errorResponses(404) },
+    },
+  }, async (request) => {
+    const run = service.get(request.params.id);
+    if (!run) throw notFound(request.params.id);
+    return cancelRun(app, 'sweep', run);
+  });
+
   app.delete('/sweeps/:id', {
     schema: {
-      summary: 'Cancel a queued or running sweep (200 with the points it finished), or delete a finished one (204)',
+      summary: 'Delete a finished sweep (204); a queued or running one answers 409 SOCKBENCH_RUN_IN_PROGRESS: cancel it first',
       tags: ['sweeps'], params: IdParams,
-      response: { 200: SweepSchema, 204: Type.Null(), ...errorResponses(404) },
+      response: { 204: Type.Null(), ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
     if (!run) throw notFound(request.params.id);
-    return cancelOrDelete(app, reply, 'sweep', run);
+    return deleteRun(app, reply, 'sweep', '/v1/sweeps', run);
   });
 };
 

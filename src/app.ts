@@ -5,21 +5,23 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Config } from './config.js';
+import { VERSION } from './version.js';
 import { FRAMEWORK_CODES, INTERNAL, INVALID_REQUEST, ROUTE_NOT_FOUND, type SockbenchError } from './errors.js';
 import { ErrorSchema, type ErrorBody } from '../routes/schemas.js';
 import routes from '../routes/index.js';
 import metricsRoute from '../routes/metrics.js';
-import { BenchmarkService, describeError } from './runs/benchmarks.js';
+import { BenchmarkService, describeError, traceError } from './runs/benchmarks.js';
 import { Runs } from './runs/runs.js';
 import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { SweepService } from './runs/sweeps.js';
 import { PeerSessionService } from './peer/sessions.js';
+import { PeerClient } from './peer/client.js';
+import { LocalExecutor, workerPool } from './bench/index.js';
 import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
 import auth from './security/auth.js';
-import { workerPool } from './bench/worker-pool.js';
 import { lazyCompilers } from './lazy-compilers.js';
 
 declare module 'fastify' {
@@ -33,8 +35,6 @@ declare module 'fastify' {
     peerSessions: PeerSessionService;
   }
 }
-
-export const VERSION = '0.1.0';
 
 interface AjvError {
   keyword: string;
@@ -91,20 +91,23 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   // Throws StoreOpenError, which names the file and the fix, before anything else starts.
   const store = new RunStore(config.SOCKBENCH_DATA_DIR, { maxRuns: config.SOCKBENCH_RETAIN_RUNS, maxAgeDays: config.SOCKBENCH_RETAIN_DAYS });
-  const runs = new Runs(store, config, { describeError, onStoreError: (err) => app.log.error({ err }, 'cannot write a run to the history') });
+  const runs = new Runs(store, config, { describeError, traceError, log: app.log, onStoreError: (err) => app.log.error({ err }, 'cannot write a run to the history') });
   if (runs.interruptedAtStart > 0) app.log.warn({ runs: runs.interruptedAtStart, file: store.file }, 'runs left unfinished by the previous process are marked failed');
   app.decorate('config', config);
   app.decorate('runs', runs);
   workerPool.configure({ maxIdle: config.SOCKBENCH_IDLE_WORKERS, idleMs: config.SOCKBENCH_WORKER_IDLE_MS });
-  const benchmarks = new BenchmarkService(config, runs);
+  const benchmarks = new BenchmarkService(config, runs, {
+    local: new LocalExecutor({ connectTimeoutMs: config.SOCKBENCH_PROBE_TIMEOUT_MS }),
+    peer: new PeerClient(config),
+  });
   app.decorate('benchmarks', benchmarks);
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
   const metrics = new ServiceMetrics(runs, VERSION, (err) => app.log.error({ err }, 'cannot update the metrics'));
   app.decorate('metrics', metrics);
-  app.decorate('peerSessions', new PeerSessionService(config, runs, benchmarks, (reason) => {
+  app.decorate('peerSessions', new PeerSessionService(config, runs, benchmarks, (reason, log) => {
     metrics.peerRejected(reason);
-    app.log.warn({ reason }, 'a peer data connection was refused');
+    (log ?? app.log).warn({ reason }, 'a peer data connection was refused');
   }));
   // Before the server waits for in-flight requests: cancel runs, so that waiting clients get answers.
   app.addHook('preClose', async () => { await runs.registry.close(); });

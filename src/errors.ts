@@ -24,6 +24,7 @@ const InvalidValue = createError<[string]>('SOCKBENCH_INVALID_VALUE', '%s', 400)
 const RunNotFound = createError<[string]>('SOCKBENCH_RUN_NOT_FOUND', '%s', 404);
 const SnapshotNotFound = createError<[string]>('SOCKBENCH_SNAPSHOT_NOT_FOUND', '%s', 404);
 const RunNotDone = createError<[string]>('SOCKBENCH_RUN_NOT_DONE', '%s', 409);
+const RunInProgress = createError<[string]>('SOCKBENCH_RUN_IN_PROGRESS', '%s', 409);
 const TooManyStreams = createError<[string]>('SOCKBENCH_TOO_MANY_STREAMS', '%s', 429);
 const QueueFull = createError<[string]>('SOCKBENCH_QUEUE_FULL', '%s', 429);
 const Unauthorized = createError<[string]>('SOCKBENCH_UNAUTHORIZED', '%s', 401);
@@ -60,6 +61,10 @@ export const errors = {
   },
   runNotDone(message: string, field: string): SockbenchError {
     return withDetails(new RunNotDone(message), { field });
+  },
+  /** DELETE of a queued or running run: deleting never cancels, so the client must cancel first. */
+  runInProgress(message: string): SockbenchError {
+    return new RunInProgress(message);
   },
   tooManyStreams(message: string): SockbenchError {
     return new TooManyStreams(message);

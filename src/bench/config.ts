@@ -2,17 +2,10 @@ import { CPU_SETSIZE } from '../../native-bindings/index.js';
 import { TRANSPORTS, type Transport } from '../options/types.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { BenchConfigError } from './errors.js';
+import { behaviourOf } from './patterns.js';
 import { PATTERNS, type BenchConfig, type Pattern, type ResolvedBenchConfig, type SideAffinity } from './types.js';
 
 export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
-export const DEFAULT_STREAM_SIZE = 131072;
-/** A full Ethernet frame's UDP payload: what a datagram stream sends unless told otherwise. */
-export const DEFAULT_DATAGRAM_SIZE = 1472;
-export const DEFAULT_RR_SIZE = 64;
-/** Every stream datagram carries its sequence number (a float64) in its first bytes. */
-export const SEQUENCE_BYTES = 8;
-/** Across hosts a stream datagram also carries the window's first sequence number (float64, -1 during warm-up). */
-export const REMOTE_DATAGRAM_HEADER = 16;
 /** Across hosts: a new data connection that has not sent the session key within this is closed. */
 export const SESSION_KEY_TIMEOUT_MS = 2000;
 /** Largest payload of one datagram: 65535 minus the IP (IPv4 only) and UDP headers. */
@@ -20,9 +13,9 @@ const MAX_DATAGRAM: Partial<Record<Transport, number>> = { udp4: 65507, udp6: 65
 export const MIN_INTERVAL_MS = 10;
 export const MAX_DURATION_MS = 3_600_000;
 
-/** Patterns each transport supports: crr needs connections, which only TCP makes per transaction. */
+/** Patterns each transport supports (crr needs connections, which only TCP makes per transaction). */
 export function patternApplies(transport: Transport, pattern: Pattern): boolean {
-  return pattern !== 'crr' || transport === 'tcp4' || transport === 'tcp6';
+  return behaviourOf({ pattern, transport }).transports.includes(transport);
 }
 
 export const isDatagram = (transport: Transport): boolean => !TRANSPORT_INFO[transport].stream;
@@ -47,22 +40,20 @@ export function resolveBenchConfig(config: BenchConfig): ResolvedBenchConfig {
   if (!patternApplies(transport, pattern)) {
     throw new BenchConfigError('pattern', `pattern ${pattern} needs a TCP transport (tcp4 or tcp6), got ${transport}`);
   }
-  const datagram = isDatagram(transport);
+  const behaviour = behaviourOf({ pattern, transport });
   const durationMs = integer('durationMs', config.durationMs, 1, MAX_DURATION_MS);
   const warmupMs = integer('warmupMs', config.warmupMs ?? 0, 0, MAX_DURATION_MS);
 
-  const defaultSize = pattern === 'stream' ? (datagram ? DEFAULT_DATAGRAM_SIZE : DEFAULT_STREAM_SIZE) : DEFAULT_RR_SIZE;
   const maxSize = MAX_DATAGRAM[transport] ?? MAX_MESSAGE_SIZE;
-  const minSize = pattern === 'stream' && datagram ? SEQUENCE_BYTES : 1;
-  const messageSize = integer('messageSize', config.messageSize ?? defaultSize, minSize, maxSize);
-  const responseSize = pattern === 'stream' ? 0 : integer('responseSize', config.responseSize ?? messageSize, 1, maxSize);
+  const messageSize = integer('messageSize', config.messageSize ?? behaviour.defaultMessageSize, behaviour.minMessageSize.local, maxSize);
+  const responseSize = behaviour.responds ? integer('responseSize', config.responseSize ?? messageSize, 1, maxSize) : 0;
 
-  const requestWrites = integer('requestWrites', config.requestWrites ?? 1, 1, pattern === 'stream' ? 1 : messageSize);
+  const requestWrites = integer('requestWrites', config.requestWrites ?? 1, 1, behaviour.responds ? messageSize : 1);
   const rateBitsPerSecond = config.rateBitsPerSecond ?? 0;
   if (typeof rateBitsPerSecond !== 'number' || !Number.isFinite(rateBitsPerSecond) || rateBitsPerSecond < 0) {
     throw new BenchConfigError('rateBitsPerSecond', `rateBitsPerSecond must be a number >= 0 (0: unpaced), got ${String(rateBitsPerSecond)}`);
   }
-  if (rateBitsPerSecond > 0 && pattern !== 'stream') {
+  if (rateBitsPerSecond > 0 && !behaviour.paced) {
     throw new BenchConfigError('rateBitsPerSecond', 'rateBitsPerSecond paces a stream; rr and crr are paced by their round trips');
   }
   const intervalMs = config.intervalMs === undefined || config.intervalMs === 0

@@ -4,11 +4,12 @@ import type { Transport } from '../options/types.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { connectedPair, openSocket, type Role } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
-import { isDatagram, isTcp, resolveBenchConfig } from './config.js';
+import { isTcp, resolveBenchConfig } from './config.js';
 import { Control, PHASE, STOP } from './control.js';
 import { BenchAbortedError } from './errors.js';
 import { RunTimers, withinLimit } from './timers.js';
 import { LiveIntervals } from './live-intervals.js';
+import { behaviourOf, type PatternBehaviour } from './patterns.js';
 import type { SideReport, SideStart } from './protocol.js';
 import { assembleResult } from './results.js';
 import { SideWorker } from './side-worker.js';
@@ -35,8 +36,6 @@ export const DEFAULT_LIMITS: EngineLimits = {
   joinGraceMs: 1000,
   datagramDrainMs: 20,
 };
-
-const CRR_BACKLOG = 128;
 
 interface Sockets {
   client: number | null;
@@ -65,6 +64,7 @@ export async function runBenchmark(config: BenchConfig, options: EngineOptions =
 
 class Run {
   readonly #config: ResolvedBenchConfig;
+  readonly #behaviour: PatternBehaviour;
   readonly #options: EngineOptions;
   readonly #limits: EngineLimits;
   readonly #control = Control.create();
@@ -82,6 +82,7 @@ class Run {
 
   constructor(config: ResolvedBenchConfig, options: EngineOptions, limits: EngineLimits) {
     this.#config = config;
+    this.#behaviour = behaviourOf(config);
     this.#options = options;
     this.#limits = limits;
     this.#live = options.onInterval && config.intervalMs !== null ? new LiveIntervals(config, options.onInterval) : null;
@@ -148,15 +149,15 @@ class Run {
   }
 
   #buildSockets(): Sockets {
-    const { transport, pattern } = this.#config;
+    const { transport } = this.#config;
     const hooks = this.#options.hooks ?? {};
-    if (pattern === 'crr') {
+    if (this.#behaviour.connection === 'transaction') {
       const info = TRANSPORT_INFO[transport];
       const listener = openSocket(transport, this.#scope);
       hooks.beforeBind?.('server', listener);
       listenerStep(transport, 'bind', () => bind(listener, info.loopback()));
       hooks.beforeConnect?.('server', listener);
-      listenerStep(transport, 'listen', () => listen(listener, CRR_BACKLOG));
+      listenerStep(transport, 'listen', () => listen(listener, this.#behaviour.backlog));
       return { client: null, server: null, listener, nudged: false, serverAddress: getsockname(listener) };
     }
     const pair = connectedPair(transport, this.#scope, hooks, this.#limits.connectTimeoutMs);
@@ -167,25 +168,25 @@ class Run {
 
   #startMessage(role: Role): SideStart {
     const s = this.#sockets;
-    if (this.#config.pattern === 'crr') {
+    if (this.#behaviour.connection === 'transaction') {
       return role === 'client'
-        ? { fd: -1, skipBytes: 0, serverAddress: s.serverAddress!, socketOptions: this.#options.crrClientOptions ?? [] }
+        ? { fd: -1, skipBytes: 0, serverAddress: s.serverAddress!, socketOptions: this.#options.clientSocketOptions ?? [] }
         : { fd: s.listener!, skipBytes: 0 };
     }
     return role === 'client' ? { fd: s.client!, skipBytes: 0 } : { fd: s.server!, skipBytes: s.nudged ? 1 : 0 };
   }
 
-  /**
-   * The client has finished its window. A stream receiver drains to end of file by itself; the
-   * other servers block on something that will never come, so they are unblocked here.
-   */
+  /** The client has finished its window: a server that would wait for what never comes is unblocked (PatternBehaviour.serverEnd). */
   #afterClient(): void {
-    const { pattern, transport } = this.#config;
-    if (pattern === 'crr') {
-      quietShutdown(this.#sockets.listener, SHUT.RDWR);
-    } else if (isDatagram(transport)) {
-      const drainMs = pattern === 'stream' ? this.#limits.datagramDrainMs : 0;
-      this.#timers.after(drainMs, () => quietShutdown(this.#sockets.server, SHUT.RD));
+    switch (this.#behaviour.serverEnd) {
+      case 'eof':
+        return;
+      case 'stop-accepting':
+        return quietShutdown(this.#sockets.listener, SHUT.RDWR);
+      case 'drain':
+        return this.#timers.after(this.#limits.datagramDrainMs, () => quietShutdown(this.#sockets.server, SHUT.RD));
+      case 'unblock':
+        return this.#timers.after(0, () => quietShutdown(this.#sockets.server, SHUT.RD));
     }
   }
 

@@ -39,6 +39,8 @@ export interface SerializedError {
   syscall?: string;
   code?: string;
   errno?: number;
+  /** Where in the worker it was thrown. */
+  stack?: string;
 }
 
 /** A side failed: a libc call returned an error (then syscall, code and errno say which) or the worker died. */
@@ -55,5 +57,7 @@ export class BenchWorkerError extends Error {
     this.syscall = error.syscall;
     this.code = error.code;
     this.errno = error.errno;
+    // The worker's stack says where the side failed; this thread's would only show the message handler.
+    if (error.stack) this.stack = `${this.name}: ${this.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
   }
 }

@@ -1,10 +1,11 @@
 import { findOption } from '../options/catalog.js';
-import { applyOption, readBack, recordConnected, type OptionReport } from '../options/apply.js';
+import { applyOption, readBack, recordConnected } from '../options/apply.js';
 import type { ExplainContext } from '../options/explain.js';
 import { explainContext } from '../options/probe.js';
 import { resolveOptions, type OptionsInput, type ResolvedOption } from '../options/request.js';
-import type { Phase, Transport } from '../options/types.js';
+import type { OptionReport, Phase, Transport } from '../options/types.js';
 import type { Role } from '../sockets/pair.js';
+import type { PatternBehaviour } from './patterns.js';
 import type { BenchHooks, RawSocketOption } from './types.js';
 
 /** Options per side of a benchmark, in the probe's forms; `both` applies first, then the side's own. */
@@ -60,29 +61,40 @@ export class BenchOptions {
       : 'Not set: the kernel default (net.core.wmem_default / rmem_default); only TCP autotunes buffers.';
   }
 
-  /** crr clients create a socket per transaction in their worker: their options travel as bytes. */
-  rawClientOptions(): RawSocketOption[] {
-    return this.#sides.client.options.map((o) => ({ level: o.levelNumber, optname: o.optname, value: new Uint8Array(o.bytes), phase: o.phase }));
+  /**
+   * Everything one engine run (or one side of a peer run) needs of the options, for the pattern's
+   * behaviour: hooks for the sockets the main thread builds, the raw options a client worker sets
+   * on each connection it opens itself, and the reports once the run is over.
+   */
+  forRun(behaviour: PatternBehaviour): { hooks: BenchHooks; clientSocketOptions: RawSocketOption[]; reports: () => Record<Role, OptionReport[]> } {
+    const perTransaction = behaviour.connection === 'transaction';
+    const { hooks, reports } = this.#hooks(perTransaction);
+    if (!perTransaction) return { hooks, clientSocketOptions: [], reports };
+    // The main thread reaches the listener only: what follows it, on every accepted socket, is the workers'.
+    const { afterConnect: _c, atEnd: _e, ...listenerHooks } = hooks;
+    const client = this.#sides.client.options;
+    return {
+      hooks: listenerHooks,
+      clientSocketOptions: client.map((o) => ({ level: o.levelNumber, optname: o.optname, value: new Uint8Array(o.bytes), phase: o.phase })),
+      // The client worker sets these on every connection it opens, so there is no one socket to
+      // read them back from; the report says what was asked and where it went.
+      reports: () => ({
+        server: reports().server,
+        client: client.map((o) => ({
+          name: o.name, level: o.level, optname: o.optname, requested: o.requested, appliedAt: o.phase,
+          before: null, effective: null, ok: true,
+          note: 'Set by the client worker on each of its connections (crr); not read back. A refusal fails the run with the errno.',
+        })),
+      }),
+    };
   }
 
   /**
-   * crr clients: the worker sets these on every connection it opens, so there is no one socket
-   * to read them back from; the report says what was asked and where it went.
+   * Hooks for one engine run, and the reports they fill in. `listenerOnly`: a connection per
+   * transaction, whose server sockets are accepted in the worker; connected-phase server options
+   * go on the listener before listen(), and every accepted socket inherits them.
    */
-  crrClientReports(): OptionReport[] {
-    return this.#sides.client.options.map((o) => ({
-      name: o.name, level: o.level, optname: o.optname, requested: o.requested, appliedAt: o.phase,
-      before: null, effective: null, ok: true,
-      note: 'Set by the client worker on each of its connections (crr); not read back. A refusal fails the run with the errno.',
-    }));
-  }
-
-  /**
-   * Hooks for one engine run, and the reports they fill in. `listenerOnly`: crr, whose server
-   * sockets are accepted one per transaction in the worker; connected-phase server options go on
-   * the listener before listen(), and every accepted socket inherits them.
-   */
-  hooks(listenerOnly = false): { hooks: BenchHooks; reports: () => Record<Role, OptionReport[]> } {
+  #hooks(listenerOnly: boolean): { hooks: BenchHooks; reports: () => Record<Role, OptionReport[]> } {
     const state: Record<Role, SideState> = {
       client: { ...this.#sides.client, reports: new Map() },
       server: { ...this.#sides.server, reports: new Map() },

@@ -1,5 +1,6 @@
 import type { TcpInfo } from '../../native-bindings/index.js';
-import { isDatagram, isTcp } from './config.js';
+import { isTcp } from './config.js';
+import { behaviourOf } from './patterns.js';
 import { EMPTY_LATENCY } from './histogram.js';
 import type { SideInterval, SideReport } from './protocol.js';
 import type {
@@ -75,10 +76,11 @@ function transactionFigures(client: SideReport): TransactionFigures {
 export function mergeInterval(config: ResolvedBenchConfig, c: SideInterval, s: SideInterval | undefined): IntervalSample {
   const sample: IntervalSample = { startMs: round(c.startNs / NS_PER_MS, 3), endMs: round(c.endNs / NS_PER_MS, 3) };
   const serverRate = s ? roundOrNull(ratio(s.bytes * 8, seconds(s.endNs - s.startNs)), 0) : null;
-  if (config.pattern === 'stream') {
+  const { figures } = behaviourOf(config);
+  if (figures !== 'transactions') {
     sample.bytes = s ? s.bytes : null;
     sample.bitsPerSecond = serverRate;
-    if (isDatagram(config.transport)) {
+    if (figures === 'datagram') {
       sample.sent = c.datagrams;
       sample.received = s ? s.datagrams : null;
     }
@@ -105,19 +107,19 @@ export interface RunFacts {
 }
 
 export function assembleResult(config: ResolvedBenchConfig, client: SideReport, server: SideReport, facts: RunFacts): RunResult {
-  const datagram = isDatagram(config.transport);
-  const stream = config.pattern === 'stream';
+  const { figures, connection } = behaviourOf(config);
   let tcpInfo: RunResult['tcpInfo'] = null;
   if (isTcp(config.transport)) {
-    tcpInfo = config.pattern === 'crr' ? { client: client.tcpInfo, server: server.tcpInfo } : facts.tcpInfo;
+    // A connection per transaction: each side read its last connection's before closing it.
+    tcpInfo = connection === 'transaction' ? { client: client.tcpInfo, server: server.tcpInfo } : facts.tcpInfo;
   }
   return {
     transport: config.transport,
     pattern: config.pattern,
     config,
-    stream: stream && !datagram ? streamFigures(client, server, facts.forcedEnd) : null,
-    datagram: stream && datagram ? datagramFigures(client, server) : null,
-    rr: stream ? null : transactionFigures(client),
+    stream: figures === 'stream' ? streamFigures(client, server, facts.forcedEnd) : null,
+    datagram: figures === 'datagram' ? datagramFigures(client, server) : null,
+    rr: figures === 'transactions' ? transactionFigures(client) : null,
     cpu: { client: cpu(client.cpu), server: cpu(server.cpu) },
     tcpInfo,
     intervals: config.intervalMs === null ? null : mergeIntervals(config, client.intervals, server.intervals),

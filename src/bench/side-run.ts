@@ -4,7 +4,7 @@ import { Control, PHASE, STOP } from './control.js';
 import { DEFAULT_LIMITS, quietShutdown, type EngineLimits } from './engine.js';
 import { BenchAbortedError } from './errors.js';
 import { RunTimers, withinLimit } from './timers.js';
-import { isDatagram } from './config.js';
+import { behaviourOf } from './patterns.js';
 import type { SideInterval, SideReport, SideStart } from './protocol.js';
 import { SideWorker } from './side-worker.js';
 import type { ResolvedBenchConfig } from './types.js';
@@ -80,17 +80,22 @@ export class SideRun {
   }
 
   /**
-   * The far client has finished. A TCP server ends by itself at the client's end of file (it may
-   * still be draining, so it is left alone); a datagram receiver is let drain for `drainMs`, then
-   * unblocked; a crr server stops accepting.
+   * The far client has finished (PatternBehaviour.serverEnd). A server that reads to end of file
+   * ends by itself (it may still be draining, so it is left alone); a datagram receiver is let
+   * drain for `drainMs`, then unblocked; a server accepting a connection per transaction stops.
    */
   end(drainMs: number): void {
     if (this.#done) return;
-    if (this.#config.pattern === 'crr') {
-      this.#control.setPhase(PHASE.DONE);
-      quietShutdown(this.#fd, SHUT.RDWR);
-    } else if (isDatagram(this.#config.transport)) {
-      this.#timers.after(drainMs, () => quietShutdown(this.#fd, SHUT.RD));
+    switch (behaviourOf(this.#config).serverEnd) {
+      case 'eof':
+        return;
+      case 'stop-accepting':
+        this.#control.setPhase(PHASE.DONE);
+        return quietShutdown(this.#fd, SHUT.RDWR);
+      case 'drain':
+        return this.#timers.after(drainMs, () => quietShutdown(this.#fd, SHUT.RD));
+      case 'unblock':
+        return this.#timers.after(0, () => quietShutdown(this.#fd, SHUT.RD));
     }
   }
 

@@ -50,7 +50,7 @@ export interface ResolvedBenchConfig {
   affinity: SideAffinity;
 }
 
-/** A setsockopt that a worker applies itself, on sockets it creates (crr clients). */
+/** A setsockopt that a worker applies itself, on sockets it creates (a client with a connection per transaction). */
 export interface RawSocketOption {
   level: number;
   optname: number;
@@ -60,17 +60,17 @@ export interface RawSocketOption {
 
 /** Where callers configure the sockets the main thread builds, in phase order. */
 export interface BenchHooks extends PairHooks {
-  /** Once connected (the "any" phase), on both data sockets; crr: never (its sockets live in the workers). */
+  /** Once connected (the "any" phase), on both data sockets; never with a connection per transaction (its sockets live in the workers). */
   afterConnect?(role: Role, fd: number): void;
-  /** When the transfer has ended, before the sockets are closed; crr: never. */
+  /** When the transfer has ended, before the sockets are closed; never with a connection per transaction. */
   atEnd?(role: Role, fd: number): void;
 }
 
 export interface EngineOptions {
   signal?: AbortSignal;
   hooks?: BenchHooks;
-  /** crr only: applied by the client worker, in phase order, to every socket it creates. */
-  crrClientOptions?: RawSocketOption[];
+  /** A connection per transaction (crr): applied by the client worker, in phase order, to every socket it creates. */
+  clientSocketOptions?: RawSocketOption[];
   /** Called once both workers are running (warm-up starts). */
   onStarted?(): void;
   /**

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The sysctls that set socket defaults and limits, or shape what a benchmark measures
-// (../shared/LINUX-SOCKOPTS.md §3). Read live every time: they differ across kernels
+// (docs/kernel-facts.md §3). Read live every time: they differ across kernels
 // (rmem_max/wmem_max became 4 MiB in 6.18) and per network namespace.
 
 /** How a sysctl file reads: one integer, several integers (min default max, a port range), or text. */

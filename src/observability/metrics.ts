@@ -1,6 +1,6 @@
 import { release } from 'node:os';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PATTERNS } from '../bench/types.js';
+import { PATTERNS } from '../bench/index.js';
 import { TRANSPORTS } from '../options/types.js';
 import type { RunView } from '../runs/registry.js';
 import { METRIC_NAMES, metricsOf, type MetricName } from '../runs/metrics.js';

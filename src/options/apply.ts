@@ -3,52 +3,7 @@ import { findOption, findOptionByNumber } from './catalog.js';
 import { decodeValue, DEFAULT_BUFLEN } from './codec.js';
 import { explain, hintFor, type ExplainContext } from './explain.js';
 import { readType, type ResolvedGet, type ResolvedOption } from './request.js';
-import type { DecodedValue, OptionValue, Phase, ValueType } from './types.js';
-
-export interface OptionError {
-  /** errno name, e.g. EPERM */
-  code: string;
-  errno: number;
-  message: string;
-  hint: string;
-}
-
-/** What happened to one option on one socket. */
-export interface OptionReport {
-  name: string;
-  level: string;
-  optname: number;
-  /** null: not set by the client, reported because it matters (benchmark buffers). */
-  requested: OptionValue | null;
-  appliedAt: Phase;
-  /** Read right before setsockopt; null when the option cannot be read. */
-  before: DecodedValue | null;
-  /** Read right after setsockopt. */
-  effective: DecodedValue | null;
-  /** Read again once the pair is connected, for options applied before that. */
-  connected?: DecodedValue | null;
-  /** Benchmarks: read again when the transfer ends (autotuning moves unlocked buffers during a run). */
-  end?: DecodedValue | null;
-  /** Which option the values were read through, for write-only options (SO_SNDBUFFORCE → SO_SNDBUF). */
-  readVia?: string;
-  ok: boolean;
-  note?: string;
-  error?: OptionError;
-}
-
-export interface GetReport {
-  name: string;
-  level: string;
-  optname: number;
-  buflen: number;
-  ok: boolean;
-  /** Bytes the kernel returned (optlen after the call). */
-  length?: number;
-  hex?: string;
-  /** Decoded by the catalogued type; absent for raw options. */
-  value?: DecodedValue;
-  error?: OptionError;
-}
+import type { DecodedValue, GetReport, OptionError, OptionReport, ValueType } from './types.js';
 
 export function decodeOrHex(type: ValueType | null, buf: Buffer): DecodedValue {
   return decodeValue(type, buf) ?? { hex: buf.toString('hex') };

@@ -1,6 +1,6 @@
 import { ALL, INET, IP, IPV6, TCP, UDP, UNIX, type OptionSpec } from './types.js';
 
-// The option catalog: facts measured on kernel 6.18 (../shared/LINUX-SOCKOPTS.md §1), as data.
+// The option catalog: facts measured on kernel 6.18 (docs/kernel-facts.md §1), as data.
 // `transports` is where the kernel accepts the option; test/options/catalog-claims.test.ts
 // checks every claim here against the running kernel.
 // Examples are set on fresh, unconnected sockets as root unless a comment says otherwise.

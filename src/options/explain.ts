@@ -1,7 +1,6 @@
 import type { SysError } from '../../native-bindings/index.js';
-import type { OptionReport } from './apply.js';
 import type { Target as OptionTarget } from './request.js';
-import type { CatalogEntry, DecodedValue, OptionValue, Transport } from './types.js';
+import type { CatalogEntry, DecodedValue, OptionReport, OptionValue, Transport } from './types.js';
 
 /** What the explanations need to know about this host, read once per request. */
 export interface ExplainContext {
@@ -17,7 +16,7 @@ export interface ExplainContext {
 type Target = Pick<OptionTarget, 'entry' | 'name' | 'level'>;
 
 // SOCK_MIN_SNDBUF and SOCK_MIN_RCVBUF on 6.18 x86_64: 2 × (2048 + SKB_DATA_ALIGN(sizeof(struct
-// sk_buff))) and half of that (LINUX-SOCKOPTS.md §4). socket(7) still says 2048 and 256.
+// sk_buff))) and half of that (docs/kernel-facts.md §4). socket(7) still says 2048 and 256.
 const MIN_SNDBUF = 4608;
 const MIN_RCVBUF = 2304;
 const INT_MAX_HALF = Math.floor((2 ** 31 - 1) / 2);

@@ -3,11 +3,11 @@ import { FdScope } from '../sockets/fd-scope.js';
 import { formatAddress } from '../sockets/address.js';
 import { getsockname } from '../../native-bindings/index.js';
 import { sysctlValue } from '../host/sysctls.js';
-import { applyOption, readOption, recordConnected, type GetReport, type OptionReport } from './apply.js';
+import { applyOption, readOption, recordConnected } from './apply.js';
 import type { ExplainContext } from './explain.js';
 import { resolveGets, resolveOptions, type GetItem, type OptionsInput, type ResolvedOption } from './request.js';
 import { clockTickMicros } from './tick.js';
-import { PHASES, type Phase, type Transport } from './types.js';
+import { PHASES, type GetReport, type OptionReport, type Phase, type Transport } from './types.js';
 
 export interface ProbeRequest {
   transport: Transport;

@@ -8,19 +8,13 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { isDatagram, isTcp } from '../bench/config.js';
-import { assembleResult, mergeInterval } from '../bench/results.js';
-import { SideRun } from '../bench/side-run.js';
-import type { IntervalSample, RunResult } from '../bench/types.js';
-import { readTcpInfo } from '../bench/workers/context.js';
-import type { OptionReport } from '../options/apply.js';
+import { assembleResult, behaviourOf, type Executor, type IntervalListener, isDatagram, isTcp, mergeInterval, readTcpInfo, type RepeatOutcome, type RepeatPlan, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
-import type { BenchOptions } from '../bench/options.js';
-import type { BenchmarkConfig, BenchmarkOutcome } from '../runs/benchmarks.js';
+import type { BenchmarkOutcome } from '../runs/benchmarks.js';
 import type { PeerSessionCreated, PeerSessionRun } from './sessions.js';
 import type { Transport } from '../options/types.js';
-import { ACK, KEY_BYTES, peerHost, type PeerSessionOutcome } from './wire.js';
+import { ACK, checkCrossHost, KEY_BYTES, peerHost, type PeerSessionOutcome } from './wire.js';
 
 /** Every control call to a peer but the final one (which waits for the run) is this quick on any network worth measuring. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -31,13 +25,6 @@ const POLL_MS = 2;
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 /** Beyond the run's own time: the far side's clock, its drain, and the answer's way back. */
 const SLACK_MS = 2000;
-
-export interface PeerRepeat {
-  result: RunResult;
-  sockets: { client: OptionReport[]; server: OptionReport[] };
-  /** The far host as its own result shows it. */
-  peerHost: BenchmarkOutcome['host'];
-}
 
 interface Reply {
   status: number;
@@ -51,19 +38,26 @@ interface Reply {
  * client-side options, presents the one-time key, runs the client side, then collects the
  * peer's report of its side and puts the two together as a local run would.
  */
-export class PeerClient {
+export class PeerClient implements Executor<BenchmarkOutcome['host']> {
   constructor(private readonly config: Config) {}
 
+  check(plan: RepeatPlan, fieldPrefix: string): void {
+    checkCrossHost(plan, fieldPrefix);
+  }
+
   /**
-   * One repeat against `peer`. With intervals, rr and crr samples go to `onInterval` as the
-   * client closes them: their figures are all the client's, so each equals the result's. A
+   * One repeat against the plan's peer. With intervals, rr and crr samples go to `onInterval` as
+   * the client closes them: their figures are all the client's, so each equals the result's. A
    * stream's come with the result only, since the receiver that counts them is on the peer.
    */
-  async repeat(peer: string, config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal, onInterval?: (sample: IntervalSample, index: number) => void): Promise<PeerRepeat> {
+  async repeat({ config, options }: RepeatPlan, signal: AbortSignal, onInterval?: IntervalListener): Promise<RepeatOutcome<BenchmarkOutcome['host']>> {
+    const peer = config.peer;
+    if (peer === undefined) throw new Error('A peer repeat needs config.peer');
+    const behaviour = behaviourOf(config);
     const body = {
       transport: config.transport, pattern: config.pattern, durationMs: config.durationMs, warmupMs: config.warmupMs,
       messageSize: config.messageSize, requestWrites: config.requestWrites, rateBitsPerSecond: config.rateBitsPerSecond,
-      ...(config.pattern === 'stream' ? {} : { responseSize: config.responseSize }),
+      ...(behaviour.responds ? { responseSize: config.responseSize } : {}),
       ...(config.intervalMs === null ? {} : { intervalMs: config.intervalMs }),
       ...(config.affinity.server === null ? {} : { affinity: { server: config.affinity.server } }),
       options: { both: config.options.both, server: config.options.server },
@@ -79,10 +73,10 @@ export class PeerClient {
         throw errors.peerFailed(`${peer} answered a session without a ${KEY_BYTES}-byte key and a port; is it a sockbench of the same version?`);
       }
       const address = await peerAddress(peer, config.transport, session.port);
-      const crr = config.pattern === 'crr';
-      const { hooks, reports } = options.hooks();
+      const { hooks, reports, clientSocketOptions } = options.forRun(behaviour);
+      const perRun = behaviour.connection === 'run';
       let fd = -1;
-      if (!crr) {
+      if (perRun) {
         fd = openSocket(config.transport, scope, true);
         hooks.beforeBind?.('client', fd);
         hooks.beforeConnect?.('client', fd);
@@ -91,22 +85,23 @@ export class PeerClient {
         setNonBlocking(fd, false);
         hooks.afterConnect?.('client', fd);
       }
-      // crr: the client worker connects once per transaction, opening each connection with the key.
-      const live = onInterval && config.pattern !== 'stream' ? onInterval : null;
+      // A connection per transaction: the client worker connects for each, opening each connection with the key.
+      const live = onInterval && behaviour.clientCountsIntervals ? onInterval : null;
       const side = new SideRun('client', config, fd, {
         signal, slackMs: SLACK_MS,
         onInterval: live ? (c) => {
           try {
-            live(mergeInterval(config, c, undefined), c.index);
+            live(0, mergeInterval(config, c, undefined), c.index);
           } catch {
             // A failing consumer (a closed event stream) must not end the run.
           }
         } : undefined,
-        start: crr ? { serverAddress: address, socketOptions: options.rawClientOptions(), sessionKey: new Uint8Array(key) } : undefined,
+        start: perRun ? undefined : { serverAddress: address, socketOptions: clientSocketOptions, sessionKey: new Uint8Array(key) },
       });
       const client = await side.run().catch(async (err: unknown) => { throw await this.#explainLoss(peer, session.id, err); });
-      const clientTcpInfo = crr ? client.report.tcpInfo : isTcp(config.transport) ? readTcpInfo(fd) : null;
-      if (!crr) hooks.atEnd?.('client', fd);
+      // A connection per transaction: the result takes each side's last connection's from its report.
+      const clientTcpInfo = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
+      hooks.atEnd?.('client', fd);
 
       const far = await this.#finish(peer, session.id, config, signal);
       finished = true;
@@ -115,7 +110,7 @@ export class PeerClient {
         forcedEnd: client.forcedEnd || far.forcedEnd,
         tcpInfo: isTcp(config.transport) ? { client: clientTcpInfo, server: far.tcpInfo } : null,
       });
-      return { result, sockets: { client: crr ? options.crrClientReports() : reports().client, server: far.sockets }, peerHost: far.host };
+      return { result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host };
     } finally {
       scope.closeAll();
       // A run that failed on this side must not hold the peer until its session times out.
@@ -124,7 +119,7 @@ export class PeerClient {
   }
 
   /** Tells the peer this side is done, and gets its side's account once it has ended. */
-  async #finish(peer: string, id: string, config: BenchmarkConfig, signal: AbortSignal): Promise<PeerSessionOutcome> {
+  async #finish(peer: string, id: string, config: RepeatPlan['config'], signal: AbortSignal): Promise<PeerSessionOutcome> {
     const waitMs = config.warmupMs + config.durationMs + 2 * SLACK_MS + CALL_TIMEOUT_MS;
     const end = await this.#call(peer, 'POST', `/v1/peer/sessions/${id}/finish`, undefined, signal, waitMs);
     const run = end.body as unknown as PeerSessionRun;

@@ -5,22 +5,18 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { isDatagram, isTcp, SESSION_KEY_TIMEOUT_MS } from '../bench/config.js';
-import { SideRun } from '../bench/side-run.js';
-import { readTcpInfo } from '../bench/workers/context.js';
+import { behaviourOf, isDatagram, isTcp, readTcpInfo, SESSION_KEY_TIMEOUT_MS, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { admit, PendingKey, takeKeyed } from '../sockets/pending-key.js';
 import type { BenchmarkRequest, BenchmarkService } from '../runs/benchmarks.js';
 import { resultHost } from '../runs/benchmarks.js';
-import type { RunView } from '../runs/registry.js';
+import type { RunLogger, RunView } from '../runs/registry.js';
 import type { Runs } from '../runs/runs.js';
 import { bindInRange, parsePortRange, type PortRange } from './ports.js';
 import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome } from './wire.js';
 
-/** crr: connections waiting to be accepted, as in a local crr run. */
-const CRR_BACKLOG = 128;
 /** How often a session looks for its data connection (non-blocking accept on the main thread). */
 const ACCEPT_POLL_MS = 5;
 /** A datagram receiver's time for the last datagrams to arrive once the far client has finished. */
@@ -56,12 +52,14 @@ interface Live {
 export class PeerSessionService {
   readonly #ports: PortRange;
   readonly #live = new Map<string, Live>();
+  /** The running session's logger (sessions are runs: one at a time), so that its refusals are logged with its id. */
+  #log: RunLogger | null = null;
 
   constructor(
     private readonly config: Config,
     private readonly runs: Runs,
     private readonly benchmarks: BenchmarkService,
-    private readonly onReject: (reason: RejectReason) => void,
+    private readonly onReject: (reason: RejectReason, log: RunLogger | null) => void,
   ) {
     this.#ports = parsePortRange(config.SOCKBENCH_DATA_PORTS);
   }
@@ -72,38 +70,43 @@ export class PeerSessionService {
     const registry = this.runs.registry;
     if (registry.busy || registry.queued > 0) throw errors.peerBusy(registry.retryAfterSeconds());
     const { config, options } = prepared;
-    const crr = config.pattern === 'crr';
+    const behaviour = behaviourOf(config);
+    const perRun = behaviour.connection === 'run';
     const scope = new FdScope();
     try {
-      // crr: the worker accepts a connection per transaction; connected-phase options go on the listener, which every accepted socket inherits.
-      const { hooks, reports } = options.hooks(crr);
+      // A connection per transaction: the worker accepts each; connected-phase options go on the listener, which every accepted socket inherits.
+      const { hooks, reports } = options.forRun(behaviour);
       const listener = openSocket(config.transport, scope, true);
       hooks.beforeBind?.('server', listener);
       const port = bindInRange(listener, TRANSPORT_INFO[config.transport].domain === AF.INET6 ? 'inet6' : 'inet', this.#ports);
       if (port === null) throw errors.peerNoPort(`Every data port of SOCKBENCH_DATA_PORTS (${this.config.SOCKBENCH_DATA_PORTS}) is in use; retry later or widen the range.`);
       hooks.beforeConnect?.('server', listener);
-      if (!isDatagram(config.transport)) listen(listener, crr ? CRR_BACKLOG : 4);
+      if (!isDatagram(config.transport)) listen(listener, behaviour.backlog);
       const key = randomBytes(KEY_BYTES);
       const live: Live = { side: null, finished: false };
       const timeoutMs = this.config.SOCKBENCH_PEER_TIMEOUT_MS;
       const expectedMs = timeoutMs + config.warmupMs + config.durationMs + SLACK_MS;
-      const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal) => {
+      const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal, reporter) => {
+        this.#log = reporter.log;
         try {
-          // crr: the worker accepts every connection itself and checks the key on each.
-          const fd = crr ? listener : await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live);
-          if (crr) setNonBlocking(listener, false);
-          else hooks.afterConnect?.('server', fd);
+          // A connection per transaction: the worker accepts every one itself and checks the key on each.
+          const fd = perRun ? await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live) : listener;
+          if (perRun) hooks.afterConnect?.('server', fd);
+          else setNonBlocking(listener, false);
           live.side = new SideRun('server', config, fd, {
-            signal, slackMs: SLACK_MS + (crr ? timeoutMs : 0), start: crr ? { sessionKey: new Uint8Array(key) } : undefined,
+            // Without a data connection to wait for first, the worker's own run includes the wait for the first client.
+            signal, slackMs: SLACK_MS + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
           });
           if (live.finished) live.side.end(DATAGRAM_DRAIN_MS);
           const { report, forcedEnd } = await live.side.run();
-          for (let i = 0; i < (report.rejected ?? 0); i++) this.onReject('wrong-key');
-          for (let i = 0; i < (report.silent ?? 0); i++) this.onReject('no-key');
-          if (!crr) hooks.atEnd?.('server', fd);
-          const tcpInfo: TcpInfo | null = crr ? report.tcpInfo : isTcp(config.transport) ? readTcpInfo(fd) : null;
+          for (let i = 0; i < (report.rejected ?? 0); i++) this.#reject('wrong-key');
+          for (let i = 0; i < (report.silent ?? 0); i++) this.#reject('no-key');
+          hooks.atEnd?.('server', fd);
+          // A connection per transaction: the result takes each side's last connection's from its report.
+          const tcpInfo: TcpInfo | null = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
           return { report, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost() } satisfies PeerSessionOutcome;
         } finally {
+          this.#log = null;
           this.#live.delete(run.id);
           scope.closeAll();
         }
@@ -131,6 +134,10 @@ export class PeerSessionService {
     await this.runs.registry.waitFor(id);
     // From the registry or, once it has ended, the history; of kind peer only.
     return this.get(id);
+  }
+
+  #reject(reason: RejectReason): void {
+    this.onReject(reason, this.#log);
   }
 
   /** Waits for the connection that presents `key`, closing every other one; rejects on timeout or cancel. */
@@ -177,7 +184,7 @@ export class PeerSessionService {
         send(fd, ACK, ACK.length, MSG.NOSIGNAL);
         return fd;
       }
-      this.onReject('wrong-key');
+      this.#reject('wrong-key');
     }
   }
 
@@ -202,7 +209,7 @@ export class PeerSessionService {
 
   /** Closes a connection that is not the session's, counted by what it sent: the key again, another key, or too little. */
   #drop(p: PendingKey, scope: FdScope, key: Buffer): void {
-    this.onReject(!p.complete ? 'no-key' : p.matches(key) ? 'replayed' : 'wrong-key');
+    this.#reject(!p.complete ? 'no-key' : p.matches(key) ? 'replayed' : 'wrong-key');
     scope.close(p.fd);
   }
 
@@ -217,7 +224,7 @@ export class PeerSessionService {
           } catch {
             break;
           }
-          this.onReject('replayed');
+          this.#reject('replayed');
           scope.add(fd);
           scope.close(fd);
         }

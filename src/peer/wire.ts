@@ -1,12 +1,10 @@
 import { isIP } from 'node:net';
 import { AF, type TcpInfo } from '../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
-import { isDatagram, REMOTE_DATAGRAM_HEADER } from '../bench/config.js';
+import { behaviourOf, type Pattern, type RepeatPlan, type SideReport } from '../bench/index.js';
 import { errors } from '../errors.js';
-import type { BenchmarkOutcome, PreparedBenchmark } from '../runs/benchmarks.js';
-import type { SideReport } from '../bench/protocol.js';
-import type { Pattern } from '../bench/types.js';
-import type { OptionReport } from '../options/apply.js';
+import type { BenchmarkOutcome } from '../runs/benchmarks.js';
+import type { OptionReport } from '../options/types.js';
 import type { Transport } from '../options/types.js';
 
 // What two instances say to each other in a peer benchmark, beside the HTTP routes under /v1/peer.
@@ -37,7 +35,7 @@ export function peerHost(peer: string, transport: Transport): { host: string; fa
  * Peer benchmarks cross hosts: IP transports only, one stream, room for the in-band window header,
  * and a peer address (when the URL has one rather than a name) of the transport's IP version.
  */
-export function checkCrossHost({ config }: PreparedBenchmark, field = 'body'): void {
+export function checkCrossHost({ config }: RepeatPlan, field = 'body'): void {
   if (!(PEER_TRANSPORTS as readonly string[]).includes(config.transport)) {
     throw errors.invalidValue(`${field}.transport: ${config.transport} does not cross hosts; with a peer use one of ${PEER_TRANSPORTS.join(', ')}.`, `${field}.transport`);
   }
@@ -45,8 +43,9 @@ export function checkCrossHost({ config }: PreparedBenchmark, field = 'body'): v
     throw errors.invalidValue(`${field}.pattern: ${config.pattern} is not available with a peer yet; use one of ${PEER_PATTERNS.join(', ')}.`, `${field}.pattern`);
   }
   if (config.streams > 1) throw errors.invalidValue(`${field}.streams: a peer benchmark runs one stream; remove streams or set it to 1.`, `${field}.streams`);
-  if (isDatagram(config.transport) && config.pattern === 'stream' && config.messageSize < REMOTE_DATAGRAM_HEADER) {
-    throw errors.invalidValue(`${field}.messageSize: across hosts a datagram carries ${REMOTE_DATAGRAM_HEADER} bytes of sequence numbers; use a messageSize of at least ${REMOTE_DATAGRAM_HEADER}.`, `${field}.messageSize`);
+  const min = behaviourOf(config).minMessageSize.remote;
+  if (config.messageSize < min) {
+    throw errors.invalidValue(`${field}.messageSize: across hosts a datagram carries ${min} bytes of sequence numbers; use a messageSize of at least ${min}.`, `${field}.messageSize`);
   }
   if (config.peer === undefined) return;
   const { host, family } = peerHost(config.peer, config.transport);

@@ -3,17 +3,9 @@ import type { Config } from '../config.js';
 import { errors, type SockbenchError } from '../errors.js';
 import { hostFacts, type HostFacts } from '../host/facts.js';
 import { sysctlValue, type SysctlName, type SysctlValue } from '../host/sysctls.js';
-import type { OptionReport } from '../options/apply.js';
-import { resolveBenchConfig } from '../bench/config.js';
-import { runBenchmark } from '../bench/engine.js';
-import { BenchConfigError, BenchTimeoutError, BenchWorkerError } from '../bench/errors.js';
-import { BenchOptions, type SideOptionsInput } from '../bench/options.js';
-import { summarize, type LimitedBy } from '../bench/summary.js';
-import { mergeStreams } from '../bench/streams.js';
-import type { BenchConfig, IntervalSample, ResolvedBenchConfig, RunResult, SideAffinity } from '../bench/types.js';
+import type { OptionReport } from '../options/types.js';
+import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type LimitedBy, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideOptionsInput, summarize } from '../bench/index.js';
 import { threadAffinity } from '../../native-bindings/index.js';
-import { PeerClient } from '../peer/client.js';
-import { checkCrossHost } from '../peer/wire.js';
 import { parsePeers, peerAllowed } from '../security/peers.js';
 import type { RunError, RunReporter, RunView } from './registry.js';
 import type { Runs } from './runs.js';
@@ -73,6 +65,21 @@ export function describeError(err: unknown): RunError {
   return { code: 'SOCKBENCH_RUN_FAILED', message: (err as Error).message ?? String(err) };
 }
 
+/**
+ * What a failure's log line needs beyond the error and its stack: the side that failed and the
+ * libc call (with its errno) that did, where the error knows them (a worker's report, a failed
+ * step of building the sockets).
+ */
+export function traceError(err: unknown): { side: string | null; syscall: string | null; errno: string | null } {
+  const e = (err ?? {}) as { side?: unknown; syscall?: unknown; code?: unknown; cause?: { syscall?: unknown; code?: unknown } };
+  const call = typeof e.syscall === 'string' ? e : typeof e.cause?.syscall === 'string' ? e.cause : null;
+  return {
+    side: typeof e.side === 'string' ? e.side : null,
+    syscall: call ? String(call.syscall) : null,
+    errno: call && typeof call.code === 'string' ? call.code : null,
+  };
+}
+
 function repeatView(r: RunResult): Record<string, unknown> {
   const { histogram: _h, ...figures } = (r.stream ?? r.datagram ?? r.rr) as unknown as Record<string, unknown>;
   return { ...figures, cpu: r.cpu, forcedEnd: r.forcedEnd, nudged: r.nudged };
@@ -110,18 +117,22 @@ export interface PreparedBenchmark {
   expectedMs: number;
 }
 
+/** Who runs a repeat: both sides here, or the server side on a peer (wired by src/app.ts). */
+export interface Executors {
+  local: Executor;
+  peer: Executor<BenchmarkOutcome['host']>;
+}
+
 /**
  * Benchmarks as a service: checks a request completely before queueing it (so mistakes are
- * 400s, not failed runs), runs its repeats one after another through the engine, and
+ * 400s, not failed runs), runs its repeats one after another through an executor, and
  * summarises them. Runs go through the shared Runs: one at a time, bounded queue, cancel, history.
  */
 export class BenchmarkService {
-  readonly #peerClient: PeerClient;
   /** SOCKBENCH_PEERS, normalized once. */
   readonly #allowedPeers: readonly string[];
 
-  constructor(private readonly config: Config, private readonly runs: Runs) {
-    this.#peerClient = new PeerClient(config);
+  constructor(private readonly config: Config, private readonly runs: Runs, private readonly executors: Executors) {
     this.#allowedPeers = parsePeers(config.SOCKBENCH_PEERS);
   }
 
@@ -162,47 +173,13 @@ export class BenchmarkService {
       const peer = peerAllowed(this.#allowedPeers, req.peer);
       if (peer === null) throw Object.assign(errors.peerNotAllowed(req.peer), { field: `${fieldPrefix}.peer` });
       config.peer = peer;
-      checkCrossHost(prepared, fieldPrefix);
     }
+    this.#executorOf(config).check(prepared, fieldPrefix);
     return prepared;
   }
 
-  /**
-   * One repeat: `streams` engine runs at once. The first failure cancels the others, and the
-   * repeat ends only when every one of them has released its threads and descriptors.
-   */
-  async #repeat(config: BenchmarkConfig, options: BenchOptions, signal: AbortSignal, onInterval: (stream: number, sample: IntervalSample, index: number) => void): Promise<{ result: RunResult; sockets: BenchmarkOutcome['sockets'] }> {
-    const linked = new AbortController();
-    const onAbort = () => linked.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-    const engineConfig = { ...config, intervalMs: config.intervalMs ?? undefined };
-    const crr = config.pattern === 'crr';
-    let firstError: unknown;
-    const runs = Array.from({ length: config.streams }, (_, stream) => {
-      const { hooks, reports } = options.hooks(crr);
-      const run = runBenchmark(engineConfig, {
-        signal: linked.signal, hooks, crrClientOptions: options.rawClientOptions(),
-        onInterval: (sample, index) => onInterval(stream, sample, index),
-      }, { connectTimeoutMs: this.config.SOCKBENCH_PROBE_TIMEOUT_MS });
-      run.catch((err: unknown) => {
-        firstError ??= err;
-        linked.abort(err);
-      });
-      return { run, reports };
-    });
-    try {
-      const settled = await Promise.allSettled(runs.map((r) => r.run));
-      // The first failure explains the others (runs it cancelled).
-      if (settled.some((s) => s.status === 'rejected')) throw firstError;
-      const first = runs[0].reports();
-      return {
-        result: mergeStreams(settled.map((s) => (s as PromiseFulfilledResult<RunResult>).value)),
-        sockets: crr ? { ...first, client: options.crrClientReports() } : first,
-      };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+  #executorOf(config: BenchmarkConfig): Executor<BenchmarkOutcome['host']> {
+    return config.peer === undefined ? this.executors.local : this.executors.peer;
   }
 
   /** Runs a prepared benchmark's repeats; `reporter` hears of each finished repeat. */
@@ -210,17 +187,11 @@ export class BenchmarkService {
     const results: RunResult[] = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
     let peerHost: BenchmarkOutcome['host'] | null = null;
+    const executor = this.#executorOf(config);
     for (let i = 0; i < config.repeats; i++) {
-      let repeat: { result: RunResult; sockets: BenchmarkOutcome['sockets'] };
-      if (config.peer === undefined) {
-        repeat = await this.#repeat(config, options, signal, (stream, sample, index) =>
-          reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
-      } else {
-        const far = await this.#peerClient.repeat(config.peer, config, options, signal, (sample, index) =>
-          reporter.emit({ event: 'interval', data: { repeat: i, stream: 0, index, ...sample } }));
-        peerHost = far.peerHost;
-        repeat = far;
-      }
+      const repeat: RepeatOutcome<BenchmarkOutcome['host']> = await executor.repeat({ config, options }, signal, (stream, sample, index) =>
+        reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
+      if (repeat.farHost !== undefined) peerHost = repeat.farHost;
       results.push(repeat.result);
       if (i === 0) sockets = repeat.sockets;
       reporter.progress({ done: i + 1, total: config.repeats });

@@ -1,4 +1,4 @@
-import { ratio } from '../bench/results.js';
+import { ratio } from '../bench/index.js';
 import { diffDocuments, type Difference } from '../host/compare.js';
 import type { BenchmarkOutcome, BenchmarkRun } from './benchmarks.js';
 import { METRICS, metricsOf, type MetricName } from './metrics.js';

@@ -42,9 +42,20 @@ export interface RunEvent {
   data: unknown;
 }
 
+/** Where a run logs: every line carries its id (a pino child logger with `runId`). */
+export interface RunLogger {
+  child(bindings: Record<string, unknown>): RunLogger;
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
 export interface RunReporter {
   progress(p: RunProgress): void;
   emit(event: RunEvent): void;
+  /** The run's own logger. */
+  log: RunLogger;
 }
 
 /** The work of one run. It must stop promptly, and release everything, when `signal` aborts. */
@@ -55,6 +66,7 @@ interface Entry<C, R> {
   work: RunWork<R>;
   expectedMs: number;
   abort: AbortController;
+  log: RunLogger;
   settled: Promise<void>;
   settle: () => void;
   events: EventEmitter;
@@ -75,7 +87,13 @@ export interface RegistryOptions<C, R> {
   describeError: (err: unknown) => RunError;
   /** Called with the run's view whenever its state changes (submitted, started, progress, finished). */
   persist?: (view: RunView<C, R>) => void;
+  /** The service's logger; each run logs through a child of it with its id. */
+  log?: RunLogger;
+  /** What a failure's log line says beyond the error and its stack: the side and the call that failed. */
+  traceError?: (err: unknown) => Record<string, unknown>;
 }
+
+const SILENT: RunLogger = { child: () => SILENT, debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Runs one piece of work at a time, because concurrent benchmarks distort each other. Later
@@ -98,16 +116,18 @@ export class RunRegistry<C = unknown, R = unknown> {
     }
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => { settle = resolve; });
+    const id = randomUUID();
     const entry: Entry<C, R> = {
       view: {
-        id: randomUUID(), kind, status: 'queued', queuePosition: null, createdAt: new Date().toISOString(),
+        id, kind, status: 'queued', queuePosition: null, createdAt: new Date().toISOString(),
         startedAt: null, finishedAt: null, config, progress: { done: 0, total }, result: null, error: null,
       },
-      work, expectedMs, abort: new AbortController(), settled, settle, events: new EventEmitter(),
+      work, expectedMs, abort: new AbortController(), log: (this.opts.log ?? SILENT).child({ runId: id, kind }), settled, settle, events: new EventEmitter(),
     };
     this.#runs.set(entry.view.id, entry);
     this.#queue.push(entry);
     this.#changed(entry);
+    entry.log.debug({ queued: this.#queue.length }, 'run queued');
     this.#pump();
     return this.get(entry.view.id)!;
   }
@@ -152,10 +172,10 @@ export class RunRegistry<C = unknown, R = unknown> {
     return true;
   }
 
-  /** Removes a finished run; a queued or running one is cancelled first. */
-  async remove(id: string): Promise<boolean> {
-    if (!this.cancel(id)) return false;
-    await this.#runs.get(id)?.settled;
+  /** Forgets a finished run; a queued or running one stays (cancel it first). False when not here or not finished. */
+  remove(id: string): boolean {
+    const entry = this.#runs.get(id);
+    if (!entry || entry.view.finishedAt === null) return false;
     return this.#runs.delete(id);
   }
 
@@ -193,7 +213,9 @@ export class RunRegistry<C = unknown, R = unknown> {
     entry.view.status = 'running';
     entry.view.startedAt = new Date().toISOString();
     this.#changed(entry);
+    entry.log.info({ config: entry.view.config }, 'run started');
     const reporter: RunReporter = {
+      log: entry.log,
       progress: (p) => {
         entry.view.progress = p;
         this.#changed(entry);
@@ -205,7 +227,13 @@ export class RunRegistry<C = unknown, R = unknown> {
       .then(
         (result) => this.#finish(entry, entry.abort.signal.aborted ? 'cancelled' : 'done', result, null),
         // A cancelled run is not a failure: its error would only say it was cancelled.
-        (err: unknown) => entry.abort.signal.aborted ? this.#finish(entry, 'cancelled', null, null) : this.#finish(entry, 'failed', null, this.opts.describeError(err)),
+        (err: unknown) => {
+          if (entry.abort.signal.aborted) return this.#finish(entry, 'cancelled', null, null);
+          const error = this.opts.describeError(err);
+          // Once per failed run: what the client sees, and what it does not (the side, the call, the stack).
+          entry.log.error({ err, code: error.code, ...this.opts.traceError?.(err) }, 'run failed');
+          this.#finish(entry, 'failed', null, error);
+        },
       )
       .finally(() => {
         this.#running = null;
@@ -215,6 +243,8 @@ export class RunRegistry<C = unknown, R = unknown> {
 
   #finish(entry: Entry<C, R>, status: RunStatus, result: R | null, error: RunError | null): void {
     Object.assign(entry.view, { status, result, error, finishedAt: new Date().toISOString() });
+    const { startedAt, finishedAt } = entry.view;
+    entry.log.info({ status, durationMs: startedAt === null ? null : Date.parse(finishedAt!) - Date.parse(startedAt) }, 'run ended');
     this.#changed(entry);
     this.#send(entry, { event: 'end', data: this.get(entry.view.id) });
     entry.events.removeAllListeners();

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config.js';
-import { RunRegistry, type RunError, type RunKind, type RunView } from './registry.js';
+import { RunRegistry, type RunError, type RunKind, type RunLogger, type RunView } from './registry.js';
 import { RunStore, type RunFilter } from './store.js';
 
 /** Finished runs kept in memory besides the store: enough for every waiting client to read its own. */
@@ -13,6 +13,10 @@ const INTERRUPTED: RunError = {
 
 export interface RunsOptions {
   describeError: (err: unknown) => RunError;
+  /** The side and the call of a failure, for its log line. */
+  traceError?: (err: unknown) => Record<string, unknown>;
+  /** Each run logs through a child of this with its id. */
+  log?: RunLogger;
   /** Where a failed write to the store is reported; the run itself goes on. */
   onStoreError: (err: unknown) => void;
 }
@@ -49,6 +53,8 @@ export class Runs {
       queueLimit: config.SOCKBENCH_QUEUE_LIMIT,
       keepFinished: KEEP_IN_MEMORY,
       describeError: opts.describeError,
+      traceError: opts.traceError,
+      log: opts.log,
       persist: (view) => {
         this.events.emit('change', view);
         try {
@@ -86,10 +92,31 @@ export class Runs {
     return { total, runs };
   }
 
-  /** Cancels a live run and waits for it to end, then deletes it everywhere. */
-  async remove(kind: RunKind, id: string): Promise<boolean> {
-    if (this.registry.get(id)?.kind === kind) await this.registry.remove(id);
+  /**
+   * Deletes a finished run everywhere. A queued or running one is left alone ('active'): a
+   * delete must never end a run, and a cancel never deletes one, so that a cancel that arrives
+   * just after the run finished cannot lose its result.
+   */
+  remove(kind: RunKind, id: string): 'deleted' | 'active' | 'missing' {
+    const live = this.registry.get(id);
+    if (live?.kind === kind) {
+      if (live.finishedAt === null) return 'active';
+      this.registry.remove(id);
+    }
     this.#unsaved.delete(id);
-    return this.store.deleteRun(kind, id);
+    return this.store.deleteRun(kind, id) || live?.kind === kind ? 'deleted' : 'missing';
+  }
+
+  /**
+   * Cancels a queued or running run and resolves with its final view once it has released
+   * everything; a finished run is answered as it is. Never deletes. Undefined for an unknown id.
+   */
+  async cancel(kind: RunKind, id: string): Promise<RunView<unknown, unknown> | undefined> {
+    const live = this.registry.get(id);
+    if (live?.kind === kind && live.finishedAt === null) {
+      this.registry.cancel(id);
+      await this.registry.waitFor(id);
+    }
+    return this.get(kind, id);
   }
 }

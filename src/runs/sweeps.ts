@@ -2,10 +2,8 @@ import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { findOption, nearestNames, suggestOptions } from '../options/catalog.js';
 import type { OptionItem, OptionsInput } from '../options/request.js';
-import { ALWAYS_REPORTED, type SideOptionsInput } from '../bench/options.js';
-import { ratio } from '../bench/results.js';
-import { median } from '../bench/summary.js';
-import { describeError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
+import { ALWAYS_REPORTED, median, ratio, type SideOptionsInput } from '../bench/index.js';
+import { describeError, traceError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
 import { effectiveBySide } from './compare.js';
 import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
 import type { RunError, RunReporter, RunStatus, RunView } from './registry.js';
@@ -159,7 +157,7 @@ export class SweepService {
       }
       const started = performance.now();
       try {
-        const outcome = await this.benchmarks.execute(prepared[i], signal, { progress: () => undefined, emit: () => undefined });
+        const outcome = await this.benchmarks.execute(prepared[i], signal, { progress: () => undefined, emit: () => undefined, log: reporter.log.child({ point: i }) });
         const r = outcome.summary as Record<string, unknown> & { limitedBy: { reason: string } | null };
         Object.assign(point, {
           status: 'done', metrics: metricsOf(r), min: metricsOf(r.min), max: metricsOf(r.max),
@@ -170,6 +168,7 @@ export class SweepService {
         point.status = signal.aborted ? 'cancelled' : 'failed';
         // As the registry records a cancelled run: cancelling is not a failure, so no error.
         point.error = signal.aborted ? null : describeError(err);
+        if (point.error) reporter.log.error({ err, point: i, code: point.error.code, ...traceError(err) }, 'sweep point failed');
       }
       reporter.emit({ event: 'point', data: point });
       reporter.progress({ done: i + 1, total: points.length });

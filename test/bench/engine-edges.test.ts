@@ -31,7 +31,7 @@ t.test('a side that stalls past the deadline is ended by force, with the figures
 t.test("a libc error in a worker rejects the run naming the side, call and errno", async (t) => {
   const before = await openFds();
   const err = await run({ transport: 'tcp4', pattern: 'crr', durationMs: 300 }, {
-    crrClientOptions: [{ level: LEVELS.SOL_SOCKET, optname: 12345, value: int(1), phase: 'any' }],
+    clientSocketOptions: [{ level: LEVELS.SOL_SOCKET, optname: 12345, value: int(1), phase: 'any' }],
   }).then(() => null, (e: unknown) => e);
   t.ok(err instanceof BenchWorkerError, 'BenchWorkerError');
   t.match(err, { side: 'client', syscall: 'setsockopt', code: 'ENOPROTOOPT', message: /client side failed/ });
@@ -55,7 +55,7 @@ t.test('a nudged pair (TCP_DEFER_ACCEPT) still accounts every byte; atEnd sees b
 
 t.test('crr applies the raw client options on every connection', async (t) => {
   const r = await run({ transport: 'tcp4', pattern: 'crr', durationMs: 150, requestWrites: 2 }, {
-    crrClientOptions: [{ level: LEVELS.IPPROTO_TCP, optname: OPTNAMES.IPPROTO_TCP.TCP_NODELAY, value: int(1), phase: 'any' }],
+    clientSocketOptions: [{ level: LEVELS.IPPROTO_TCP, optname: OPTNAMES.IPPROTO_TCP.TCP_NODELAY, value: int(1), phase: 'any' }],
   });
   t.ok(r.rr!.transactions > 0);
   // Two writes per request without TCP_NODELAY would wait for a delayed ACK (~40 ms) each time.

@@ -40,7 +40,7 @@ t.test('consecutive runs reuse the same two threads and leak nothing between the
 t.test('a side that failed with a libc error ended its job cleanly: its thread is reused', async (t) => {
   await run({ transport: 'tcp4', pattern: 'rr', ...SHORT });
   const err = await runBenchmark({ transport: 'tcp4', pattern: 'crr', durationMs: 200 }, {
-    workerExecArgv, crrClientOptions: [{ level: LEVELS.SOL_SOCKET, optname: 12345, value: Buffer.alloc(4), phase: 'any' }],
+    workerExecArgv, clientSocketOptions: [{ level: LEVELS.SOL_SOCKET, optname: 12345, value: Buffer.alloc(4), phase: 'any' }],
   }).then(() => null, (e: unknown) => e);
   t.ok(err instanceof BenchWorkerError, 'the run failed');
   t.equal(busyWorkerCount(), 0);

@@ -97,7 +97,7 @@ function schemaProblems(snapshot: unknown): string {
 
 // ---- sysctls ------------------------------------------------------------------------------
 
-t.test('the sysctl list covers LINUX-SOCKOPTS.md §3', async (t) => {
+t.test('the sysctl list covers docs/kernel-facts.md §3', async (t) => {
   t.ok(SYSCTLS.length >= 40, `${SYSCTLS.length} sysctls`);
   t.equal(new Set(SYSCTLS.map((s) => s.name)).size, SYSCTLS.length, 'names are unique');
   const live = readSysctls();

@@ -18,7 +18,7 @@ import { TRANSPORT_INFO } from '../../src/sockets/transports.js';
 const PAIR_TIMEOUT_MS = 1000;
 const fdsAtStart = readdirSync('/proc/self/fd').length;
 
-// ---- what the catalog must cover (LINUX-SOCKOPTS.md §1.1–1.6) -------------------------------
+// ---- what the catalog must cover (docs/kernel-facts.md §1.1–1.6) -------------------------------
 
 const EXPECTED_NAMES: Record<CatalogEntry['level'], string[]> = {
   SOL_SOCKET: [
@@ -253,7 +253,7 @@ function checkReadOnlyValue(t: Test, e: CatalogEntry, transport: Transport, raw:
 
 // ---- the catalog as data ------------------------------------------------------------------
 
-t.test('the catalog covers every option of LINUX-SOCKOPTS.md §1, once', async (t) => {
+t.test('the catalog covers every option of docs/kernel-facts.md §1, once', async (t) => {
   t.ok(CATALOG.length >= 60, `at least 60 entries (${CATALOG.length})`);
   const names = CATALOG.map((e) => e.name);
   t.strictSame(names.filter((n, i) => names.indexOf(n) !== i), [], 'no duplicate names');

@@ -2,7 +2,7 @@ import t from 'tap';
 import { errnoNumber, SysError } from '../../native-bindings/index.js';
 import { findOption } from '../../src/options/catalog.js';
 import { hintFor, explain, type ExplainContext } from '../../src/options/explain.js';
-import type { OptionReport } from '../../src/options/apply.js';
+import type { OptionReport } from '../../src/options/types.js';
 
 // The words of hints and notes for kernel answers that a test host cannot easily produce
 // (an errno is a real SysError built from its number, as native-bindings builds it).

@@ -113,7 +113,7 @@ t.test('intervals across hosts, live: rr samples stream over SSE as the client c
     t.equal(run.status, 'queued');
     const s = await sse(run.id);
     await s.next((e) => e.event === 'state');
-    await a.inject({ method: 'DELETE', url: `/v1/benchmarks/${blocker.id}`, headers: auth });
+    await a.inject({ method: 'POST', url: `/v1/benchmarks/${blocker.id}/cancel`, headers: auth });
     const end = await s.next((e) => e.event === 'end', 10000);
     t.equal(end.data.status, 'done', JSON.stringify(end.data.error));
     const final = end.data.result.intervals as Array<Record<string, unknown>>;
@@ -495,7 +495,7 @@ t.test('cancelling a peer run ends both sides at once', async (t) => {
     if (live) sessions = [live];
   }
   const t0 = Date.now();
-  const cancelled = (await a.inject({ method: 'DELETE', url: `/v1/benchmarks/${id}`, headers: auth })).json();
+  const cancelled = (await a.inject({ method: 'POST', url: `/v1/benchmarks/${id}/cancel`, headers: auth })).json();
   t.equal(cancelled.status, 'cancelled');
   t.ok(Date.now() - t0 < 3000, `cancelled in ${Date.now() - t0} ms`);
   let far = b.runs.registry.get(sessions[0].id);

@@ -59,7 +59,7 @@ t.test('effective options per side match getsockopt, at all three points; buffer
   const r = run.result.summary;
   t.ok(r.min.bitsPerSecond <= r.bitsPerSecond && r.bitsPerSecond <= r.max.bitsPerSecond, 'median between min and max');
   t.equal(run.progress.done, 3);
-  t.equal(run.result.summary.tcpInfo.server.rcv_wscale, 1, 'SO_RCVBUF before listen() fixed the window scale (LINUX-SOCKOPTS.md §4)');
+  t.equal(run.result.summary.tcpInfo.server.rcv_wscale, 1, 'SO_RCVBUF before listen() fixed the window scale (docs/kernel-facts.md §4)');
 });
 
 t.test('crr: the listener carries the server options, the client worker sets its own on every connection', async (t) => {
@@ -94,7 +94,7 @@ t.test('streams: parallel pairs add up, each accounted; one failing stream fails
   t.match(failing.json().error, { code: 'SOCKBENCH_PAIR_SETUP_FAILED' });
   const cancelled = (await post(app, { transport: 'tcp4', pattern: 'stream', durationMs: 5000, warmupMs: 0, streams: 4 }, '?wait=false')).json();
   await new Promise((r) => setTimeout(r, 200));
-  t.equal((await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${cancelled.id}` })).json().status, 'cancelled');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/benchmarks/${cancelled.id}/cancel` })).json().status, 'cancelled');
   t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), fds);
 });
@@ -150,10 +150,10 @@ t.test('queue: one at a time, bounded, 429 with Retry-After; cancel at every sta
   t.match(third.json(), { code: 'SOCKBENCH_QUEUE_FULL' });
   t.ok(Number(third.headers['retry-after']) >= 10, `Retry-After ${third.headers['retry-after']}`);
 
-  const queued = await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${second.json().id}` });
+  const queued = await app.inject({ method: 'POST', url: `/v1/benchmarks/${second.json().id}/cancel` });
   t.match(queued.json(), { status: 'cancelled', startedAt: null });
   const t0 = Date.now();
-  const running = await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${first.json().id}` });
+  const running = await app.inject({ method: 'POST', url: `/v1/benchmarks/${first.json().id}/cancel` });
   t.match(running.json(), { status: 'cancelled' });
   t.ok(Date.now() - t0 < 3000, `a running benchmark stops promptly (${Date.now() - t0} ms)`);
   const done = await post(app, { transport: 'unix', pattern: 'rr', ...short });
@@ -231,7 +231,7 @@ t.test('many runs of mixed kinds, cancelled and failing ones included, leak no d
     if (i % 10 === 9) {
       const run = (await post(app, { ...kind, durationMs: 5000, warmupMs: 0 }, '?wait=false')).json();
       await new Promise((r) => setTimeout(r, i % 20 === 9 ? 0 : 30));
-      await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${run.id}` });
+      await app.inject({ method: 'POST', url: `/v1/benchmarks/${run.id}/cancel` });
       statuses.cancelled = (statuses.cancelled ?? 0) + 1;
       continue;
     }

@@ -61,7 +61,7 @@ t.test('list: newest first, each filter, since, paging, text, CSV, and 400s that
   t.equal((await add({ transport: 'tcp4', pattern: 'stream', ...short, options: failing })).statusCode, 422);
   await sleep(5);
   const long = (await post(app, { transport: 'unix', pattern: 'rr', durationMs: 10000, warmupMs: 0 }, '?wait=false')).json();
-  t.equal((await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${long.id}` })).json().status, 'cancelled');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/benchmarks/${long.id}/cancel` })).json().status, 'cancelled');
   made.push((await app.inject(`/v1/benchmarks/${long.id}`)).json());
   await add({ transport: 'tcp4', pattern: 'rr', ...short });
   const [stream, udpRr, failed, cancelled, tcpRr] = made;
@@ -297,7 +297,7 @@ t.test('compare: per metric, significant only beyond the spread of the repeats',
   t.same([running.status, queued.status], ['running', 'queued']);
   await err(running.id, nagle.id, 409, { code: 'SOCKBENCH_RUN_NOT_DONE', field: 'querystring.a', message: /is running/ });
   await err(nagle.id, queued.id, 409, { code: 'SOCKBENCH_RUN_NOT_DONE', field: 'querystring.b', message: /is queued/ });
-  for (const r of [queued, running]) await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${r.id}` });
+  for (const r of [queued, running]) await app.inject({ method: 'POST', url: `/v1/benchmarks/${r.id}/cancel` });
   await err(nagle.id, running.id, 409, { code: 'SOCKBENCH_RUN_NOT_DONE', message: /is cancelled/ });
 });
 
@@ -341,7 +341,7 @@ t.test('events: state, intervals as they are measured, progress, end; then the s
   t.equal(s.res.headers['cache-control'], 'no-cache');
   await s.next((e) => e.event === 'state');
   t.equal(openEventStreams(), 1);
-  await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${blocker.id}` });
+  await app.inject({ method: 'POST', url: `/v1/benchmarks/${blocker.id}/cancel` });
 
   const end = await s.next((e) => e.event === 'end', 10000);
   const closedAt = await within(s.ended);
@@ -408,7 +408,7 @@ t.test('events: a client that leaves is forgotten and the run goes on; SOCKBENCH
   const third = await openStream(t, `${base}/v1/benchmarks/${long.id}/events`);
   await third.next((e) => e.event === 'state');
   t.equal(openEventStreams(), 1, 'a slot is free again');
-  await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${long.id}` });
+  await app.inject({ method: 'POST', url: `/v1/benchmarks/${long.id}/cancel` });
   const end = await third.next((e) => e.event === 'end');
   t.match(end.data, { id: long.id, status: 'cancelled' }, 'a cancelled run ends its stream too');
   t.type(await within(third.ended), 'number');

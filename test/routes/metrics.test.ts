@@ -2,7 +2,8 @@ import t from 'tap';
 import { release } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { build, tempDataDir } from '../helpers/build.js';
-import { buildApp, VERSION } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { VERSION } from '../../src/version.js';
 import { loadConfig } from '../../src/config.js';
 
 type App = Awaited<ReturnType<typeof build>>;
@@ -41,7 +42,7 @@ t.test('runs counted by kind, transport, pattern and status; latest figures as g
   const during = await scrape(app);
   t.equal(during.value('sockbench_runs_in_progress', { status: 'running' }), 1, 'the long run is running');
   t.equal(during.value('sockbench_runs_in_progress', { status: 'queued' }), 0);
-  const cancelled = (await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${long.id}` })).json();
+  const cancelled = (await app.inject({ method: 'POST', url: `/v1/benchmarks/${long.id}/cancel` })).json();
   t.equal(cancelled.status, 'cancelled');
 
   const res = await app.inject({ method: 'GET', url: '/metrics' });

@@ -61,7 +61,7 @@ t.test('server side: SO_RCVBUF on the listener before listen() is inherited by t
   t.equal(r.effective, 8192);
   t.equal(r.connected, 8192);
   const [clamp, info] = body.get;
-  t.equal(clamp.value, 4096, 'window clamp follows the listener SO_RCVBUF (LINUX-SOCKOPTS.md §1.2)');
+  t.equal(clamp.value, 4096, 'window clamp follows the listener SO_RCVBUF (docs/kernel-facts.md §1.2)');
   t.equal(info.value.state, 1, 'ESTABLISHED');
   t.equal(info.value.rcv_wscale, 0, 'a 4096-byte receive buffer needs no window scaling');
   t.ok(info.length >= 232);

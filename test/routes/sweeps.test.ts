@@ -140,7 +140,7 @@ t.test('bad sweeps are 400s naming the field; cancel keeps the points done; SSE 
       // Cancel once two points are in: the sweep must keep them.
       if (!cancelled && events.filter((e) => e.event === 'point').length === 2) {
         cancelled = true;
-        void app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` });
+        void app.inject({ method: 'POST', url: `/v1/sweeps/${id}/cancel` });
       }
     }
   }

@@ -3,7 +3,9 @@ import { recv, setThreadAffinity, SysError, threadAffinity } from '../../../nati
 import { isDatagram, isTcp } from '../config.js';
 import { Control, STOP } from '../control.js';
 import type { SerializedError } from '../errors.js';
+import { behaviourOf, type BehaviourName } from '../patterns.js';
 import type { SideJob, WorkerMessage } from '../protocol.js';
+import type { Role } from '../../sockets/pair.js';
 import { Aborted, type SideContext, type SideLoop } from './context.js';
 import { crrClient, crrServer } from './crr.js';
 import { rrClient, rrServer } from './rr.js';
@@ -17,6 +19,14 @@ import { datagramReceiver, streamReceiver, streamSender } from './stream.js';
 const port = parentPort!;
 const post = (message: WorkerMessage): void => port.postMessage(message);
 
+/** Each side's loop per row of the pattern table (patterns.ts). */
+const LOOPS: Record<BehaviourName, Record<Role, (ctx: SideContext) => SideLoop>> = {
+  stream: { client: streamSender, server: streamReceiver },
+  datagram: { client: streamSender, server: datagramReceiver },
+  rr: { client: rrClient, server: rrServer },
+  crr: { client: crrClient, server: crrServer },
+};
+
 function prepare({ data, start }: SideJob, control: Control): SideLoop {
   const ctx: SideContext = {
     role: data.role, config: data.config, control, start,
@@ -24,21 +34,12 @@ function prepare({ data, start }: SideJob, control: Control): SideLoop {
     // A blocked loop can post: the message is queued on the main thread's side at once.
     publishInterval: (sample) => post({ type: 'interval', sample }),
   };
-  const client = data.role === 'client';
-  switch (data.config.pattern) {
-    case 'stream':
-      if (client) return streamSender(ctx);
-      return ctx.datagram ? datagramReceiver(ctx) : streamReceiver(ctx);
-    case 'rr':
-      return client ? rrClient(ctx) : rrServer(ctx);
-    case 'crr':
-      return client ? crrClient(ctx) : crrServer(ctx);
-  }
+  return LOOPS[behaviourOf(data.config).name][data.role](ctx);
 }
 
 function serialize(err: unknown): SerializedError {
-  if (err instanceof SysError) return { name: err.name, message: err.message, syscall: err.syscall, code: err.code, errno: err.errno };
-  if (err instanceof Error) return { name: err.name, message: err.message };
+  if (err instanceof SysError) return { name: err.name, message: err.message, syscall: err.syscall, code: err.code, errno: err.errno, stack: err.stack };
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err) };
 }
 

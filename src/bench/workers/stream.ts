@@ -1,5 +1,5 @@
 import { recv, send, SHUT, shutdown } from '../../../native-bindings/index.js';
-import { SEQUENCE_BYTES } from '../config.js';
+import { SEQUENCE_BYTES } from '../patterns.js';
 import { STOP } from '../control.js';
 import { untilStopped, readTcpInfo, throwIfAborted, type SideContext, type SideLoop } from './context.js';
 import { SEND_FLAGS } from './io.js';

@@ -88,19 +88,15 @@ export function benchBody(values: Record<string, string | boolean | string[] | u
 }
 
 /**
- * Cancels the run with DELETE, which answers once the run has released its threads and sockets.
- * DELETE also deletes a run that has already ended, so its state is read first: a Ctrl-C that
- * comes just as the run ends keeps the result in the history.
+ * Cancels the run (POST .../cancel), which answers once the run has released its threads and
+ * sockets, with its final state. A cancel never deletes: a Ctrl-C that comes just as the run
+ * ends keeps the result in the history, and the answer says it had ended.
  */
 async function cancelRun(api: Api, id: string): Promise<void> {
   try {
-    const { data } = await callJson<RunDoc>(api, 'GET', `/v1/benchmarks/${id}`);
-    if (FINAL.has(data.status)) {
-      process.stderr.write(`benchmark ${id} had already ended (${data.status}); GET /v1/benchmarks/${id} has it\n`);
-      return;
-    }
-    const res = await api.send('DELETE', `/v1/benchmarks/${id}`);
-    process.stderr.write(res.status === 200 ? `benchmark ${id} cancelled\n` : `cancelling benchmark ${id}: HTTP ${res.status}\n`);
+    const { data } = await callJson<RunDoc>(api, 'POST', `/v1/benchmarks/${id}/cancel`);
+    if (data.status === 'cancelled') process.stderr.write(`benchmark ${id} cancelled\n`);
+    else process.stderr.write(`benchmark ${id} had already ended (${data.status}); GET /v1/benchmarks/${id} has it\n`);
   } catch (err) {
     process.stderr.write(`cancelling benchmark ${id}: ${(err as Error).message}\n`);
   }
@@ -113,7 +109,7 @@ export const bench: Command = {
 
 Runs a benchmark on the host behind --url and waits for it, with a progress bar when stderr is
 a terminal. Prints the run's text summary, or the whole run document with --json. Ctrl-C
-cancels the run (DELETE /v1/benchmarks/{id}) and exits 130.
+cancels the run (POST /v1/benchmarks/{id}/cancel; its state stays in the history) and exits 130.
 
 Options (the API's body fields; see README "Benchmarks"):
   --transport T               tcp4, tcp6, udp4, udp6, unix, unix-dgram (required)

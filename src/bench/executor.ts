@@ -1,0 +1,82 @@
+import type { OptionReport } from '../options/types.js';
+import { runBenchmark } from './engine.js';
+import type { BenchOptions, SideOptionsInput } from './options.js';
+import { behaviourOf } from './patterns.js';
+import { mergeStreams } from './streams.js';
+import type { IntervalSample, ResolvedBenchConfig, RunResult } from './types.js';
+
+// One repeat of a benchmark, run by an executor: here (LocalExecutor, both sides on this host) or
+// against a peer (src/peer/client.ts, the server side on another host). The run service knows
+// executors only through this interface; src/app.ts wires the two, so neither imports the other.
+
+/** A checked request as an executor sees it. */
+export interface RepeatPlan {
+  config: ResolvedBenchConfig & { streams: number; options: SideOptionsInput; peer?: string };
+  options: BenchOptions;
+}
+
+export interface SocketReports {
+  client: OptionReport[];
+  server: OptionReport[];
+}
+
+/** `Far`: what a peer executor says of the far host, in the run service's shape. */
+export interface RepeatOutcome<Far = never> {
+  result: RunResult;
+  sockets: SocketReports;
+  /** Peer runs: the far host as its own side reported it. */
+  farHost?: Far;
+}
+
+/** Hears each interval of each stream as it closes (intervals on only). */
+export type IntervalListener = (stream: number, sample: IntervalSample, index: number) => void;
+
+export interface Executor<Far = never> {
+  /** What only this executor can refuse in a request, before it is queued: throws the 400 naming the field. */
+  check(plan: RepeatPlan, fieldPrefix: string): void;
+  /** One repeat; it ends only once every thread and descriptor it used is released. */
+  repeat(plan: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener): Promise<RepeatOutcome<Far>>;
+}
+
+/** Both sides on this host, each in its own worker thread; `streams` pairs at once. */
+export class LocalExecutor implements Executor {
+  constructor(private readonly limits: { connectTimeoutMs: number }) {}
+
+  check(): void {
+    // Everything a local run needs is checked when the config is resolved.
+  }
+
+  /** The first failure cancels the other streams, and the repeat ends only when every one of them has ended. */
+  async repeat({ config, options }: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener): Promise<RepeatOutcome> {
+    const linked = new AbortController();
+    const onAbort = () => linked.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    const engineConfig = { ...config, intervalMs: config.intervalMs ?? undefined };
+    const behaviour = behaviourOf(config);
+    let firstError: unknown;
+    const runs = Array.from({ length: config.streams }, (_, stream) => {
+      const { hooks, reports, clientSocketOptions } = options.forRun(behaviour);
+      const run = runBenchmark(engineConfig, {
+        signal: linked.signal, hooks, clientSocketOptions,
+        onInterval: (sample, index) => onInterval(stream, sample, index),
+      }, { connectTimeoutMs: this.limits.connectTimeoutMs });
+      run.catch((err: unknown) => {
+        firstError ??= err;
+        linked.abort(err);
+      });
+      return { run, reports };
+    });
+    try {
+      const settled = await Promise.allSettled(runs.map((r) => r.run));
+      // The first failure explains the others (runs it cancelled).
+      if (settled.some((s) => s.status === 'rejected')) throw firstError;
+      return {
+        result: mergeStreams(settled.map((s) => (s as PromiseFulfilledResult<RunResult>).value)),
+        sockets: runs[0].reports(),
+      };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
