@@ -48,6 +48,7 @@ function snapshotShape(values: { sysctl: TSchema; option: TSchema }, partial: bo
     sysctls: maybe(Type.Record(Type.String(), values.sysctl)),
     sockets: maybe(Type.Record(Type.String(), Type.Record(Type.String(), values.option))),
     errors: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+    sources: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'where the sysctls are persisted; not compared' })),
   }, { additionalProperties: false, description: partial ? 'The values that matter: any subset of a snapshot' : 'a snapshot document, as GET /v1/defaults answers on any host' });
 }
 

@@ -4,8 +4,11 @@ import type { RunStore, StoredSnapshot } from '../runs/store.js';
 import { checkDocument, diffDocuments, type Difference, type Mismatch } from './compare.js';
 import { takeDefaults, type DefaultsSnapshot, type SnapshotState } from './defaults.js';
 
-/** Fields that name a host or a moment rather than describe its defaults. */
-const IDENTITY_PATHS = ['/host/hostname', '/host/takenAt'];
+/**
+ * Fields left out of comparisons: those that name a host or a moment rather than describe its
+ * defaults, and where the sysctls are persisted (file names differ between hosts with the same values).
+ */
+const IDENTITY_PATHS = ['/host/hostname', '/host/takenAt', '/sources'];
 
 /** A snapshot given inline (from any host's GET /v1/defaults), by stored id, or "current" for this host now. */
 export type SnapshotRef = string | Record<string, unknown>;
