@@ -13,12 +13,18 @@ function ruleText(rule: string, expected: unknown): string {
   return `${rule} ${valueText(expected)}`;
 }
 
+/** For $persisted the actual value is the file's: "no file", or what the file sets. */
+function actualText(m: CheckResult['mismatches'][number]): string {
+  if (m.rule === '$persisted') return m.actual === null ? '(no file)' : `${valueText(m.actual)} in the file`;
+  return m.absent ? '(absent)' : valueText(m.actual);
+}
+
 export function checkText(c: CheckResult): string {
   const profile = c.profile ? `profile ${c.profile}: ` : '';
   const head = `${c.host.hostname}  kernel ${c.host.kernel}  sockets ${c.state}: ${profile}`;
   if (c.ok) return `${head}OK, ${c.checked} values meet the baseline\n`;
   const failing = new Set(c.mismatches.map((m) => m.path)).size;
-  const rows = c.mismatches.map((m) => [m.path, ruleText(m.rule, m.expected), m.absent ? '(absent)' : valueText(m.actual), ...(c.profile ? [m.profile ?? 'override'] : [])]);
+  const rows = c.mismatches.map((m) => [m.path, ruleText(m.rule, m.expected), actualText(m), ...(c.profile ? [m.profile ?? 'override'] : [])]);
   return `${head}MISMATCH, ${failing} of ${c.checked} values fail the baseline\n\n`
     + table(['PATH', 'EXPECTED', 'ACTUAL', ...(c.profile ? ['FROM'] : [])], rows)
     + `\n${c.mismatches.map((m) => `${m.message}${m.source ? ` (${m.profile}: ${m.source})` : ''}`).join('\n')}\n`;
@@ -28,7 +34,7 @@ export function checkText(c: CheckResult): string {
 export function checkReport(c: CheckResult, timestamp?: string): CiReport {
   const cases = new Map<string, CiCase>();
   for (const m of c.mismatches) {
-    const failure = { message: m.message, expected: ruleText(m.rule, m.expected), actual: m.absent ? '(absent)' : valueText(m.actual), rule: m.rule };
+    const failure = { message: m.message, expected: ruleText(m.rule, m.expected), actual: actualText(m), rule: m.rule };
     const prev = cases.get(m.path)?.failure;
     // Two rules on one key (a minimum and $persisted, say) fail as one case that names both.
     cases.set(m.path, { name: m.path, failure: prev ? { message: `${prev.message}; ${failure.message}`, expected: `${prev.expected}; ${failure.expected}`, actual: prev.actual, rule: `${prev.rule} ${failure.rule}` } : failure });

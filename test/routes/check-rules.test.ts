@@ -47,6 +47,8 @@ t.test('$persisted against this host: a value no sysctl file sets is lost on reb
   const res = await app.inject({ method: 'POST', url: '/v1/defaults/check', ...json({ sysctls: { [unset]: { $persisted: true } } }) });
   t.equal(res.statusCode, 412);
   t.match(res.json().mismatches, [{ path: `/sysctls/${unset}`, rule: '$persisted', expected: true, actual: null, message: new RegExp(`^${unset.replace(/\./g, '\\.')} is \\d+ but no sysctl file sets it, so a reboot resets it$`) }]);
+  const text = await app.inject({ method: 'POST', url: '/v1/defaults/check?format=text', ...json({ sysctls: { [unset]: { $persisted: true } } }) });
+  t.match(text.body, new RegExp(`\\n/sysctls/${unset.replace(/\./g, '\\.')} +\\$persisted true +\\(no file\\)\\n`));
 });
 
 t.test('bad rules and bad profile requests are 400s naming the path; nothing is checked', async (t) => {
