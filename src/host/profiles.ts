@@ -29,7 +29,25 @@ export interface ProfileSummary {
   entries: number;
 }
 
+/** A baseline as clients give it: a baseline document (rules at its leaves), or a profile with overrides. */
+export type BaselineInput = Record<string, unknown> & { profile?: string; overrides?: Record<string, unknown> };
+
+export interface ResolvedBaseline {
+  baseline: BaselineEntry[];
+  /** The profile named, if any. */
+  profile: string | null;
+  /** The socket state the baseline asks for ("state": "connected" in it), if any. */
+  state: 'fresh' | 'connected' | null;
+}
+
 const MAX_DEPTH = 8;
+/** The top-level keys of a baseline with a profile; values to check go under `overrides`. */
+const PROFILE_KEYS = new Set(['profile', 'overrides', 'state']);
+/**
+ * Left out of every baseline: fields that name a host or a moment, where the sysctls are
+ * persisted, and read failures; so that a whole snapshot of this host is a baseline it meets.
+ */
+const NOT_CHECKED = ['/host/hostname', '/host/takenAt', '/sources', '/errors'];
 
 function resolve(data: ProfileData, byName: Map<string, ProfileData>, depth = 0): ProfileEntry[] {
   if (depth > MAX_DEPTH) throw new Error(`profile ${data.name}: extends more than ${MAX_DEPTH} deep (a cycle?)`);
@@ -70,17 +88,46 @@ export function getProfile(name: string): Profile {
 
 /**
  * A profile's entries with `overrides` (a baseline document) on top: an override replaces the
- * profile's entry at the same path, the others add to it. `fields` name the request fields of the
- * profile name and the overrides, for errors.
+ * profile's entry at the same path, the others add to it. `fields` name the profile name and the
+ * overrides in errors.
  */
-export function profileBaseline(name: string, overrides: unknown, fields: { profile: string; overrides: string }, ignore: string[] = []): BaselineEntry[] {
+function profileBaseline(name: string, overrides: unknown, fields: { profile: string; overrides: string }): BaselineEntry[] {
   const found = PROFILES.get(name);
   if (!found) {
     const suggestions = suggest(name);
     throw errors.unknownProfile(`${fields.profile}: no profile "${name}". The profiles are ${[...PROFILES.keys()].join(', ')} (GET /v1/profiles).`, fields.profile, suggestions);
   }
   if (overrides === undefined) return found.baseline;
-  const extra = compileBaseline(overrides, fields.overrides, ignore);
+  const extra = compileBaseline(overrides, fields.overrides, NOT_CHECKED);
   const replaced = new Set(extra.map((e) => e.path));
   return [...found.baseline.filter((e) => !replaced.has(e.path)), ...extra];
+}
+
+/**
+ * The entries to check for a baseline `input`, as POST /v1/defaults/check takes it: a baseline
+ * document, or {"profile": NAME, "overrides": document}. Bad rules, an unknown profile, stray keys
+ * beside a profile and an empty baseline throw 400s naming `field` and the path at fault. Check a
+ * snapshot (any host's document) against the result with checkBaseline (rules.ts), e.g. for a
+ * baseline given in the environment:
+ *   const { baseline } = resolveBaseline({ profile: 'fasterdata-10g' }, 'SOCKBENCH_BASELINE');
+ *   const { mismatches } = checkBaseline(takeDefaults(...), baseline);
+ */
+export function resolveBaseline(input: BaselineInput, field: string): ResolvedBaseline {
+  let baseline: BaselineEntry[];
+  let state: unknown = input.state;
+  if (input.profile !== undefined) {
+    const stray = Object.keys(input).filter((k) => !PROFILE_KEYS.has(k));
+    if (stray.length > 0) {
+      throw errors.invalidValue(`${field}.${stray[0]}: with a profile, put the values to check under "overrides", e.g. {"profile": "${input.profile}", "overrides": {"${stray[0]}": ...}}.`, `${field}.${stray[0]}`);
+    }
+    baseline = profileBaseline(input.profile, input.overrides, { profile: `${field}.profile`, overrides: `${field}.overrides` });
+    state ??= input.overrides?.state;
+  } else {
+    if (input.overrides !== undefined) throw errors.invalidValue(`${field}.overrides: overrides change a profile; name one with "profile", or give the values at the top level.`, `${field}.overrides`);
+    baseline = compileBaseline(input, field, NOT_CHECKED);
+  }
+  if (baseline.length === 0) {
+    throw errors.invalidValue(`${field}: the baseline has no values to check. Give a subset of GET /v1/defaults, e.g. {"sysctls": {"net.core.rmem_max": {"$min": 16777216}}}, or {"profile": "fasterdata-10g"}.`, field);
+  }
+  return { baseline, profile: input.profile ?? null, state: state === 'connected' || state === 'fresh' ? state : null };
 }

@@ -11,7 +11,8 @@ import { SYSCTLS, type SysctlKind } from './sysctls.js';
 // value such as {"onoff":1,"linger":5}. For lists such as tcp_rmem a baseline may give one rule
 // per element, null meaning any value. A pure module: compileBaseline turns a baseline document
 // into entries once (400s naming the path for anything it cannot check), checkBaseline checks any
-// snapshot document against them.
+// snapshot document against them. A baseline as clients give it (a document, or a profile with
+// overrides) becomes entries through resolveBaseline (profiles.ts).
 
 export const RULE_OPERATORS = ['$min', '$max', '$range', '$oneOf', '$not', '$absent', '$persisted'] as const;
 export type RuleOperator = (typeof RULE_OPERATORS)[number];

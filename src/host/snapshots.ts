@@ -3,19 +3,14 @@ import { errors } from '../errors.js';
 import type { RunStore, StoredSnapshot } from '../runs/store.js';
 import { compareDocuments, type Difference } from './compare.js';
 import { takeDefaults, type DefaultsSnapshot, type SnapshotState } from './defaults.js';
-import { profileBaseline } from './profiles.js';
-import { checkBaseline, compileBaseline, type RuleMismatch } from './rules.js';
+import { resolveBaseline, type BaselineInput } from './profiles.js';
+import { checkBaseline, type RuleMismatch } from './rules.js';
 
 /**
  * Fields left out of comparisons: those that name a host or a moment rather than describe its
  * defaults, and where the sysctls are persisted (file names differ between hosts with the same values).
  */
 const NOT_COMPARED = ['/host/hostname', '/host/takenAt', '/sources'];
-
-/** The top-level keys of a check with a profile; values to check go under `overrides`. */
-const PROFILE_KEYS = new Set(['profile', 'overrides', 'state']);
-/** Read failures are no defaults to demand: a whole snapshot used as a baseline leaves them out. */
-const NOT_CHECKED = [...NOT_COMPARED, '/errors'];
 
 /** A snapshot given inline (from any host's GET /v1/defaults), by stored id, or "current" for this host now. */
 export type SnapshotRef = string | Record<string, unknown>;
@@ -51,8 +46,6 @@ export interface CheckResult {
   host: DefaultsSnapshot['host'];
 }
 
-/** A check's body: a baseline (any subset of a snapshot, rules at its leaves), or a profile with overrides. */
-export type CheckInput = Record<string, unknown> & { profile?: string; overrides?: Record<string, unknown> };
 
 export const CURRENT = 'current';
 
@@ -142,26 +135,11 @@ export class SnapshotService {
    * This host against a baseline (identity fields in it are ignored) or a named profile with
    * overrides. Bad rules are 400s naming their path, before any snapshot is taken.
    */
-  check(input: CheckInput, state: SnapshotState | undefined): CheckResult {
-    let baseline;
-    let stateInBaseline: unknown = input.state;
-    if (input.profile !== undefined) {
-      const stray = Object.keys(input).filter((k) => !PROFILE_KEYS.has(k));
-      if (stray.length > 0) {
-        throw errors.invalidValue(`body.${stray[0]}: with a profile, put the values to check under "overrides", e.g. {"profile": "${input.profile}", "overrides": {"${stray[0]}": ...}}.`, `body.${stray[0]}`);
-      }
-      baseline = profileBaseline(input.profile, input.overrides, { profile: 'body.profile', overrides: 'body.overrides' }, NOT_CHECKED);
-      stateInBaseline ??= input.overrides?.state;
-    } else {
-      if (input.overrides !== undefined) throw errors.invalidValue('body.overrides: overrides change a profile; name one with "profile", or give the values at the top level.', 'body.overrides');
-      baseline = compileBaseline(input, 'body', NOT_CHECKED);
-    }
-    if (baseline.length === 0) {
-      throw errors.invalidValue('body: the baseline has no values to check. Give a subset of GET /v1/defaults, e.g. {"sysctls": {"net.core.rmem_max": {"$min": 16777216}}}, or {"profile": "fasterdata-10g"}.', 'body');
-    }
-    const effective = state ?? (stateInBaseline === 'connected' ? 'connected' : 'fresh');
+  check(input: BaselineInput, state: SnapshotState | undefined): CheckResult {
+    const { baseline, profile, state: stateInBaseline } = resolveBaseline(input, 'body');
+    const effective = state ?? stateInBaseline ?? 'fresh';
     const current = this.take(effective);
     const { checked, passed, mismatches } = checkBaseline(current, baseline);
-    return { ok: mismatches.length === 0, checked, passed, mismatches, profile: input.profile ?? null, state: effective, host: current.host };
+    return { ok: mismatches.length === 0, checked, passed, mismatches, profile, state: effective, host: current.host };
   }
 }
