@@ -1,15 +1,17 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DefaultsSnapshotSchema, OptionDefaultSchema, SysctlValueSchema, type DefaultsSnapshot } from '../src/host/schema.js';
-import { CURRENT, type CheckResult } from '../src/host/snapshots.js';
+import { DefaultsSnapshotSchema, HostFactsSchema, OptionDefaultSchema, SysctlValueSchema, type DefaultsSnapshot } from '../src/host/schema.js';
+import { CURRENT } from '../src/host/snapshots.js';
+import { RULE_OPERATORS } from '../src/host/rules.js';
 import type { StoredSnapshot } from '../src/runs/store.js';
 import { errors } from '../src/errors.js';
 import { TRANSPORTS } from '../src/options/types.js';
-import { diffText } from '../src/report/snapshot-diff.js';
+import { checkReport, checkText } from '../src/report/snapshot-check.js';
+import { diffReport, diffText } from '../src/report/snapshot-diff.js';
 import { table, valueText } from '../src/report/text.js';
-import { errorResponses, FormatQuery, IdParams, PageQuery, StringEnum } from './schemas.js';
-import { negotiate } from './negotiate.js';
+import { errorResponses, FormatQuery, IdParams, PageQuery, ReportFormatQuery, StringEnum } from './schemas.js';
+import { negotiate, negotiateReport } from './negotiate.js';
 
 const StateSchema = StringEnum(['fresh', 'connected'] as const, { description: 'fresh sockets (default) or the client side of a connected loopback pair' });
 
@@ -20,13 +22,6 @@ function defaultsText(s: DefaultsSnapshot): string {
   const names = [...new Set(TRANSPORTS.flatMap((t) => Object.keys(s.sockets[t])))];
   const sockets = table(['OPTION', ...TRANSPORTS], names.map((n) => [n, ...TRANSPORTS.map((t) => (n in s.sockets[t] ? valueText(s.sockets[t][n]) : ''))]));
   return head + sysctls + '\n' + sockets;
-}
-
-function checkText(c: CheckResult): string {
-  const head = `${c.host.hostname}  kernel ${c.host.kernel}  sockets ${c.state}: `;
-  if (c.ok) return `${head}OK, ${c.checked} values match the baseline\n`;
-  return `${head}MISMATCH, ${c.mismatches.length} of ${c.checked} values differ from the baseline\n\n`
-    + table(['PATH', 'EXPECTED', 'ACTUAL'], c.mismatches.map((m) => [m.path, valueText(m.expected), m.absent ? '(absent)' : valueText(m.actual)]));
 }
 
 function snapshotListText(list: { total: number; snapshots: Array<Omit<StoredSnapshot, 'document'>> }): string {
@@ -48,16 +43,26 @@ function snapshotShape(values: { sysctl: TSchema; option: TSchema }, partial: bo
     sysctls: maybe(Type.Record(Type.String(), values.sysctl)),
     sockets: maybe(Type.Record(Type.String(), Type.Record(Type.String(), values.option))),
     errors: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+    sources: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'where the sysctls are persisted; not compared' })),
   }, { additionalProperties: false, description: partial ? 'The values that matter: any subset of a snapshot' : 'a snapshot document, as GET /v1/defaults answers on any host' });
 }
 
 const OPEN = { sysctl: Type.Unknown(), option: Type.Unknown() };
 const STRICT = { sysctl: SysctlValueSchema, option: OptionDefaultSchema };
 const SnapshotInput = snapshotShape(OPEN, false);
-const Baseline = snapshotShape(OPEN, true);
 // Compiled once: interpreting the schemas would walk them again on every request.
 const StrictSnapshot = TypeCompiler.Compile(snapshotShape(STRICT, false));
-const StrictBaseline = TypeCompiler.Compile(snapshotShape(STRICT, true));
+
+/** Leaves are checked by the rule compiler, whose 400s name the path and the rule at fault. */
+const BASELINE_VALUES = {
+  sysctl: Type.Unknown({ description: `a value (exact match) or a rule: {"$min": n}, {"$max": n}, {"$range": [lo, hi]}, {"$oneOf": [...]}, {"$not": v}, {"$absent": true}, {"$persisted": true}; for lists one per element, null for any, e.g. [null, null, {"$min": 16777216}]` }),
+  option: Type.Unknown({ description: `a value (exact match) or a rule (${RULE_OPERATORS.filter((o) => o !== '$persisted').join(', ')})` }),
+};
+const Baseline = snapshotShape(BASELINE_VALUES, true);
+const CheckBody = Type.Composite([Baseline, Type.Object({
+  profile: Type.Optional(Type.String({ maxLength: 100, description: 'A named baseline (GET /v1/profiles), e.g. fasterdata-10g; then the values to check go under overrides' })),
+  overrides: Type.Optional(Baseline),
+})], { additionalProperties: false, description: 'A baseline (any subset of a snapshot, with rules at its leaves), or {"profile": NAME, "overrides": baseline}' });
 
 /** Checks `value` with no coercion; the 400 names the first path at fault. */
 function strictly(check: TypeCheck<TSchema>, value: unknown, field: string): void {
@@ -80,17 +85,29 @@ const SourceSchema = Type.Object({
 });
 const DiffSchema = Type.Object({
   identical: Type.Boolean(),
+  compared: Type.Integer({ description: 'Paths compared: those of either document, the ignored ones aside' }),
   differences: Type.Array(Type.Object({ path: Pointer, a: Type.Unknown(), b: Type.Unknown() }), { description: 'null where a document has no such key' }),
   ignored: Type.Array(Pointer, { description: 'Paths left out: host identity, and those asked for' }),
   a: SourceSchema, b: SourceSchema,
 });
 const CheckSchema = Type.Object({
   ok: Type.Boolean(),
-  checked: Type.Integer({ description: 'Values of the baseline compared' }),
-  mismatches: Type.Array(Type.Object({ path: Pointer, expected: Type.Unknown(), actual: Type.Unknown(), absent: Type.Optional(Type.Boolean({ description: 'This host has no such key' })) })),
+  checked: Type.Integer({ description: 'Entries of the baseline compared (a list with per-element rules counts once)' }),
+  passed: Type.Array(Pointer, { description: 'Entries this host meets' }),
+  mismatches: Type.Array(Type.Object({
+    path: Type.String({ description: 'JSON Pointer of the value; an element of a list has its index appended, e.g. /sysctls/net.ipv4.tcp_rmem/2' }),
+    rule: StringEnum(['$eq', ...RULE_OPERATORS] as const, { description: '$eq: a plain value in the baseline' }),
+    expected: Type.Unknown({ description: "The rule's operand: the value for $eq, the bound for $min and $max, [lo, hi] for $range, the list for $oneOf" }),
+    actual: Type.Unknown({ description: "This host's value (for $persisted: the value the file sets); null where it has no such key" }),
+    absent: Type.Optional(Type.Boolean({ description: 'This host has no such key' })),
+    message: Type.String({ description: 'The mismatch in words, e.g. "net.core.rmem_max is 4194304, below the minimum 16777216"' }),
+    profile: Type.Optional(Type.String({ description: 'The profile whose rule failed (absent for overrides)' })),
+    source: Type.Optional(Type.String({ description: 'Where the profile has the value from' })),
+  }, { additionalProperties: false })),
+  profile: Type.Union([Type.String(), Type.Null()], { description: 'The profile checked, if any' }),
   state: StateSchema,
-  host: Type.Object({}, { additionalProperties: true }),
-});
+  host: HostFactsSchema,
+}, { additionalProperties: false });
 const StoredSnapshotSchema = Type.Object({
   id: Type.String(), createdAt: Type.String(), label: Type.Union([Type.String(), Type.Null()]), hostname: Type.String(), state: Type.String(),
 });
@@ -165,31 +182,30 @@ const defaults: FastifyPluginAsyncTypebox = async (app) => {
         a: SnapshotRefInput, b: SnapshotRefInput,
         ignore: Type.Optional(Type.Array(Type.String({ pattern: '^/', maxLength: 300 }), { maxItems: 100, description: 'More paths to leave out, as JSON Pointers, e.g. ["/host"]' })),
       }, { additionalProperties: false }),
-      querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
+      querystring: Type.Object({ format: Type.Optional(ReportFormatQuery) }, { additionalProperties: false }),
       response: { 200: DiffSchema, ...errorResponses(400, 404, 413) },
     },
   }, async (request, reply) => {
     const { a, b, ignore } = request.body;
     if (typeof a !== 'string') strictly(StrictSnapshot, a, 'body.a');
     if (typeof b !== 'string') strictly(StrictSnapshot, b, 'body.b');
-    return negotiate(request, reply, snapshots.diff(a, b, ignore ?? []), diffText);
+    return negotiateReport(request, reply, snapshots.diff(a, b, ignore ?? []), diffText, diffReport);
   });
 
   app.post('/defaults/check', {
     schema: {
-      summary: 'Check this host against a baseline (any subset of a snapshot): 200 when it matches, 412 with the mismatches when not',
+      summary: 'Check this host against a baseline (values or rules) or a named profile: 200 when it meets it, 412 with the mismatches when not',
       tags: ['host'],
-      body: Baseline,
+      body: CheckBody,
       querystring: Type.Object({
         state: Type.Optional(StateSchema),
-        format: Type.Optional(FormatQuery),
+        format: Type.Optional(ReportFormatQuery),
       }, { additionalProperties: false }),
       response: { 200: CheckSchema, 412: CheckSchema, ...errorResponses(400, 413) },
     },
   }, async (request, reply) => {
-    strictly(StrictBaseline, request.body, 'body');
     const result = snapshots.check(request.body as Record<string, unknown>, request.query.state);
-    return negotiate(request, reply.code(result.ok ? 200 : 412), result, checkText);
+    return negotiateReport(request, reply.code(result.ok ? 200 : 412), result, checkText, (c) => checkReport(c, c.host.takenAt));
   });
 };
 

@@ -3,6 +3,7 @@ import health from './health.js';
 import options from './options.js';
 import sockopts from './sockopts.js';
 import defaults from './defaults.js';
+import profiles from './profiles.js';
 import benchmarks from './benchmarks.js';
 import sweeps from './sweeps.js';
 import peer from './peer.js';
@@ -12,6 +13,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(options);
   await app.register(sockopts);
   await app.register(defaults);
+  await app.register(profiles);
   await app.register(benchmarks);
   await app.register(sweeps);
   await app.register(peer);

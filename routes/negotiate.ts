@@ -1,3 +1,4 @@
+import { junitXml, tapText, type CiReport } from '../src/report/ci.js';
 import { toCsv, type CsvCell } from '../src/report/csv.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -24,4 +25,20 @@ export function wantsText(request: FastifyRequest): boolean {
 export function negotiate<T>(request: FastifyRequest, reply: FastifyReply, data: T, text: (d: T) => string): FastifyReply | T {
   if (!wantsText(request)) return data;
   return reply.type('text/plain; charset=utf-8').send(text(data));
+}
+
+/** A CI report when asked for one: `?format=junit` (or `Accept: application/xml`) or `?format=tap`. */
+function reportFormat(request: FastifyRequest): 'junit' | 'tap' | null {
+  const format = (request.query as { format?: string } | undefined)?.format;
+  if (format === 'junit' || format === 'tap') return format;
+  if (format !== undefined) return null;
+  return /\b(application|text)\/xml\b/.test(request.headers.accept ?? '') ? 'junit' : null;
+}
+
+/** negotiate, plus JUnit XML and TAP for results that CI systems read. */
+export function negotiateReport<T>(request: FastifyRequest, reply: FastifyReply, data: T, text: (d: T) => string, report: (d: T) => CiReport): FastifyReply | T {
+  const format = reportFormat(request);
+  if (format === 'junit') return reply.type('application/xml; charset=utf-8').send(junitXml(report(data)));
+  if (format === 'tap') return reply.type('text/plain; charset=utf-8').send(tapText(report(data)));
+  return negotiate(request, reply, data, text);
 }

@@ -20,6 +20,9 @@ export const FormatQuery = StringEnum(['json', 'text'] as const, { description: 
 /** For documents that are rows of figures, which spreadsheets and CI artifacts want as CSV. */
 export const TableFormatQuery = StringEnum(['json', 'text', 'csv'] as const, { description: 'text: an aligned table for terminals (same as Accept: text/plain); csv: for spreadsheets (same as Accept: text/csv)' });
 
+/** For results that CI systems read as test reports. */
+export const ReportFormatQuery = StringEnum(['json', 'text', 'junit', 'tap'] as const, { description: 'text: a table for terminals (Accept: text/plain); junit: JUnit XML, one testsuite per host and one testcase per key (Accept: application/xml); tap: TAP 14' });
+
 export const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
 /** The :id of a stored resource (a run, a snapshot, a peer session). */

@@ -38,6 +38,9 @@ const PeerFailed = createError<[string]>('SOCKBENCH_PEER_FAILED', '%s', 502);
 const PeerLost = createError<[string]>('SOCKBENCH_PEER_LOST', '%s', 502);
 const PeerNoPort = createError<[string]>('SOCKBENCH_PEER_NO_PORT', '%s', 503);
 const PeerSessionEnded = createError<[string]>('SOCKBENCH_PEER_SESSION_ENDED', '%s', 408);
+const InvalidRule = createError<[string]>('SOCKBENCH_INVALID_RULE', '%s', 400);
+const UnknownProfile = createError<[string]>('SOCKBENCH_UNKNOWN_PROFILE', '%s', 400);
+const ProfileNotFound = createError<[string]>('SOCKBENCH_PROFILE_NOT_FOUND', '%s', 404);
 const PairSetupFailed = createError<[string, { cause?: Error }]>('SOCKBENCH_PAIR_SETUP_FAILED', '%s', 422);
 
 export const errors = {
@@ -52,6 +55,17 @@ export const errors = {
   },
   invalidValue(message: string, field: string): SockbenchError {
     return withDetails(new InvalidValue(message), { field });
+  },
+  /** A baseline rule that cannot be checked: unknown operator, wrong operand, empty range. */
+  invalidRule(message: string, field: string): SockbenchError {
+    return withDetails(new InvalidRule(message), { field });
+  },
+  /** A check that names a profile this service does not ship. */
+  unknownProfile(message: string, field: string, suggestions: string[]): SockbenchError {
+    return withDetails(new UnknownProfile(message), { field, suggestions });
+  },
+  profileNotFound(message: string, suggestions: string[]): SockbenchError {
+    return withDetails(new ProfileNotFound(message), { suggestions });
   },
   runNotFound(message: string): SockbenchError {
     return new RunNotFound(message);

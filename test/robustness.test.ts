@@ -42,3 +42,78 @@ t.test('thousands of mixed probes: no 5xx, no leaked descriptor', async (t) => {
   t.ok((statuses.get(200) ?? 0) >= rounds * 8, 'the valid probes succeeded');
   t.ok((statuses.get(400) ?? 0) >= rounds * 5, 'the invalid ones were refused');
 });
+
+// ---- baselines, rules and profiles from a seeded generator ----------------------------------
+
+/** mulberry32: the same sequence every run, so a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['$min', '$max', '$range', '$oneOf', '$not', '$absent', '$persisted', '$eq', '$', 'onoff', 'linger', 'sec', 'usec', 'x/y', '~0', ''];
+const NAMES = ['net.core.rmem_max', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_congestion_control', 'net.core.nope', 'a~1b'];
+const SCALARS: unknown[] = [0, -1, 1, 4096, 2 ** 53, 1e308, -1e308, 0.5, 'bbr', 'cubic', '', '\u0000<&>"#::%', '\u{1F600}', true, false, null];
+
+function generator(seed: number) {
+  const r = random(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)];
+  const value = (depth: number): unknown => {
+    const roll = r();
+    if (depth <= 0 || roll < 0.45) return pick(SCALARS);
+    if (roll < 0.7) return Array.from({ length: Math.floor(r() * 5) }, () => value(depth - 1));
+    return Object.fromEntries(Array.from({ length: 1 + Math.floor(r() * 3) }, () => [pick(KEYS), value(depth - 1)]));
+  };
+  const n = () => pick([0, 1, 4096, 212992, 4194304, 2 ** 31 - 1, 2 ** 53, -5]);
+  // Well-formed rules, so that many requests get past the compiler and are checked.
+  const rule = (): unknown => pick([
+    () => ({ $min: n() }), () => ({ $max: n() }), () => ({ $range: [n(), n()] }), () => ({ $oneOf: [pick(SCALARS), n()] }),
+    () => ({ $not: pick(SCALARS) }), () => ({ $absent: r() < 0.5 }), () => ({ $persisted: true, $min: n() }),
+    () => [null, pick([null, n()]), { $min: n() }], () => n(),
+  ])();
+  const baseline = () => {
+    const doc: Record<string, unknown> = {};
+    if (r() < 0.8) doc.sysctls = Object.fromEntries(Array.from({ length: 1 + Math.floor(r() * 3) }, () => [pick(NAMES), r() < 0.6 ? rule() : value(3)]));
+    if (r() < 0.3) doc.sockets = { [pick(['tcp4', 'udp6', 'nope'])]: { [pick(['SO_RCVBUF', 'SO_LINGER', 'TCP_NODELAY'])]: value(3) } };
+    if (r() < 0.1) doc[pick(KEYS)] = value(2);
+    return doc;
+  };
+  return {
+    body(): unknown {
+      const roll = r();
+      if (roll < 0.55) return baseline();
+      if (roll < 0.85) return { profile: pick(['fasterdata-10g', 'fasterdata-100g', 'kernel-defaults-6', 'low-latency', 'nope', '']), ...(r() < 0.6 ? { overrides: baseline() } : {}) };
+      return value(4);
+    },
+    format: () => pick(['json', 'text', 'junit', 'tap', 'csv']),
+    state: () => pick(['', '&state=connected', '&state=warm']),
+  };
+}
+
+t.test('generated baselines, rules and profiles: 4xx or an answer, never 5xx; reports stay valid JSON or XML', async (t) => {
+  const app = await build(t, { SOCKBENCH_RATE_LIMIT: '0' });
+  const gen = generator(13);
+  const statuses = new Map<number, number>();
+  const rounds = 300;
+  for (let i = 0; i < rounds; i++) {
+    const body = gen.body();
+    const res = await app.inject({ method: 'POST', url: `/v1/defaults/check?format=${gen.format()}${gen.state()}`, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+    if (res.statusCode >= 500) t.fail(`${res.statusCode} for ${JSON.stringify(body)}: ${res.body}`);
+    if (res.statusCode === 400) t.match(res.json(), { code: /^SOCKBENCH_/, field: /^(body|querystring)/ }, 'a 400 names the field');
+    if (res.headers['content-type']?.toString().startsWith('application/xml')) t.match(res.body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
+  }
+  t.notOk([...statuses.keys()].some((s) => s >= 500), `statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  t.comment(`statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  t.ok((statuses.get(400) ?? 0) > rounds / 4, 'many were refused');
+  t.ok((statuses.get(200) ?? 0) + (statuses.get(412) ?? 0) > rounds / 10, 'some were checked');
+  for (const name of ['fasterdata-10g', 'nope', '%00', 'x'.repeat(200)]) {
+    const res = await app.inject({ url: `/v1/profiles/${name}` });
+    if (name === 'fasterdata-10g') t.equal(res.statusCode, 200);
+    else t.ok(res.statusCode >= 400 && res.statusCode < 500, `GET /v1/profiles/${name.slice(0, 20)}: ${res.statusCode}`);
+  }
+});

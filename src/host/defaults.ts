@@ -6,6 +6,7 @@ import { connectedPair, openSocket } from '../sockets/pair.js';
 import { hostFacts } from './facts.js';
 import type { DefaultsError, DefaultsSnapshot, OptionDefault } from './schema.js';
 import { snapshotOptions, type SnapshotEntry, type SnapshotState } from './snapshot-options.js';
+import { readSysctlSources } from './sysctl-sources.js';
 import { readSysctls } from './sysctls.js';
 
 export type { DefaultsError, DefaultsSnapshot, OptionDefault } from './schema.js';
@@ -79,11 +80,12 @@ function readTransport(transport: Transport, opts: TakeDefaultsOptions, errors: 
  * This host's socket defaults: facts, the sysctls behind them, and every readable catalogued
  * option on a fresh socket (or on the client end of a connected loopback pair) of each transport.
  * Keys and value types do not depend on what the host answers: failed reads are null and listed
- * in `errors`.
+ * in `errors`. `sources` says which sysctl file persists each sysctl.
  */
 export function takeDefaults(opts: TakeDefaultsOptions): DefaultsSnapshot {
   const host = hostFacts();
   const errors: DefaultsError[] = [];
   const sockets = Object.fromEntries(TRANSPORTS.map((t) => [t, readTransport(t, opts, errors)])) as DefaultsSnapshot['sockets'];
-  return { host, state: opts.state, sysctls: readSysctls(), sockets, errors };
+  const sysctls = readSysctls();
+  return { host, state: opts.state, sysctls, sockets, errors, sources: readSysctlSources(sysctls) };
 }

@@ -70,6 +70,20 @@ export const DefaultsErrorSchema = Type.Object({
   code: Type.String({ description: 'errno name of the failed getsockopt, socket() or connect() (e.g. EOPNOTSUPP), SOCKBENCH_PAIR_SETUP_FAILED, or TRUNCATED when the kernel returned fewer bytes than the type has' }),
 }, { additionalProperties: false });
 
+export const SysctlSourcesSchema = Type.Object({
+  files: Type.Array(Type.String(), { description: "The sysctl files read, in systemd-sysctl's order (later ones win): *.conf of /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d by file name, then /etc/sysctl.conf" }),
+  sysctls: Type.Record(Type.String(), Type.Object({
+    file: Type.String(),
+    line: Type.Integer({ minimum: 1 }),
+    value: nullable(SysctlValueSchema, 'what the file sets, read as the sysctl is (null when it does not read as one)'),
+    differs: Type.Boolean({ description: 'the running value is not the one the file sets: a reboot changes it' }),
+  }, { additionalProperties: false }), { description: 'For each listed sysctl a file sets, the setting that wins' }),
+  differing: Type.Array(Type.String(), { description: 'Sysctls whose running value differs from the persisted one' }),
+  missing: Type.Array(Type.Object({ name: Type.String(), file: Type.String(), line: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), {
+    description: 'Keys the files set that this kernel does not have',
+  }),
+}, { additionalProperties: false, description: 'Where the sysctls are persisted; kept apart from sysctls so that values stay comparable across hosts' });
+
 export const DefaultsSnapshotSchema = Type.Object({
   host: HostFactsSchema,
   state: Type.Union(SNAPSHOT_STATES.map((s) => Type.Literal(s)), { description: 'fresh: sockets straight from socket(); connected: the client end of a loopback pair' }),
@@ -79,6 +93,7 @@ export const DefaultsSnapshotSchema = Type.Object({
     { additionalProperties: false, description: 'Option values per transport' },
   ),
   errors: Type.Array(DefaultsErrorSchema, { description: 'Reads that failed; their values are null. Usually empty' }),
+  sources: Type.Optional(SysctlSourcesSchema),
 }, { additionalProperties: false, description: "This host's socket defaults" });
 
 export type DefaultsSnapshot = Static<typeof DefaultsSnapshotSchema>;

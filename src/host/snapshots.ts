@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '../errors.js';
 import type { RunStore, StoredSnapshot } from '../runs/store.js';
-import { checkDocument, diffDocuments, type Difference, type Mismatch } from './compare.js';
+import { compareDocuments, type Difference } from './compare.js';
 import { takeDefaults, type DefaultsSnapshot, type SnapshotState } from './defaults.js';
+import { resolveBaseline, type BaselineInput } from './profiles.js';
+import { checkBaseline, type RuleMismatch } from './rules.js';
 
-/** Fields that name a host or a moment rather than describe its defaults. */
-const IDENTITY_PATHS = ['/host/hostname', '/host/takenAt'];
+/**
+ * Fields left out of comparisons: those that name a host or a moment rather than describe its
+ * defaults, and where the sysctls are persisted (file names differ between hosts with the same values).
+ */
+const NOT_COMPARED = ['/host/hostname', '/host/takenAt', '/sources'];
 
 /** A snapshot given inline (from any host's GET /v1/defaults), by stored id, or "current" for this host now. */
 export type SnapshotRef = string | Record<string, unknown>;
 
 export interface DiffResult {
   identical: boolean;
+  /** Paths compared: those of either document, the ignored ones aside. */
+  compared: number;
   differences: Difference[];
   ignored: string[];
   a: SnapshotSource;
@@ -30,10 +37,15 @@ export interface SnapshotSource {
 export interface CheckResult {
   ok: boolean;
   checked: number;
-  mismatches: Mismatch[];
+  /** Pointers of the baseline entries this host meets. */
+  passed: string[];
+  mismatches: RuleMismatch[];
+  /** The profile checked, if the request named one. */
+  profile: string | null;
   state: SnapshotState;
   host: DefaultsSnapshot['host'];
 }
+
 
 export const CURRENT = 'current';
 
@@ -114,19 +126,20 @@ export class SnapshotService {
     const now = () => (current ??= this.#current(state));
     const ra = la ?? now();
     const rb = lb ?? now();
-    const ignored = [...IDENTITY_PATHS, ...ignore];
-    const differences = diffDocuments(ra.doc, rb.doc, ignored);
-    return { identical: differences.length === 0, differences, ignored, a: ra.source, b: rb.source };
+    const ignored = [...NOT_COMPARED, ...ignore];
+    const { compared, differences } = compareDocuments(ra.doc, rb.doc, ignored);
+    return { identical: differences.length === 0, compared, differences, ignored, a: ra.source, b: rb.source };
   }
 
-  /** This host against a baseline: any subset of a snapshot; identity fields in it are ignored. */
-  check(baseline: Record<string, unknown>, state: SnapshotState | undefined): CheckResult {
-    const effective = state ?? (baseline.state === 'connected' ? 'connected' : 'fresh');
+  /**
+   * This host against a baseline (identity fields in it are ignored) or a named profile with
+   * overrides. Bad rules are 400s naming their path, before any snapshot is taken.
+   */
+  check(input: BaselineInput, state: SnapshotState | undefined): CheckResult {
+    const { baseline, profile, state: stateInBaseline } = resolveBaseline(input, 'body');
+    const effective = state ?? stateInBaseline ?? 'fresh';
     const current = this.take(effective);
-    const { checked, mismatches } = checkDocument(baseline, current, IDENTITY_PATHS);
-    if (checked === 0) {
-      throw errors.invalidValue('body: the baseline has no values to check. Give a subset of GET /v1/defaults, e.g. {"sysctls": {"net.core.rmem_max": 212992}}.', 'body');
-    }
-    return { ok: mismatches.length === 0, checked, mismatches, state: effective, host: current.host };
+    const { checked, passed, mismatches } = checkBaseline(current, baseline);
+    return { ok: mismatches.length === 0, checked, passed, mismatches, profile, state: effective, host: current.host };
   }
 }

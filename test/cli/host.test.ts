@@ -95,13 +95,13 @@ t.test('check: a baseline that matches (exit 0) and one that does not (exit 1)',
     sockbench(['check', '--baseline', '-', '--url', url], {}, '{"sysctl": {}}'),
   ]);
   t.equal(ok.code, 0, ok.stderr);
-  t.match(ok.stdout, /OK, 2 values match the baseline/);
+  t.match(ok.stdout, /OK, 2 values meet the baseline/);
   t.equal(okJson.code, 0);
   t.match(JSON.parse(okJson.stdout), { ok: true, checked: 2, mismatches: [] });
   t.equal(mismatch.code, 1, mismatch.stderr);
   t.match(mismatch.stdout, new RegExp(`/sysctls/net\\.core\\.somaxconn +${somaxconn + 1} +${somaxconn}\\n`), 'names the path, expected and actual');
   t.equal(mismatchJson.code, 1);
-  t.match(JSON.parse(mismatchJson.stdout), { ok: false, checked: 1, state: 'connected', mismatches: [{ path: '/sysctls/net.core.somaxconn', expected: somaxconn + 1, actual: somaxconn }] });
+  t.match(JSON.parse(mismatchJson.stdout), { ok: false, checked: 1, state: 'connected', mismatches: [{ path: '/sysctls/net.core.somaxconn', rule: '$eq', expected: somaxconn + 1, actual: somaxconn, message: `net.core.somaxconn is ${somaxconn}, not ${somaxconn + 1}` }] });
   t.equal(refused.code, 2);
   t.match(refused.stderr, /^SOCKBENCH_VALIDATION: body has an unknown property "sysctl"/);
 });

@@ -45,7 +45,7 @@ t.test('bad usage: exit 2, what is wrong, and where to read more', async (t) => 
     [['bench', '--duration-ms', 'soon'], /^sockbench bench: --duration-ms expects a number, got "soon"/],
     [['diff', 'only-one.json'], /^sockbench diff: expected 2 arguments \(A B\), got 1\./],
     [['diff', 'missing.json', 'other.json'], /^sockbench diff: cannot read missing\.json: ENOENT\./],
-    [['check'], /^sockbench check: --baseline FILE is required\./],
+    [['check'], /^sockbench check: --baseline FILE or --profile NAME is required\./],
     [['defaults', '--url', 'localhost:8080:x'], /^sockbench defaults: --url: "localhost:8080:x" (is not a URL|must start with http)/],
     [['defaults', '--timeout-ms', 'never'], /^sockbench defaults: --timeout-ms expects a positive integer/],
   ];

@@ -40,7 +40,7 @@ t.test('diff: inline documents, stored ids and "current"; host identity ignored;
   const a = (await app.inject({ url: '/v1/defaults' })).json();
   const sameHost = await app.inject({ method: 'POST', url: '/v1/defaults/diff', ...json({ a, b: 'current' }) });
   t.equal(sameHost.statusCode, 200, sameHost.body);
-  t.match(sameHost.json(), { identical: true, differences: [], ignored: ['/host/hostname', '/host/takenAt'], a: { source: 'inline' }, b: { source: 'current', state: 'fresh' } });
+  t.match(sameHost.json(), { identical: true, differences: [], ignored: ['/host/hostname', '/host/takenAt', '/sources'], a: { source: 'inline' }, b: { source: 'current', state: 'fresh' } });
 
   // Another host: other name, other time, two sysctls and an option that differ, one it lacks, one it adds.
   const b = structuredClone(a);
@@ -112,14 +112,14 @@ t.test('check: 200 when the host matches the baseline, 412 with the mismatches w
   const wrong = await app.inject({ method: 'POST', url: '/v1/defaults/check', ...json({ sysctls: { 'net.core.rmem_max': rmemMax + 1, 'net.core.no_such': 1 }, sockets: { tcp4: { TCP_NODELAY: true } } }) });
   t.equal(wrong.statusCode, 412);
   t.same(wrong.json().mismatches, [
-    { path: '/sysctls/net.core.rmem_max', expected: rmemMax + 1, actual: rmemMax },
-    { path: '/sysctls/net.core.no_such', expected: 1, actual: null, absent: true },
-    { path: '/sockets/tcp4/TCP_NODELAY', expected: true, actual: false },
+    { path: '/sysctls/net.core.rmem_max', rule: '$eq', expected: rmemMax + 1, actual: rmemMax, message: `net.core.rmem_max is ${rmemMax}, not ${rmemMax + 1}` },
+    { path: '/sysctls/net.core.no_such', rule: '$eq', expected: 1, actual: null, absent: true, message: 'net.core.no_such is absent on this host, not 1' },
+    { path: '/sockets/tcp4/TCP_NODELAY', rule: '$eq', expected: true, actual: false, message: 'tcp4 TCP_NODELAY is false, not true' },
   ]);
   t.match(wrong.json(), { ok: false, checked: 3 });
   const text = await app.inject({ method: 'POST', url: '/v1/defaults/check', headers: { 'content-type': 'application/json', accept: 'text/plain' }, payload: JSON.stringify({ sockets: { tcp4: { TCP_NODELAY: true } } }) });
   t.equal(text.statusCode, 412);
-  t.match(text.body, /MISMATCH, 1 of 1 values differ from the baseline\n\nPATH +EXPECTED +ACTUAL\n\/sockets\/tcp4\/TCP_NODELAY +true +false/);
+  t.match(text.body, /MISMATCH, 1 of 1 values fail the baseline\n\nPATH +EXPECTED +ACTUAL\n\/sockets\/tcp4\/TCP_NODELAY +true +false\n\ntcp4 TCP_NODELAY is false, not true\n$/);
 
   const connected = await app.inject({ method: 'POST', url: '/v1/defaults/check?state=connected', ...json({ sockets: { tcp4: { SO_TYPE: 1 } } }) });
   t.match(connected.json(), { ok: true, state: 'connected' });
