@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
 import { SysctlValueSchema } from '../host/schema.js';
 
 // The advice document as a contract (POST /v1/advice): the route answers it, the text renderer
@@ -7,8 +7,10 @@ import { SysctlValueSchema } from '../host/schema.js';
 export const VERDICTS = ['ok', 'too-small', 'unusual'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-const enumOf = <T extends readonly string[]>(values: T, description: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+// Literal unions rather than plain enums: responses are not validated against user input, and this
+// way the tests can check a document with TypeBox's own Value.Check.
+const enumOf = <const T extends readonly string[]>(values: T, description: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)), { description }) as unknown as TUnsafe<T[number]>;
 
 export const SettingAdviceSchema = Type.Object({
   name: Type.String({ description: 'The sysctl, e.g. net.core.rmem_max' }),
