@@ -6,6 +6,7 @@ import defaults from './defaults.js';
 import benchmarks from './benchmarks.js';
 import sweeps from './sweeps.js';
 import peer from './peer.js';
+import advice from './advice.js';
 
 const routes: FastifyPluginAsync = async (app) => {
   await app.register(health);
@@ -15,6 +16,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(benchmarks);
   await app.register(sweeps);
   await app.register(peer);
+  await app.register(advice);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
 

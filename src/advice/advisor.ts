@@ -115,7 +115,7 @@ function tcpMem(current: SysctlValue | null, n: Need): SettingAdvice {
   if (v === null) return unreadable('net.ipv4.tcp_mem', null, source);
   const [low, pressure, high] = v;
   const small = pressure < pages;
-  const reason = `Memory for all TCP sockets together, in ${PAGE_BYTES}-byte pages: above the second value (pressure) the kernel stops growing buffers. One connection's ${pages * PAGE_BYTES}-byte buffer is ${pages} pages; ${small ? `the pressure threshold ${pressure} (${MiB(pressure * PAGE_BYTES)}) is below it.` : `the pressure threshold ${pressure} (${MiB(pressure * PAGE_BYTES)}) leaves room for ${Math.floor(pressure / pages)} such connections at once.`} The kernel sizes it from RAM at boot.`;
+  const reason = `Memory for all TCP sockets together, in ${PAGE_BYTES}-byte pages: above the second value (pressure) the kernel stops growing buffers. One connection's ${Math.max(n.buffer, n.sendBuffer)}-byte buffer is ${pages} pages; ${small ? `the pressure threshold ${pressure} (${MiB(pressure * PAGE_BYTES)}) is below it.` : `the pressure threshold ${pressure} (${MiB(pressure * PAGE_BYTES)}) leaves room for ${Math.floor(pressure / pages)} such connections at once.`} The kernel sizes it from RAM at boot.`;
   return row('net.ipv4.tcp_mem', v, [Math.min(low, pages), pages, Math.max(high, pages)], small ? 'too-small' : 'ok', [low, pages, Math.max(high, pages + (high - pressure))], reason, source);
 }
 
