@@ -26,12 +26,12 @@ export interface AdvisableRun {
   id: string;
   status: string;
   config: { transport: string; pattern: string; peer?: string };
-  result: { result: Record<string, unknown> } | null;
+  result: { summary: Record<string, unknown> } | null;
 }
 
 /** A run's median figures: the one place that knows where the run document keeps them. */
 export function runFigures(run: AdvisableRun): Record<string, unknown> | null {
-  return run.result?.result ?? null;
+  return run.result?.summary ?? null;
 }
 
 /** The client's TCP_INFO rtt at the end of the run, in µs (null: not a TCP run, or none measured). */

@@ -35,7 +35,7 @@ t.test('advise --bandwidth 10G --rtt 80ms: the text report, or JSON; --run ID', 
   t.equal(fromRun.code, 0, fromRun.stderr);
   const advice = JSON.parse(fromRun.stdout);
   t.equal(advice.path.run.id, run.id);
-  t.equal(advice.path.run.rttMicros, run.result.result.tcpInfo.client.rtt, 'the run\'s own TCP_INFO rtt');
+  t.equal(advice.path.run.rttMicros, run.result.summary.tcpInfo.client.rtt, 'the run\'s own TCP_INFO rtt');
 });
 
 t.test('advise: bad input is exit 2, with the API\'s message naming the field', async (t) => {

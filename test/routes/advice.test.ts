@@ -49,8 +49,8 @@ t.test('{"run": id}: a finished tcp4 stream\'s measured rtt and throughput', asy
   const run = (await bench(app, { transport: 'tcp4', pattern: 'stream', durationMs: 300, warmupMs: 0 })).json();
   t.equal(run.status, 'done');
   const stored = (await app.inject({ url: `/v1/benchmarks/${run.id}` })).json();
-  const rttMicros = stored.result.result.tcpInfo.client.rtt as number;
-  const bps = stored.result.result.bitsPerSecond as number;
+  const rttMicros = stored.result.summary.tcpInfo.client.rtt as number;
+  const bps = stored.result.summary.bitsPerSecond as number;
   t.ok(rttMicros > 0 && bps > 0, `measured rtt ${rttMicros} µs, ${bps} bit/s`);
 
   const res = await advise(app, { run: run.id });
