@@ -1,4 +1,5 @@
 import type { SysctlValue } from '../host/sysctls.js';
+import type { MeasuredWindowShare } from '../host/window-share.js';
 import { storedBufferSize } from '../options/buffers.js';
 import {
   bdpBytes, bufferForWindow, MAX_SOCKET_BUFFER_BYTES, SEND_BUFFER_FACTOR, sendBufferFor, MAX_TCP_WINDOW_BYTES, UNSCALED_WINDOW_BYTES,
@@ -19,6 +20,8 @@ export interface AdviceHost {
   sysctls: Readonly<Record<string, SysctlValue | null>>;
   /** CONFIG_NET_SCH_FQ is y or m (null: the kernel does not expose its configuration). */
   fqBuilt: boolean | null;
+  /** The share a new connection offers as window, read from a socket now (null: not measured). */
+  measuredShare: MeasuredWindowShare | null;
 }
 
 export interface AdvicePath {
@@ -269,7 +272,7 @@ function sysctlFile(settings: SettingAdvice[], path: AdvicePath, host: AdviceHos
 /** The advice for keeping `path` full on `host`; `buffers` are SO_RCVBUF/SO_SNDBUF values to predict. */
 export function advise(path: AdvicePath, host: AdviceHost, buffers: BufferRequest = {}): Advice {
   const s = host.sysctls;
-  const share = windowShare(host.kernel, num(s['net.ipv4.tcp_adv_win_scale']));
+  const share = windowShare(host.kernel, num(s['net.ipv4.tcp_adv_win_scale']), host.measuredShare);
   const rttMicros = path.rttMs * 1000;
   const bdp = bdpBytes(path.bandwidthBitsPerSecond, rttMicros);
   const buffer = bufferForWindow(bdp, share.ratio);
@@ -319,6 +322,7 @@ export function advise(path: AdvicePath, host: AdviceHost, buffers: BufferReques
     bdpBytes: bdp,
     window: {
       share: share.ratio, mechanism: share.mechanism, derivation: share.derivation,
+      measured: host.measuredShare && { rcvbufBytes: host.measuredShare.rcvbufBytes, windowClampBytes: host.measuredShare.windowClampBytes },
       bufferBytes: buffer, socketOptionBytes: n.option, sendBufferBytes: sendBuffer, sendSocketOptionBytes: n.sendOption, windowScale: windowScaleFor(bdp), connectionsNeeded: connections,
     },
     summary,

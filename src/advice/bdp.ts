@@ -1,3 +1,5 @@
+import type { MeasuredWindowShare } from '../host/window-share.js';
+
 // The arithmetic of keeping a path full: the bandwidth-delay product, and the share of a socket
 // buffer the kernel offers as TCP window. Shared by the tuning advisor and the findings about a
 // run (a window-limited run goes at about window / RTT). Pure functions; units in the names.
@@ -44,24 +46,35 @@ const DEFAULT_SCALING_RATIO = 128 / 256;
  * flows on paths with dense packets (measured here: 89 % over veth at MTU 1500, 98 % on loopback).
  * Before 6.6, tcp_win_from_space() gave space - space/2^scale (scale > 0) or space/2^-scale.
  */
-export function windowShare(kernelRelease: string, advWinScale: number | null): WindowShare {
+export function windowShare(kernelRelease: string, advWinScale: number | null, measured: MeasuredWindowShare | null = null): WindowShare {
   const version = kernelVersion(kernelRelease);
   const modern = version === null || version[0] > 6 || (version[0] === 6 && version[1] >= 6);
+  const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
+  let rule: WindowShare;
   if (modern || advWinScale === null) {
     const ignored = advWinScale === null ? '' : ` (it reads ${advWinScale} here)`;
-    return {
+    rule = {
       ratio: DEFAULT_SCALING_RATIO,
       mechanism: 'scaling_ratio',
-      derivation: `Kernel ${kernelRelease}: since Linux 6.6 net.ipv4.tcp_adv_win_scale is ignored${ignored}; each socket offers scaling_ratio/256 of its buffer as window, starting at 128/256 = 50 % and updated from the len/truesize of the packets it receives. Sized for the starting 50 %: on this kernel a connected socket's TCP_WINDOW_CLAMP reads 65536 for an SO_RCVBUF of 131072 before data, and the share rose to 89 % over veth at MTU 1500 and 98 % on loopback once data flowed, so 50 % leaves headroom where packets carry less data per buffer.`,
+      derivation: `Kernel ${kernelRelease}: since Linux 6.6 net.ipv4.tcp_adv_win_scale is ignored${ignored}; each socket offers scaling_ratio/256 of its buffer as window, starting at 128/256 = 50 % and updated from the len/truesize of the packets it receives. Sized for the starting share: it is what a new connection offers, and it only rises once dense packets arrive (measured here: 89 % over veth at MTU 1500, 98 % on loopback).`,
+    };
+  } else {
+    const ratio = advWinScale > 0 ? 1 - 2 ** -advWinScale : 2 ** advWinScale;
+    rule = {
+      ratio,
+      mechanism: 'tcp_adv_win_scale',
+      derivation: `Kernel ${kernelRelease} is older than 6.6: the window is the buffer less its tcp_adv_win_scale share; net.ipv4.tcp_adv_win_scale = ${advWinScale} gives ${advWinScale > 0 ? `1 - 1/2^${advWinScale}` : `1/2^${-advWinScale}`} = ${pct(ratio)}.`,
     };
   }
-  const ratio = advWinScale > 0 ? 1 - 2 ** -advWinScale : 2 ** advWinScale;
+  if (measured === null) return { ...rule, derivation: `${rule.derivation} (Not measured here: the kernel's rule is used.)` };
+  const agrees = Math.abs(measured.ratio - rule.ratio) < 0.01 ? `the ${pct(rule.ratio)} the kernel's rule gives` : `not the ${pct(rule.ratio)} the kernel's rule gives; the measurement is used`;
   return {
-    ratio,
-    mechanism: 'tcp_adv_win_scale',
-    derivation: `Kernel ${kernelRelease} is older than 6.6: the window is the buffer less its tcp_adv_win_scale share; net.ipv4.tcp_adv_win_scale = ${advWinScale} gives ${advWinScale > 0 ? `1 - 1/2^${advWinScale}` : `1/2^${-advWinScale}`} = ${(ratio * 100).toFixed(1)} %.`,
+    ...rule,
+    ratio: measured.ratio,
+    derivation: `Measured now: the accepted end of a fresh tcp4 loopback connection clamps its window (TCP_WINDOW_CLAMP) at ${measured.windowClampBytes} bytes of its ${measured.rcvbufBytes}-byte SO_RCVBUF, ${pct(measured.ratio)}, ${agrees}. ${rule.derivation}`,
   };
 }
+
 
 /** The socket buffer whose window share is `windowBytes`, rounded up. */
 export function bufferForWindow(windowBytes: number, share: number): number {

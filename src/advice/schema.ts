@@ -63,6 +63,9 @@ export const AdviceSchema = Type.Object({
     share: Type.Number({ description: 'Share of a socket buffer the kernel offers as window (0..1)' }),
     mechanism: enumOf(['scaling_ratio', 'tcp_adv_win_scale'] as const, 'scaling_ratio: per socket, Linux 6.6 and later; tcp_adv_win_scale: the sysctl, before 6.6'),
     derivation: Type.String({ description: 'How the share was derived on this kernel' }),
+    measured: Type.Union([Type.Object({ rcvbufBytes: Type.Integer(), windowClampBytes: Type.Integer() }, { additionalProperties: false }), Type.Null()], {
+      description: 'Read from the accepted end of a fresh tcp4 loopback connection: TCP_WINDOW_CLAMP over SO_RCVBUF (null: could not be measured; the kernel\'s rule is used)',
+    }),
     bufferBytes: Type.Integer({ description: 'The receive buffer (tcp_rmem max, or the stored SO_RCVBUF) that offers bdpBytes as window' }),
     socketOptionBytes: Type.Integer({ description: 'The SO_RCVBUF value to ask for: the kernel stores twice it, bufferBytes' }),
     sendBufferBytes: Type.Integer({ description: 'The send buffer (tcp_wmem max, or the stored SO_SNDBUF) that keeps bdpBytes unacknowledged: twice it, as send autotuning sizes it' }),

@@ -2,6 +2,7 @@ import { errors } from '../errors.js';
 import { hostFacts } from '../host/facts.js';
 import { kernelConfig } from '../host/kernel-config.js';
 import { readSysctls } from '../host/sysctls.js';
+import { measureWindowShare } from '../host/window-share.js';
 import { advise, type AdviceHost, type AdvicePath, type BufferRequest } from './advisor.js';
 import type { Advice, AdviceRun } from './schema.js';
 
@@ -41,11 +42,11 @@ function measuredRttMicros(figures: Record<string, unknown>): number | null {
   return typeof rtt === 'number' && rtt > 0 ? rtt : null;
 }
 
-/** This host as the advisor needs it, read now. */
-export function currentHost(): AdviceHost {
+/** This host as the advisor needs it, read now; `timeoutMs` bounds the loopback connection that measures the window share. */
+export function currentHost(timeoutMs: number): AdviceHost {
   const { hostname, kernel, takenAt } = hostFacts();
   const fq = kernelConfig('CONFIG_NET_SCH_FQ');
-  return { hostname, kernel, takenAt, sysctls: readSysctls(), fqBuilt: fq === null ? null : fq !== 'n' };
+  return { hostname, kernel, takenAt, sysctls: readSysctls(), fqBuilt: fq === null ? null : fq !== 'n', measuredShare: measureWindowShare(timeoutMs) };
 }
 
 const invalid = (field: string, message: string) => errors.invalidValue(`${field}: ${message}`, field);
@@ -53,7 +54,7 @@ const invalid = (field: string, message: string) => errors.invalidValue(`${field
 export class AdviceService {
   constructor(
     private readonly findRun: (id: string) => AdvisableRun | undefined,
-    private readonly host: () => AdviceHost = currentHost,
+    private readonly host: () => AdviceHost,
   ) {}
 
   /** The advice for a request; throws the 400 or 404 that names the field at fault. */

@@ -29,7 +29,7 @@ const STOCK_618: AdviceHost['sysctls'] = {
 };
 
 function host(overrides: AdviceHost['sysctls'] = {}, kernel = '6.18.44'): AdviceHost {
-  return { hostname: 'vm', kernel, takenAt: '2026-12-03T08:00:00.000Z', sysctls: { ...STOCK_618, ...overrides }, fqBuilt: false };
+  return { hostname: 'vm', kernel, takenAt: '2026-12-03T08:00:00.000Z', sysctls: { ...STOCK_618, ...overrides }, fqBuilt: false, measuredShare: null };
 }
 
 const setting = (a: Advice, name: string): SettingAdvice => {
@@ -145,6 +145,19 @@ t.test('the window share: scaling_ratio from 6.6, tcp_adv_win_scale before', asy
   const old = advise({ bandwidthBitsPerSecond: 10e9, rttMs: 100, run: null }, host({ 'net.ipv4.tcp_adv_win_scale': 2 }, '5.15.0'));
   t.equal(old.window.bufferBytes, 166_666_667, '125e6 / 0.75, rounded up');
   t.equal(old.window.sendBufferBytes, 250_000_000, 'the send side is twice the data in flight whatever the share');
+});
+
+t.test('a share measured on the host is used, and said how it compares with the kernel\'s rule', async (t) => {
+  const measured = { ...host(), measuredShare: { rcvbufBytes: 131072, windowClampBytes: 65536, ratio: 0.5 } };
+  const a = advise({ bandwidthBitsPerSecond: 1e9, rttMs: 1, run: null }, measured);
+  t.same(a.window.measured, { rcvbufBytes: 131072, windowClampBytes: 65536 });
+  t.match(a.window.derivation, /^Measured now: .* at 65536 bytes of its 131072-byte SO_RCVBUF, 50\.0 %, the 50\.0 % the kernel's rule gives\. Kernel 6\.18\.44: since Linux 6\.6/);
+  const odd = advise({ bandwidthBitsPerSecond: 1e9, rttMs: 1, run: null }, { ...host(), measuredShare: { rcvbufBytes: 131072, windowClampBytes: 98304, ratio: 0.75 } });
+  t.equal(odd.window.share, 0.75);
+  t.equal(odd.window.bufferBytes, 166667, '125000 / 0.75, rounded up');
+  t.match(odd.window.derivation, /75\.0 %, not the 50\.0 % the kernel's rule gives; the measurement is used/);
+  t.match(advise({ bandwidthBitsPerSecond: 1e9, rttMs: 1, run: null }, host()).window.derivation, /Not measured here/);
+  t.equal(advise({ bandwidthBitsPerSecond: 1e9, rttMs: 1, run: null }, host()).window.measured, null);
 });
 
 t.test('beyond one connection: TCP\'s largest window and the largest socket buffer', async (t) => {

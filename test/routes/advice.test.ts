@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { build } from '../helpers/build.js';
+import { build, openFds } from '../helpers/build.js';
 import { bdpBytes } from '../../src/advice/bdp.js';
 
 // POST /v1/advice through the real app: the current values come from this host's /proc/sys (read
@@ -42,6 +42,12 @@ t.test('a path as given: figures, one row per setting with the host\'s current v
   const [rcv] = a.buffers;
   t.match(rcv, { option: 'SO_RCVBUF', requested: 4096, storedBytes: 8192, autotuning: 'off', enough: false });
   t.match(a.window.derivation, new RegExp(`Kernel ${procSys('kernel.osrelease').replace(/[.+]/g, '\\$&')}`), 'the derivation names this kernel');
+  // The share is read from a socket, as the probe reads it for anyone: the accepted end of a fresh pair.
+  const probe = (await app.inject({ method: 'POST', url: '/v1/sockopts', payload: { transport: 'tcp4', side: 'server', get: [{ name: 'SO_RCVBUF' }, { name: 'TCP_WINDOW_CLAMP' }] } })).json();
+  const [rcvbuf, clamp] = (probe.get as Array<{ value: number }>).map((g) => g.value);
+  t.same(a.window.measured, { rcvbufBytes: rcvbuf, windowClampBytes: clamp }, `measured ${clamp} of ${rcvbuf}`);
+  t.equal(a.window.share, clamp / rcvbuf);
+  t.match(a.window.derivation, new RegExp(`^Measured now: .* at ${clamp} bytes of its ${rcvbuf}-byte SO_RCVBUF`));
 });
 
 t.test('{"run": id}: a finished tcp4 stream\'s measured rtt and throughput', async (t) => {
@@ -134,6 +140,14 @@ t.test('text: ?format=text and Accept: text/plain give the same report', async (
   t.match(byQuery.body, /\nSETTING +CURRENT +NEEDED +SET +VERDICT\nnet\.core\.rmem_max +\d+ +125000 /);
   t.match(byQuery.body, /\n\/etc\/sysctl\.d\/90-sockbench\.conf \(not applied\):\n# \/etc\/sysctl\.d\/90-sockbench\.conf: sockbench advice for 1 Gbit\/s x 1 ms\n/);
   for (const row of json.json().settings as Row[]) t.match(byQuery.body, new RegExp(`\\n${row.name.replaceAll('.', '\\.')} +`), `the table has ${row.name}`);
+});
+
+t.test('measuring the window share leaves no descriptor behind', async (t) => {
+  const app = await build(t);
+  await advise(app, { bandwidthBitsPerSecond: 1e9, rttMs: 1 });
+  const before = await openFds();
+  for (let i = 0; i < 50; i++) t.equal((await advise(app, { bandwidthBitsPerSecond: 1e9, rttMs: 1 + i })).statusCode, 200);
+  t.equal(await openFds(), before, '50 answers, each with its own loopback pair, and as many descriptors as before');
 });
 
 t.test('the OpenAPI document describes the route and its answer', async (t) => {
