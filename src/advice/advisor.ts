@@ -5,6 +5,7 @@ import {
   bdpBytes, bufferForWindow, MAX_SOCKET_BUFFER_BYTES, SEND_BUFFER_FACTOR, sendBufferFor, MAX_TCP_WINDOW_BYTES, UNSCALED_WINDOW_BYTES,
   windowLimitBitsPerSecond, windowOfBuffer, windowScaleFor, windowShare, type WindowShare,
 } from './bdp.js';
+import { mibText, msText, rateText } from './units.js';
 import type { Advice, AdviceRun, BufferAdvice, BufferOption, SettingAdvice, Verdict } from './schema.js';
 
 // The tuning advisor: what a TCP connection needs to keep a path full, setting by setting, from
@@ -46,9 +47,6 @@ const DEFAULT_SOMAXCONN = 4096;
 const BACKLOG_BURST_MS = 4;
 const FRAME_BYTES = 1500;
 
-const MiB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-const rate = (bps: number) => (bps >= 1e9 ? `${+(bps / 1e9).toFixed(3)} Gbit/s` : bps >= 1e6 ? `${+(bps / 1e6).toFixed(3)} Mbit/s` : `${+(bps / 1e3).toFixed(3)} kbit/s`);
-const ms = (v: number) => `${+v.toFixed(3)} ms`;
 
 /** The next power of two at or above `n`, capped at the kernel's largest buffer: values like fasterdata's. */
 function roundedUp(n: number): number {
@@ -91,7 +89,7 @@ function coreMax(name: 'net.core.rmem_max' | 'net.core.wmem_max', current: Sysct
   const value = num(current);
   if (value === null) return unreadable(name, ask, source);
   const small = value < ask;
-  const reason = `The largest ${option} an application may ask for; the kernel stores twice the value asked (2 × min(value, ${name})), so ${option}=${ask} gives the ${buffer}-byte buffer this path needs. ${small ? `At ${value}, an application asking for more gets ${2 * value} bytes: ${receive ? 'a window' : 'room in flight'} of ${carries(2 * value)} bytes, ${rate(windowLimitBitsPerSecond(carries(2 * value), n.rttMicros))} on this path.` : `${value} is enough.`} Only applications that set ${option} (iperf3 -w, nginx ${receive ? 'rcvbuf=' : 'sndbuf='}) are bound by it, and setting it turns autotuning off for that socket.`;
+  const reason = `The largest ${option} an application may ask for; the kernel stores twice the value asked (2 × min(value, ${name})), so ${option}=${ask} gives the ${buffer}-byte buffer this path needs. ${small ? `At ${value}, an application asking for more gets ${2 * value} bytes: ${receive ? 'a window' : 'room in flight'} of ${carries(2 * value)} bytes, ${rateText(windowLimitBitsPerSecond(carries(2 * value), n.rttMicros))} on this path.` : `${value} is enough.`} Only applications that set ${option} (iperf3 -w, nginx ${receive ? 'rcvbuf=' : 'sndbuf='}) are bound by it, and setting it turns autotuning off for that socket.`;
   return row(name, value, ask, small ? 'too-small' : 'ok', roundedUp(ask), reason, source);
 }
 
@@ -107,7 +105,7 @@ function autotuneMax(name: 'net.ipv4.tcp_rmem' | 'net.ipv4.tcp_wmem', current: S
   const what = receive
     ? `Receive autotuning grows a socket's buffer up to tcp_rmem's third value, and the window offered is ${Math.round(n.share.ratio * 100)} % of the buffer`
     : `Send autotuning grows a socket's buffer up to tcp_wmem's third value, sizing it at ${SEND_BUFFER_FACTOR} x the data in flight (tcp_sndbuf_expand: room for fast recovery)`;
-  const reason = `${what}: ${n.bdp} bytes in flight need ${buffer}. ${small ? `At ${max} the ${receive ? 'window' : 'data in flight'} stops at ${carries} bytes, ${rate(windowLimitBitsPerSecond(carries, n.rttMicros))} on this path.` : `${max} is enough.`} Autotuning only grows buffers that need it, so a high maximum costs memory only on connections that use it.`;
+  const reason = `${what}: ${n.bdp} bytes in flight need ${buffer}. ${small ? `At ${max} the ${receive ? 'window' : 'data in flight'} stops at ${carries} bytes, ${rateText(windowLimitBitsPerSecond(carries, n.rttMicros))} on this path.` : `${max} is enough.`} Autotuning only grows buffers that need it, so a high maximum costs memory only on connections that use it.`;
   return row(name, v, [min, def, buffer], small ? 'too-small' : 'ok', [min, def, roundedUp(buffer)], reason, source);
 }
 
@@ -118,7 +116,7 @@ function tcpMem(current: SysctlValue | null, n: Need): SettingAdvice {
   if (v === null) return unreadable('net.ipv4.tcp_mem', null, source);
   const [low, pressure, high] = v;
   const small = pressure < pages;
-  const reason = `Memory for all TCP sockets together, in ${PAGE_BYTES}-byte pages: above the second value (pressure) the kernel stops growing buffers. One connection's ${Math.max(n.buffer, n.sendBuffer)}-byte buffer is ${pages} pages; ${small ? `the pressure threshold ${pressure} (${MiB(pressure * PAGE_BYTES)}) is below it.` : `the pressure threshold ${pressure} (${MiB(pressure * PAGE_BYTES)}) leaves room for ${Math.floor(pressure / pages)} such connections at once.`} The kernel sizes it from RAM at boot.`;
+  const reason = `Memory for all TCP sockets together, in ${PAGE_BYTES}-byte pages: above the second value (pressure) the kernel stops growing buffers. One connection's ${Math.max(n.buffer, n.sendBuffer)}-byte buffer is ${pages} pages; ${small ? `the pressure threshold ${pressure} (${mibText(pressure * PAGE_BYTES)}) is below it.` : `the pressure threshold ${pressure} (${mibText(pressure * PAGE_BYTES)}) leaves room for ${Math.floor(pressure / pages)} such connections at once.`} The kernel sizes it from RAM at boot.`;
   return row('net.ipv4.tcp_mem', v, [Math.min(low, pages), pages, Math.max(high, pages)], small ? 'too-small' : 'ok', [low, pages, Math.max(high, pages + (high - pressure))], reason, source);
 }
 
@@ -151,10 +149,10 @@ function congestion(current: SysctlValue | null, available: string[], qdisc: str
   const alternative = available.includes('bbr') ? 'bbr' : available.includes('cubic') ? 'cubic' : null;
   if (value === 'reno') {
     return row(name, value, alternative, alternative ? 'unusual' : 'ok', alternative,
-      `reno grows its window by one packet per RTT after a loss: refilling ${packets} packets (${n.bdp} bytes) takes ${packets} RTTs, ${ms((packets * n.path.rttMs) / 2)} for half of them on this path.${alternative ? ` ${alternative} is available here (tcp_available_congestion_control: ${available.join(' ')}).` : ''}`, source);
+      `reno grows its window by one packet per RTT after a loss: refilling ${packets} packets (${n.bdp} bytes) takes ${packets} RTTs, ${msText((packets * n.path.rttMs) / 2)} for half of them on this path.${alternative ? ` ${alternative} is available here (tcp_available_congestion_control: ${available.join(' ')}).` : ''}`, source);
   }
   return row(name, value, null, 'ok', null,
-    `${value} is loss-based: after a loss it takes many RTTs (${ms(n.path.rttMs)} each) to regain a ${packets}-packet window, so random loss on a long path costs throughput.${available.includes('bbr') ? ` bbr is available here (tcp_available_congestion_control: ${available.join(' ')}) and can be chosen per connection (TCP_CONGESTION) to compare. ${pacing}` : ''}`, source);
+    `${value} is loss-based: after a loss it takes many RTTs (${msText(n.path.rttMs)} each) to regain a ${packets}-packet window, so random loss on a long path costs throughput.${available.includes('bbr') ? ` bbr is available here (tcp_available_congestion_control: ${available.join(' ')}) and can be chosen per connection (TCP_CONGESTION) to compare. ${pacing}` : ''}`, source);
 }
 
 function defaultQdisc(current: SysctlValue | null, congestionControl: string | null, fqBuilt: boolean | null): SettingAdvice {
@@ -184,7 +182,7 @@ function slowStartAfterIdle(current: SysctlValue | null, n: Need): SettingAdvice
   const rtts = Math.max(0, Math.ceil(Math.log2(packets / 10)));
   const reason = value === 0
     ? 'A connection that idles keeps its congestion window, so a burst after a pause starts at full speed.'
-    : `A connection idle for longer than its RTO restarts from the initial window of 10 packets; slow start needs about ${rtts} RTTs (${ms(rtts * n.path.rttMs)}) to regain the ${packets}-packet window of this path. Bulk transfers never idle and are not affected; for connections that pause between bursts, 0 keeps the window (the kernel default is 1).`;
+    : `A connection idle for longer than its RTO restarts from the initial window of 10 packets; slow start needs about ${rtts} RTTs (${msText(rtts * n.path.rttMs)}) to regain the ${packets}-packet window of this path. Bulk transfers never idle and are not affected; for connections that pause between bursts, 0 keeps the window (the kernel default is 1).`;
   return row(name, value, null, 'ok', null, reason, source);
 }
 
@@ -201,7 +199,7 @@ function mtuProbing(current: SysctlValue | null): SettingAdvice {
 function timestamps(current: SysctlValue | null, n: Need): SettingAdvice {
   const wrapSeconds = (2 ** 32 * 8) / n.path.bandwidthBitsPerSecond;
   return switchOn('net.ipv4.tcp_timestamps', current, false,
-    `Timestamps give an RTT sample on every ACK and protect against wrapped sequence numbers (PAWS): at ${rate(n.path.bandwidthBitsPerSecond)} the 4 GiB sequence space wraps in ${wrapSeconds.toFixed(1)} s. They cost 12 bytes of each segment.`,
+    `Timestamps give an RTT sample on every ACK and protect against wrapped sequence numbers (PAWS): at ${rateText(n.path.bandwidthBitsPerSecond)} the 4 GiB sequence space wraps in ${wrapSeconds.toFixed(1)} s. They cost 12 bytes of each segment.`,
     'Timestamps are off (the kernel default is 1).', `${IP_SYSCTL}; RFC 7323`);
 }
 
@@ -214,7 +212,7 @@ function netdevBacklog(current: SysctlValue | null, n: Need): SettingAdvice {
   if (value === null) return unreadable(name, needed, source);
   const small = value < needed;
   return row(name, value, needed, small ? 'too-small' : 'ok', needed,
-    `The per-CPU queue of received packets waiting for the network softirq (veth, loopback and RPS traffic pass through it). At ${rate(n.path.bandwidthBitsPerSecond)} ${perBurst} packets of ${FRAME_BYTES} bytes arrive in ${BACKLOG_BURST_MS} ms (one kernel tick here); ${small ? `a queue of ${value} drops the rest, and TCP sees loss (on this kernel a veth stream at 17.8 Gbit/s with 1000 retransmitted 1365 segments).` : `${value} holds them.`}`, source);
+    `The per-CPU queue of received packets waiting for the network softirq (veth, loopback and RPS traffic pass through it). At ${rateText(n.path.bandwidthBitsPerSecond)} ${perBurst} packets of ${FRAME_BYTES} bytes arrive in ${BACKLOG_BURST_MS} ms (one kernel tick here); ${small ? `a queue of ${value} drops the rest, and TCP sees loss (on this kernel a veth stream at 17.8 Gbit/s with 1000 retransmitted 1365 segments).` : `${value} holds them.`}`, source);
 }
 
 function somaxconn(current: SysctlValue | null): SettingAdvice {
@@ -244,7 +242,7 @@ function bufferAdvice(option: BufferOption, requested: number, host: AdviceHost,
     : 'Receive autotuning is off for the socket, and the window scale is fixed when the SYN is sent: set it before listen()/connect().';
   const ask = send ? n.sendOption : n.option;
   const share = send ? `1/${SEND_BUFFER_FACTOR} of ${stored}, as send autotuning would size it` : `${Math.round(n.share.ratio * 100)} % of ${stored}`;
-  const result = `${send ? 'It keeps' : 'It offers a window of'} ${window} bytes${send ? ' in flight' : ''} (${share}), at most ${rate(max)} on this path: ${enough ? 'enough' : `short of the ${n.bdp}-byte bandwidth-delay product; ask for ${ask}${limit !== null && limit < ask ? ` and raise ${limitName} to at least ${ask}` : ''}`}.`;
+  const result = `${send ? 'It keeps' : 'It offers a window of'} ${window} bytes${send ? ' in flight' : ''} (${share}), at most ${rateText(max)} on this path: ${enough ? 'enough' : `short of the ${n.bdp}-byte bandwidth-delay product; ask for ${ask}${limit !== null && limit < ask ? ` and raise ${limitName} to at least ${ask}` : ''}`}.`;
   return {
     option, requested, storedBytes: stored, limit: { name: limitName, value: limit }, clamped, raisedToMinimum: raised,
     autotuning: 'off', windowBytes: window, maxBitsPerSecond: Math.round(max), enough, note: `${how} ${lock} ${result}`,
@@ -257,7 +255,7 @@ function assignment(value: SysctlValue): string {
 
 function sysctlFile(settings: SettingAdvice[], path: AdvicePath, host: AdviceHost): { file: string; commands: string[] } {
   const changes = settings.filter((s) => s.set !== null);
-  const what = `${rate(path.bandwidthBitsPerSecond)} x ${ms(path.rttMs)}${path.run ? ` (run ${path.run.id})` : ''}`;
+  const what = `${rateText(path.bandwidthBitsPerSecond)} x ${msText(path.rttMs)}${path.run ? ` (run ${path.run.id})` : ''}`;
   const lines = [
     `# ${SYSCTL_FILE}: sockbench advice for ${what}`,
     `# on ${host.hostname} (kernel ${host.kernel}), ${host.takenAt}.`,
@@ -296,7 +294,7 @@ export function advise(path: AdvicePath, host: AdviceHost, buffers: BufferReques
       scaled
         ? `Window scaling lets the window exceed ${UNSCALED_WINDOW_BYTES} bytes; this path needs ${bdp}, a window scale of ${windowScaleFor(bdp) ?? 'more than 14'}.`
         : `This path's ${bdp} bytes fit in an unscaled window (${UNSCALED_WINDOW_BYTES}), but every kernel default has scaling on.`,
-      `Window scaling is off: no window exceeds ${UNSCALED_WINDOW_BYTES} bytes, ${rate(windowLimitBitsPerSecond(UNSCALED_WINDOW_BYTES, rttMicros))} on this path.`, `${IP_SYSCTL}; RFC 7323`),
+      `Window scaling is off: no window exceeds ${UNSCALED_WINDOW_BYTES} bytes, ${rateText(windowLimitBitsPerSecond(UNSCALED_WINDOW_BYTES, rttMicros))} on this path.`, `${IP_SYSCTL}; RFC 7323`),
     advWinScale(s['net.ipv4.tcp_adv_win_scale'] ?? null, share),
     congestion(s['net.ipv4.tcp_congestion_control'] ?? null, available, text(s['net.core.default_qdisc']), n),
     defaultQdisc(s['net.core.default_qdisc'] ?? null, cc, host.fqBuilt),
@@ -315,7 +313,7 @@ export function advise(path: AdvicePath, host: AdviceHost, buffers: BufferReques
   const { file, commands } = sysctlFile(settings, path, host);
   const short = settings.filter((x) => x.verdict !== 'ok').map((x) => x.name.replace(/^net\.(core|ipv4)\./, ''));
   const beyond = connections > 1 ? ` One connection cannot keep that much in flight (TCP's largest window is ${MAX_TCP_WINDOW_BYTES} bytes, a socket buffer at most ${MAX_SOCKET_BUFFER_BYTES}): use ${connections} parallel connections.` : '';
-  const summary = `${rate(path.bandwidthBitsPerSecond)} x ${ms(path.rttMs)} keeps ${bdp} bytes (${MiB(bdp)}) in flight; at the ${Math.round(share.ratio * 100)} % of a buffer this kernel offers as window, a TCP connection needs a ${buffer}-byte receive buffer (${MiB(buffer)}, SO_RCVBUF=${n.option}) and a ${sendBuffer}-byte send buffer (SO_SNDBUF=${n.sendOption}).${beyond} ${short.length === 0 ? 'This host\'s settings are enough.' : `To change here: ${short.join(', ')}.`}`;
+  const summary = `${rateText(path.bandwidthBitsPerSecond)} x ${msText(path.rttMs)} keeps ${bdp} bytes (${mibText(bdp)}) in flight; at the ${Math.round(share.ratio * 100)} % of a buffer this kernel offers as window, a TCP connection needs a ${buffer}-byte receive buffer (${mibText(buffer)}, SO_RCVBUF=${n.option}) and a ${sendBuffer}-byte send buffer (SO_SNDBUF=${n.sendOption}).${beyond} ${short.length === 0 ? 'This host\'s settings are enough.' : `To change here: ${short.join(', ')}.`}`;
 
   return {
     path: { bandwidthBitsPerSecond: path.bandwidthBitsPerSecond, rttMs: path.rttMs, source: path.run ? 'run' : 'request', run: path.run },
