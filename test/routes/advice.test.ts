@@ -150,6 +150,14 @@ t.test('measuring the window share leaves no descriptor behind', async (t) => {
   t.equal(await openFds(), before, '50 answers, each with its own loopback pair, and as many descriptors as before');
 });
 
+t.test('with SOCKBENCH_TOKEN set, the advice needs the token like every other route', async (t) => {
+  const token = 'advice-test-token-0123456789';
+  const app = await build(t, { SOCKBENCH_TOKEN: token });
+  const body = { bandwidthBitsPerSecond: 1e9, rttMs: 1 };
+  t.equal((await advise(app, body)).statusCode, 401);
+  t.equal((await advise(app, body, '', { authorization: `Bearer ${token}` })).statusCode, 200);
+});
+
 t.test('the OpenAPI document describes the route and its answer', async (t) => {
   const app = await build(t);
   const doc = (await app.inject({ url: '/v1/openapi.json' })).json();
