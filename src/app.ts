@@ -20,7 +20,8 @@ import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
 import auth from './security/auth.js';
 import { workerPool } from './bench/worker-pool.js';
-import { AdviceService, currentHost } from './advice/service.js';
+import { AdviceService } from './advice/service.js';
+import { tuningFacts } from './host/tuning-facts.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -99,7 +100,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   const benchmarks = new BenchmarkService(config, runs);
   app.decorate('benchmarks', benchmarks);
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
-  app.decorate('advice', new AdviceService((id) => benchmarks.get(id), () => currentHost(config.SOCKBENCH_PROBE_TIMEOUT_MS)));
+  app.decorate('advice', new AdviceService((id) => benchmarks.get(id), () => tuningFacts(config.SOCKBENCH_PROBE_TIMEOUT_MS)));
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
   const metrics = new ServiceMetrics(runs, VERSION, (err) => app.log.error({ err }, 'cannot update the metrics'));
   app.decorate('metrics', metrics);

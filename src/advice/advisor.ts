@@ -1,5 +1,5 @@
 import type { SysctlValue } from '../host/sysctls.js';
-import type { MeasuredWindowShare } from '../host/window-share.js';
+import type { TuningFacts } from '../host/tuning-facts.js';
 import { storedBufferSize } from '../options/buffers.js';
 import {
   bdpBytes, bufferForWindow, MAX_SOCKET_BUFFER_BYTES, SEND_BUFFER_FACTOR, sendBufferFor, MAX_TCP_WINDOW_BYTES, UNSCALED_WINDOW_BYTES,
@@ -12,18 +12,8 @@ import type { Advice, AdviceRun, BufferAdvice, BufferOption, SettingAdvice, Verd
 // the path (bandwidth, RTT) and this host's facts. A pure function: reading the host and loading a
 // run belong to the caller, and nothing here changes the host.
 
-/** The host facts the advice rests on. */
-export interface AdviceHost {
-  hostname: string;
-  kernel: string;
-  takenAt: string;
-  /** Current values by sysctl name (null: unreadable here). */
-  sysctls: Readonly<Record<string, SysctlValue | null>>;
-  /** CONFIG_NET_SCH_FQ is y or m (null: the kernel does not expose its configuration). */
-  fqBuilt: boolean | null;
-  /** The share a new connection offers as window, read from a socket now (null: not measured). */
-  measuredShare: MeasuredWindowShare | null;
-}
+/** The host facts the advice rests on (src/host/tuning-facts.ts reads them). */
+export type AdviceHost = TuningFacts;
 
 export interface AdvicePath {
   bandwidthBitsPerSecond: number;

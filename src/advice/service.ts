@@ -1,13 +1,9 @@
 import { errors } from '../errors.js';
-import { hostFacts } from '../host/facts.js';
-import { kernelConfig } from '../host/kernel-config.js';
-import { readSysctls } from '../host/sysctls.js';
-import { measureWindowShare } from '../host/window-share.js';
 import { advise, type AdviceHost, type AdvicePath, type BufferRequest } from './advisor.js';
 import type { Advice, AdviceRun } from './schema.js';
 
-// POST /v1/advice as a service: resolves the path (given, or measured by a finished run), reads
-// this host's facts, and hands both to the pure advisor. It never changes the host.
+// POST /v1/advice as a service: resolves the path (given, or measured by a finished run), takes
+// this host's facts from `host`, and hands both to the pure advisor. It never changes the host.
 
 /** Longest RTT the advisor accepts (a path beyond 10 s is a mistake in units, not a network). */
 export const MAX_RTT_MS = 10000;
@@ -40,13 +36,6 @@ function measuredRttMicros(figures: Record<string, unknown>): number | null {
   const info = figures.tcpInfo as { client?: { rtt?: unknown } | null } | null | undefined;
   const rtt = info?.client?.rtt;
   return typeof rtt === 'number' && rtt > 0 ? rtt : null;
-}
-
-/** This host as the advisor needs it, read now; `timeoutMs` bounds the loopback connection that measures the window share. */
-export function currentHost(timeoutMs: number): AdviceHost {
-  const { hostname, kernel, takenAt } = hostFacts();
-  const fq = kernelConfig('CONFIG_NET_SCH_FQ');
-  return { hostname, kernel, takenAt, sysctls: readSysctls(), fqBuilt: fq === null ? null : fq !== 'n', measuredShare: measureWindowShare(timeoutMs) };
 }
 
 const invalid = (field: string, message: string) => errors.invalidValue(`${field}: ${message}`, field);
