@@ -136,6 +136,41 @@ t.test('settings that hurt: no window scaling, no timestamps, reno', async (t) =
   t.same([setting(unread, 'net.core.rmem_max').verdict, setting(unread, 'net.core.rmem_max').current], ['unusual', null], 'an unreadable sysctl is said so');
 });
 
+t.test('each row\'s other cases: cubic, fq, autotuning off, little TCP memory, an old kernel\'s odd scale', async (t) => {
+  const path = { bandwidthBitsPerSecond: 10e9, rttMs: 100, run: null };
+  const a = advise(path, { ...host({
+    'net.ipv4.tcp_congestion_control': 'cubic', 'net.core.default_qdisc': 'fq', 'net.ipv4.tcp_moderate_rcvbuf': 0,
+    'net.ipv4.tcp_mem': [10000, 20000, 30000], 'net.ipv4.tcp_slow_start_after_idle': 0, 'net.ipv4.tcp_mtu_probing': 1,
+  }), fqBuilt: true });
+  const cc = setting(a, 'net.ipv4.tcp_congestion_control');
+  t.same([cc.verdict, cc.set], ['ok', null]);
+  t.match(cc.reason, /cubic is loss-based: .* 83334-packet window.* bbr is available here/, '125e6 B / 1500 B = 83334 packets');
+  t.match(setting(a, 'net.core.default_qdisc').reason, /^fq schedules flows fairly and paces them/);
+  const moderate = setting(a, 'net.ipv4.tcp_moderate_rcvbuf');
+  t.same([moderate.verdict, moderate.set], ['too-small', 1]);
+  t.match(moderate.reason, /^Receive autotuning is off/);
+  const mem = setting(a, 'net.ipv4.tcp_mem');
+  t.same([mem.verdict, mem.set], ['too-small', [10000, 61036, 71036]], 'pressure raised to one connection\'s pages, max kept as far above it');
+  t.match(mem.reason, /pressure threshold 20000 \(78\.1 MiB\) is below it/);
+  t.match(setting(a, 'net.ipv4.tcp_slow_start_after_idle').reason, /keeps its congestion window/);
+  t.match(setting(a, 'net.ipv4.tcp_mtu_probing').reason, /^1 = on after an ICMP black hole/);
+
+  const unknownFq = advise(path, { ...host(), fqBuilt: null });
+  t.match(setting(unknownFq, 'net.core.default_qdisc').reason, /does not say whether fq is built/);
+  const cubicNoBbr = advise(path, host({ 'net.ipv4.tcp_congestion_control': 'cubic', 'net.ipv4.tcp_available_congestion_control': 'reno cubic' }));
+  t.notMatch(setting(cubicNoBbr, 'net.ipv4.tcp_congestion_control').reason, /bbr is available/);
+  const renoOnly = advise(path, host({ 'net.ipv4.tcp_congestion_control': 'reno', 'net.ipv4.tcp_available_congestion_control': 'reno' }));
+  t.same([setting(renoOnly, 'net.ipv4.tcp_congestion_control').verdict, setting(renoOnly, 'net.ipv4.tcp_congestion_control').needed], ['ok', null], 'nothing better to offer');
+
+  const old = advise(path, host({ 'net.ipv4.tcp_adv_win_scale': 5 }, '4.19.0'));
+  const scale = setting(old, 'net.ipv4.tcp_adv_win_scale');
+  t.same([scale.verdict, scale.set, old.window.share], ['unusual', 1, 1 - 1 / 32]);
+  t.equal(setting(advise(path, host({ 'net.ipv4.tcp_adv_win_scale': 2 }, '5.4.0')), 'net.ipv4.tcp_adv_win_scale').verdict, 'ok', '2 was the default before 4.19');
+  t.equal(setting(advise(path, host({ 'net.ipv4.tcp_adv_win_scale': null })), 'net.ipv4.tcp_adv_win_scale').verdict, 'ok', 'absent: nothing to check');
+  const none = advise(path, host({ 'net.ipv4.tcp_rmem': null, 'net.ipv4.tcp_congestion_control': null, 'net.core.somaxconn': null }));
+  t.same(['net.ipv4.tcp_rmem', 'net.ipv4.tcp_congestion_control', 'net.core.somaxconn'].map((n) => setting(none, n).verdict), ['unusual', 'unusual', 'unusual']);
+});
+
 t.test('the window share: scaling_ratio from 6.6, tcp_adv_win_scale before', async (t) => {
   t.same([windowShare('6.18.44-fc', 1).ratio, windowShare('6.18.44-fc', 1).mechanism], [0.5, 'scaling_ratio']);
   t.same([windowShare('6.6.0', 2).ratio, windowShare('6.6.0', 2).mechanism], [0.5, 'scaling_ratio'], 'ignored from 6.6 on');
