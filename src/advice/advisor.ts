@@ -142,7 +142,7 @@ function congestion(current: SysctlValue | null, available: string[], qdisc: str
       `reno grows its window by one packet per RTT after a loss: refilling ${packets} packets (${n.bdp} bytes) takes ${packets} RTTs, ${msText((packets * n.path.rttMs) / 2)} for half of them on this path.${alternative ? ` ${alternative} is available here (tcp_available_congestion_control: ${available.join(' ')}).` : ''}`, source);
   }
   return row(name, value, null, 'ok', null,
-    `${value} is loss-based: after a loss it takes many RTTs (${msText(n.path.rttMs)} each) to regain a ${packets}-packet window, so random loss on a long path costs throughput.${available.includes('bbr') ? ` bbr is available here (tcp_available_congestion_control: ${available.join(' ')}) and can be chosen per connection (TCP_CONGESTION) to compare. ${pacing}` : ''}`, source);
+    `${value} is loss-based: after a loss it takes many RTTs (${msText(n.path.rttMs)} each) to regain a ${packets}-packet window (${FRAME_BYTES}-byte packets), so random loss on a long path costs throughput.${available.includes('bbr') ? ` bbr is available here (tcp_available_congestion_control: ${available.join(' ')}) and can be chosen per connection (TCP_CONGESTION) to compare. ${pacing}` : ''}`, source);
 }
 
 function defaultQdisc(current: SysctlValue | null, congestionControl: string | null, fqBuilt: boolean | null): SettingAdvice {
@@ -172,7 +172,7 @@ function slowStartAfterIdle(current: SysctlValue | null, n: Need): SettingAdvice
   const rtts = Math.max(0, Math.ceil(Math.log2(packets / 10)));
   const reason = value === 0
     ? 'A connection that idles keeps its congestion window, so a burst after a pause starts at full speed.'
-    : `A connection idle for longer than its RTO restarts from the initial window of 10 packets; slow start needs about ${rtts} RTTs (${msText(rtts * n.path.rttMs)}) to regain the ${packets}-packet window of this path. Bulk transfers never idle and are not affected; for connections that pause between bursts, 0 keeps the window (the kernel default is 1).`;
+    : `A connection idle for longer than its RTO restarts from the initial window of 10 packets; slow start needs about ${rtts} RTTs (${msText(rtts * n.path.rttMs)}) to regain the ${packets}-packet window of this path (${FRAME_BYTES}-byte packets). Bulk transfers never idle and are not affected; for connections that pause between bursts, 0 keeps the window (the kernel default is 1).`;
   return row(name, value, null, 'ok', null, reason, source);
 }
 
@@ -292,7 +292,7 @@ export function advise(path: AdvicePath, host: AdviceHost, buffers: BufferReques
     mtuProbing(s['net.ipv4.tcp_mtu_probing'] ?? null),
     timestamps(s['net.ipv4.tcp_timestamps'] ?? null, n),
     switchOn('net.ipv4.tcp_sack', s['net.ipv4.tcp_sack'] ?? null, false,
-      `Selective ACKs let the sender resend only what was lost; without them one loss in a ${Math.ceil(bdp / FRAME_BYTES)}-packet window can cost a whole window of resends.`,
+      `Selective ACKs let the sender resend only what was lost; without them one loss in a ${Math.ceil(bdp / FRAME_BYTES)}-packet window (${FRAME_BYTES}-byte packets) can cost a whole window of resends.`,
       'SACK is off (the kernel default is 1).', `${IP_SYSCTL}; RFC 2018`),
     netdevBacklog(s['net.core.netdev_max_backlog'] ?? null, n),
     somaxconn(s['net.core.somaxconn'] ?? null),
