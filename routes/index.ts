@@ -7,6 +7,7 @@ import profiles from './profiles.js';
 import benchmarks from './benchmarks.js';
 import sweeps from './sweeps.js';
 import peer from './peer.js';
+import advice from './advice.js';
 
 const routes: FastifyPluginAsync = async (app) => {
   await app.register(health);
@@ -17,6 +18,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(benchmarks);
   await app.register(sweeps);
   await app.register(peer);
+  await app.register(advice);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
 

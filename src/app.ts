@@ -23,6 +23,8 @@ import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
 import auth from './security/auth.js';
 import { lazyCompilers } from './lazy-compilers.js';
+import { AdviceService } from './advice/service.js';
+import { tuningFacts } from './host/tuning-facts.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,6 +35,7 @@ declare module 'fastify' {
     metrics: ServiceMetrics;
     sweeps: SweepService;
     peerSessions: PeerSessionService;
+    advice: AdviceService;
   }
 }
 
@@ -102,6 +105,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   });
   app.decorate('benchmarks', benchmarks);
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
+  app.decorate('advice', new AdviceService((id) => benchmarks.get(id), () => tuningFacts(config.SOCKBENCH_PROBE_TIMEOUT_MS)));
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
   const metrics = new ServiceMetrics(runs, VERSION, (err) => app.log.error({ err }, 'cannot update the metrics'));
   app.decorate('metrics', metrics);

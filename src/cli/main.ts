@@ -4,13 +4,14 @@
 import { wantsHelp, type Command } from './args.js';
 import { CliError, EXIT } from './exit.js';
 import { print } from './output.js';
+import { advise } from './commands/advise.js';
 import { bench } from './commands/bench.js';
 import { check } from './commands/check.js';
 import { defaults } from './commands/defaults.js';
 import { diff } from './commands/diff.js';
 import { serve } from './commands/serve.js';
 
-const COMMANDS: Command[] = [serve, defaults, diff, check, bench];
+const COMMANDS: Command[] = [serve, defaults, diff, check, bench, advise];
 
 const USAGE = `Usage: sockbench <command> [options]
 

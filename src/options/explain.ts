@@ -1,4 +1,5 @@
 import type { SysError } from '../../native-bindings/index.js';
+import { MIN_RCVBUF, MIN_SNDBUF, storedBufferSize } from './buffers.js';
 import type { Target as OptionTarget } from './request.js';
 import type { CatalogEntry, DecodedValue, OptionReport, OptionValue, Transport } from './types.js';
 
@@ -15,11 +16,6 @@ export interface ExplainContext {
 
 type Target = Pick<OptionTarget, 'entry' | 'name' | 'level'>;
 
-// SOCK_MIN_SNDBUF and SOCK_MIN_RCVBUF on 6.18 x86_64: 2 × (2048 + SKB_DATA_ALIGN(sizeof(struct
-// sk_buff))) and half of that (docs/kernel-facts.md §4). socket(7) still says 2048 and 256.
-const MIN_SNDBUF = 4608;
-const MIN_RCVBUF = 2304;
-const INT_MAX_HALF = Math.floor((2 ** 31 - 1) / 2);
 
 const BUFFER_OPTIONS: Record<string, { send: boolean; force: boolean }> = {
   SO_SNDBUF: { send: true, force: false },
@@ -79,8 +75,7 @@ function bufferNote(name: string, requested: OptionValue, effective: DecodedValu
   const max = spec.send ? ctx.wmemMax : ctx.rmemMax;
   const min = spec.send ? MIN_SNDBUF : MIN_RCVBUF;
   const u32 = requested >>> 0;
-  const cap = spec.force || max === null ? INT_MAX_HALF : Math.min(max, INT_MAX_HALF);
-  const expected = Math.max(2 * Math.min(u32, cap), min);
+  const { stored: expected, raised } = storedBufferSize(requested, spec.force ? null : max, spec.send);
   const lock = spec.send
     ? 'Setting it locks the size: send-buffer autotuning is off for this socket (SO_BUF_LOCK & 1).'
     : 'Setting it locks the size: receive autotuning is off for this socket (SO_BUF_LOCK & 2).';
@@ -91,7 +86,7 @@ function bufferNote(name: string, requested: OptionValue, effective: DecodedValu
   if (!spec.force && max !== null && u32 > max) {
     return `Clamped to ${sysctl} (${max}) and doubled:${signed} ${effective}. ${lock}`;
   }
-  if (2 * Math.min(u32, cap) < min) {
+  if (raised) {
     return `Raised to the minimum ${min} (the kernel's SOCK_MIN_${spec.send ? 'SNDBUF' : 'RCVBUF'}, room for ${spec.send ? 'two' : 'one'} minimal packet${spec.send ? 's' : ''}; socket(7)'s figure is out of date). ${lock}`;
   }
   return `Doubled: the kernel stores twice the requested size to leave room for its bookkeeping (sk_buff overhead), so ${u32} becomes ${effective}. ${lock}`;
