@@ -16,7 +16,6 @@ export interface ExplainContext {
 
 type Target = Pick<OptionTarget, 'entry' | 'name' | 'level'>;
 
-
 const BUFFER_OPTIONS: Record<string, { send: boolean; force: boolean }> = {
   SO_SNDBUF: { send: true, force: false },
   SO_RCVBUF: { send: false, force: false },

@@ -94,7 +94,7 @@ t.test('runs that cannot describe a path: not finished, no rtt, no throughput (4
 
   const running = (await bench(app, { transport: 'tcp4', pattern: 'stream', durationMs: 10000, warmupMs: 0 }, '?wait=false')).json();
   await refused({ run: running.id }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.run', /is (queued|running); only a finished run/);
-  const cancelled = await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${running.id}` });
+  const cancelled = await app.inject({ method: 'POST', url: `/v1/benchmarks/${running.id}/cancel` });
   t.equal(cancelled.json().status, 'cancelled');
   await refused({ run: running.id }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.run', /is cancelled/);
   await refused({ run: 'no-such-run' }, 404, 'SOCKBENCH_RUN_NOT_FOUND', 'body.run', /no benchmark no-such-run/);
