@@ -14,7 +14,7 @@ import { BenchmarkService, describeError, traceError } from './runs/benchmarks.j
 import { Runs } from './runs/runs.js';
 import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
-import { ServiceMetrics } from './observability/metrics.js';
+import { ServiceMetrics } from './runs/service-metrics.js';
 import { SweepService } from './runs/sweeps.js';
 import { PeerSessionService } from './peer/sessions.js';
 import { PeerClient } from './peer/client.js';
