@@ -47,7 +47,7 @@ export class ServiceMetrics {
   readonly #lastAt: Gauge<keyof Where>;
   readonly #peerRejected: Counter<'reason'>;
 
-  constructor(private readonly runs: Runs, version: string, private readonly onError: (err: unknown) => void) {
+  constructor(private readonly runs: Runs, version: string, private readonly onError: (err: unknown, runId?: string) => void) {
     const registers = [this.#register];
     const runLabels: Array<keyof RunLabels> = ['kind', 'transport', 'pattern', 'status'];
     const where: Array<keyof Where> = ['transport', 'pattern'];
@@ -112,7 +112,7 @@ export class ServiceMetrics {
     try {
       this.#finished(view, view.finishedAt);
     } catch (err) {
-      this.onError(err);
+      this.onError(err, view.id);
     }
   };
 
