@@ -37,7 +37,7 @@ t.test('a cancel racing the end of its run never loses the result', async (t) =>
   t.comment(`outcomes of ${ids.length} races: ${JSON.stringify(outcomes)}`);
   t.ok(ids.length >= 20, `runs raced: ${ids.length}`);
   t.ok((outcomes.done ?? 0) > 0 && (outcomes.cancelled ?? 0) > 0, 'the cancel lost the race sometimes and won it sometimes');
-  const list = (await app.inject(`/v1/benchmarks?limit=${ids.length}`)).json();
+  const list = (await app.inject('/v1/benchmarks?limit=1')).json();
   t.equal(list.total, ids.length, 'every run is in the history');
   const again = await app.inject({ method: 'POST', url: `/v1/benchmarks/${ids[0]}/cancel` });
   t.equal(again.json().status, (await app.inject(`/v1/benchmarks/${ids[0]}`)).json().status, 'a second cancel answers the same final state');
