@@ -14,7 +14,7 @@ import { BenchmarkService, describeError, traceError } from './runs/benchmarks.j
 import { Runs } from './runs/runs.js';
 import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
-import { ServiceMetrics } from './observability/metrics.js';
+import { ServiceMetrics } from './runs/service-metrics.js';
 import { SweepService } from './runs/sweeps.js';
 import { PeerSessionService } from './peer/sessions.js';
 import { PeerClient } from './peer/client.js';
@@ -94,7 +94,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   // Throws StoreOpenError, which names the file and the fix, before anything else starts.
   const store = new RunStore(config.SOCKBENCH_DATA_DIR, { maxRuns: config.SOCKBENCH_RETAIN_RUNS, maxAgeDays: config.SOCKBENCH_RETAIN_DAYS });
-  const runs = new Runs(store, config, { describeError, traceError, log: app.log, onStoreError: (err) => app.log.error({ err }, 'cannot write a run to the history') });
+  const runs = new Runs(store, config, { describeError, traceError, log: app.log, onStoreError: (err, runId) => app.log.error({ err, runId }, 'cannot write a run to the history') });
   if (runs.interruptedAtStart > 0) app.log.warn({ runs: runs.interruptedAtStart, file: store.file }, 'runs left unfinished by the previous process are marked failed');
   app.decorate('config', config);
   app.decorate('runs', runs);
@@ -107,7 +107,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
   app.decorate('advice', new AdviceService((id) => benchmarks.get(id), () => tuningFacts(config.SOCKBENCH_PROBE_TIMEOUT_MS)));
   app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
-  const metrics = new ServiceMetrics(runs, VERSION, (err) => app.log.error({ err }, 'cannot update the metrics'));
+  const metrics = new ServiceMetrics(runs, VERSION, (err, runId) => app.log.error({ err, runId }, 'cannot update the metrics'));
   app.decorate('metrics', metrics);
   app.decorate('peerSessions', new PeerSessionService(config, runs, benchmarks, (reason, log) => {
     metrics.peerRejected(reason);

@@ -1,7 +1,6 @@
 import { envSchema } from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { parsePeers } from './security/peers.js';
-import { parsePortRange } from './peer/ports.js';
 
 // Every setting the service reads, with its default. Nothing else reads process.env.
 export const ConfigSchema = Type.Object({
@@ -37,6 +36,22 @@ export const ConfigSchema = Type.Object({
 });
 
 export type Config = Static<typeof ConfigSchema>;
+
+export interface PortRange {
+  first: number;
+  last: number;
+}
+
+/** "5201-5264" or "5201": the ports data listeners may use. Throws one line naming the setting. */
+export function parsePortRange(text: string): PortRange {
+  const m = /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/.exec(text);
+  const first = m ? Number(m[1]) : NaN;
+  const last = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!(first >= 1 && last <= 65535 && first <= last)) {
+    throw new Error(`SOCKBENCH_DATA_PORTS must be a port or a range "first-last" within 1-65535, got "${text}"`);
+  }
+  return { first, last };
+}
 
 /** The configuration from `env`; throws one line naming the setting at fault. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

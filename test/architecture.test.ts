@@ -49,3 +49,30 @@ t.test('the kernel facts the code cites are in the repository, and every cited s
   t.same(outside, [], 'nothing cites a file outside the repository');
   t.same(missing, [], 'every cited section exists');
 });
+
+// DESIGN.md's layers, highest first: a module may import its own layer and the ones below it.
+const LAYERS = [
+  ['src/cli/'], ['src/server.ts'], ['src/app.ts', 'src/lazy-compilers.ts'], ['routes/'], ['src/report/', 'src/advice/'], ['src/host/'], ['src/peer/'],
+  ['src/runs/'], ['src/bench/'], ['src/options/'], ['src/sockets/'],
+  ['src/observability/', 'src/security/', 'src/config.ts', 'src/errors.ts', 'src/version.ts'], ['native-bindings/'],
+];
+/**
+ * Upward imports not yet removed: host facts and sysctls (leaf readers of /proc) are needed by
+ * the option explanations and by every result, below the host layer that owns them.
+ */
+const KNOWN_UPWARD = [
+  'src/options/probe.ts -> src/host/sysctls.ts',
+  'src/runs/benchmarks.ts -> src/host/facts.ts',
+  'src/runs/benchmarks.ts -> src/host/sysctls.ts',
+  'src/runs/compare.ts -> src/host/compare.ts',
+];
+
+t.test('no import runs from a lower layer to a higher one', async (t) => {
+  const layer = (file: string) => LAYERS.findIndex((prefixes) => prefixes.some((p) => file.startsWith(p)));
+  const g = (await graph).obj();
+  const unplaced = Object.keys(g).filter((f) => layer(f) === -1);
+  t.same(unplaced, [], 'every module has a layer');
+  const upward = Object.entries(g).flatMap(([from, deps]) => deps.filter((d) => layer(d) < layer(from)).map((d) => `${from} -> ${d}`));
+  t.same(upward.filter((e) => !KNOWN_UPWARD.includes(e)), [], 'no new upward import');
+  t.same(KNOWN_UPWARD.filter((e) => !upward.includes(e)), [], 'a removed one leaves the list');
+});

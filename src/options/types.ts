@@ -1,7 +1,8 @@
 import type { LevelName } from '../../native-bindings/index.js';
+import { TRANSPORTS, type Transport } from '../sockets/transports.js';
 
-export const TRANSPORTS = ['tcp4', 'tcp6', 'udp4', 'udp6', 'unix', 'unix-dgram'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
+// The catalog speaks of transports, which sockets/transports.ts owns; re-exported for its users.
+export { TRANSPORTS, type Transport };
 
 export const ALL: Transport[] = [...TRANSPORTS];
 export const TCP: Transport[] = ['tcp4', 'tcp6'];

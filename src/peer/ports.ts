@@ -1,20 +1,5 @@
 import { bind, SysError, type SockAddr } from '../../native-bindings/index.js';
-
-export interface PortRange {
-  first: number;
-  last: number;
-}
-
-/** "5201-5264" or "5201": the ports data listeners may use. Throws one line naming the setting. */
-export function parsePortRange(text: string): PortRange {
-  const m = /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/.exec(text);
-  const first = m ? Number(m[1]) : NaN;
-  const last = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!(first >= 1 && last <= 65535 && first <= last)) {
-    throw new Error(`SOCKBENCH_DATA_PORTS must be a port or a range "first-last" within 1-65535, got "${text}"`);
-  }
-  return { first, last };
-}
+import type { PortRange } from '../config.js';
 
 /**
  * Binds `fd` to the first free port of `range` on `address` (the wildcard of its family).

@@ -14,7 +14,8 @@ import type { BenchmarkRequest, BenchmarkService } from '../runs/benchmarks.js';
 import { resultHost } from '../runs/benchmarks.js';
 import type { RunLogger, RunView } from '../runs/registry.js';
 import type { Runs } from '../runs/runs.js';
-import { bindInRange, parsePortRange, type PortRange } from './ports.js';
+import { parsePortRange, type PortRange } from '../config.js';
+import { bindInRange } from './ports.js';
 import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome } from './wire.js';
 
 /** How often a session looks for its data connection (non-blocking accept on the main thread). */

@@ -18,7 +18,7 @@ export interface RunsOptions {
   /** Each run logs through a child of this with its id. */
   log?: RunLogger;
   /** Where a failed write to the store is reported; the run itself goes on. */
-  onStoreError: (err: unknown) => void;
+  onStoreError: (err: unknown, runId: string) => void;
 }
 
 /** A benchmark's transport and pattern, or a sweep's (in its `base`); null where the config has none. */
@@ -62,7 +62,7 @@ export class Runs {
           this.#unsaved.delete(view.id);
         } catch (err) {
           this.#unsaved.add(view.id);
-          opts.onStoreError(err);
+          opts.onStoreError(err, view.id);
         }
       },
     });

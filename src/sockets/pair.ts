@@ -3,7 +3,7 @@ import {
   SOCK, socket, SysError, LEVELS, OPTNAMES, MSG,
 } from '../../native-bindings/index.js';
 import { errors } from '../errors.js';
-import type { Transport } from '../options/types.js';
+import type { Transport } from './transports.js';
 import type { FdScope } from './fd-scope.js';
 import { TRANSPORT_INFO } from './transports.js';
 

@@ -1,5 +1,8 @@
 import { AF, SOCK, type SockAddr } from '../../native-bindings/index.js';
-import type { Transport } from '../options/types.js';
+
+/** Every kind of socket sockbench builds: owned here, where sockets are made; options/ and the rest import it. */
+export const TRANSPORTS = ['tcp4', 'tcp6', 'udp4', 'udp6', 'unix', 'unix-dgram'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface TransportInfo {
   domain: number;

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { close, socket, AF, SOCK } from '../../native-bindings/index.js';
 import { loadConfig } from '../../src/config.js';
-import { bindInRange, parsePortRange } from '../../src/peer/ports.js';
+import { parsePortRange } from '../../src/config.js';
+import { bindInRange } from '../../src/peer/ports.js';
 
 t.test('SOCKBENCH_DATA_PORTS: a range or one port, checked when the configuration loads', async (t) => {
   t.same(parsePortRange('5201-5264'), { first: 5201, last: 5264 });
