@@ -90,6 +90,7 @@ function generator(seed: number) {
       return value(4);
     },
     format: () => pick(['json', 'text', 'junit', 'tap', 'csv']),
+    chance: r,
     state: () => pick(['', '&state=connected', '&state=warm']),
   };
 }
@@ -111,6 +112,22 @@ t.test('generated baselines, rules and profiles: 4xx or an answer, never 5xx; re
   t.comment(`statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
   t.ok((statuses.get(400) ?? 0) > rounds / 4, 'many were refused');
   t.ok((statuses.get(200) ?? 0) + (statuses.get(412) ?? 0) > rounds / 10, 'some were checked');
+  // diff in every report format, between generated documents, altered real ones and "current".
+  const real = (await app.inject('/v1/defaults')).json();
+  const diffStatuses = new Map<number, number>();
+  for (let i = 0; i < 100; i++) {
+    const side = () => {
+      const roll = gen.chance();
+      if (roll < 0.3) return 'current';
+      if (roll < 0.7) return { ...real, sysctls: { ...real.sysctls, ...(gen.body() as Record<string, unknown>) } };
+      return gen.body();
+    };
+    const res = await app.inject({ method: 'POST', url: `/v1/defaults/diff?format=${gen.format()}`, payload: JSON.stringify({ a: side(), b: side() }), headers: { 'content-type': 'application/json' } });
+    diffStatuses.set(res.statusCode, (diffStatuses.get(res.statusCode) ?? 0) + 1);
+    if (res.statusCode >= 500) t.fail(`diff ${res.statusCode}: ${res.body}`);
+  }
+  t.comment(`diff statuses: ${JSON.stringify(Object.fromEntries(diffStatuses))}`);
+  t.ok((diffStatuses.get(200) ?? 0) > 10 && (diffStatuses.get(400) ?? 0) > 10, 'diffs both answered and refused');
   for (const name of ['fasterdata-10g', 'nope', '%00', 'x'.repeat(200)]) {
     const res = await app.inject({ url: `/v1/profiles/${name}` });
     if (name === 'fasterdata-10g') t.equal(res.statusCode, 200);

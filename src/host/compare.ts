@@ -10,6 +10,12 @@ export interface Difference {
   b: unknown;
 }
 
+/**
+ * Snapshot fields left out of comparisons: those that name a host or a moment rather than describe
+ * its defaults, and where the sysctls are persisted (file names differ between hosts with the same values).
+ */
+export const NOT_COMPARED = ['/host/hostname', '/host/takenAt', '/sources'];
+
 export function escapeSegment(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

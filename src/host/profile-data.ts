@@ -63,7 +63,7 @@ export const PROFILE_DATA: ProfileData[] = [
       { path: '/sysctls/net.core.busy_poll', rule: 0, source: MEASURED },
       { path: '/sysctls/net.core.busy_read', rule: 0, source: MEASURED },
       { path: '/sysctls/net.core.default_qdisc', rule: 'pfifo_fast', source: MEASURED, note: 'systemd distributions set fq_codel in /usr/lib/sysctl.d/50-default.conf' },
-      { path: '/sysctls/net.ipv4.tcp_rmem', rule: [4096, 131072, { $oneOf: [6291456, 33554432] }], source: MEASURED, note: '33554432 measured on 6.18; 6291456 before' },
+      { path: '/sysctls/net.ipv4.tcp_rmem', rule: [4096, 131072, { $oneOf: [6291456, 33554432] }], source: MEASURED, note: '33554432 measured on 6.18; 6291456 on earlier kernels' },
       { path: '/sysctls/net.ipv4.tcp_wmem', rule: [4096, 16384, 4194304], source: MEASURED },
       { path: '/sysctls/net.ipv4.tcp_congestion_control', rule: { $oneOf: ['cubic', 'bbr'] }, source: MEASURED, note: 'the build option CONFIG_DEFAULT_TCP_CONG: cubic in most distribution kernels, bbr measured here' },
       { path: '/sysctls/net.ipv4.tcp_window_scaling', rule: 1, source: MEASURED },

@@ -1,5 +1,6 @@
 import { errors } from '../errors.js';
 import { nearestNames } from '../options/catalog.js';
+import { NOT_COMPARED } from './compare.js';
 import { PROFILE_DATA, type ProfileData } from './profile-data.js';
 import { compileBaseline, compileEntry, type BaselineEntry } from './rules.js';
 
@@ -43,11 +44,8 @@ export interface ResolvedBaseline {
 const MAX_DEPTH = 8;
 /** The top-level keys of a baseline with a profile; values to check go under `overrides`. */
 const PROFILE_KEYS = new Set(['profile', 'overrides', 'state']);
-/**
- * Left out of every baseline: fields that name a host or a moment, where the sysctls are
- * persisted, and read failures; so that a whole snapshot of this host is a baseline it meets.
- */
-const NOT_CHECKED = ['/host/hostname', '/host/takenAt', '/sources', '/errors'];
+/** Left out of every baseline: what comparisons leave out, and read failures; so a whole snapshot of this host is a baseline it meets. */
+const NOT_CHECKED = [...NOT_COMPARED, '/errors'];
 
 function resolve(data: ProfileData, byName: Map<string, ProfileData>, depth = 0): ProfileEntry[] {
   if (depth > MAX_DEPTH) throw new Error(`profile ${data.name}: extends more than ${MAX_DEPTH} deep (a cycle?)`);

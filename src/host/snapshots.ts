@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '../errors.js';
 import type { RunStore, StoredSnapshot } from '../runs/store.js';
-import { compareDocuments, type Difference } from './compare.js';
+import { compareDocuments, NOT_COMPARED, type Difference } from './compare.js';
 import { takeDefaults, type DefaultsSnapshot, type SnapshotState } from './defaults.js';
 import { resolveBaseline, type BaselineInput } from './profiles.js';
 import { checkBaseline, type RuleMismatch } from './rules.js';
-
-/**
- * Fields left out of comparisons: those that name a host or a moment rather than describe its
- * defaults, and where the sysctls are persisted (file names differ between hosts with the same values).
- */
-const NOT_COMPARED = ['/host/hostname', '/host/takenAt', '/sources'];
 
 /** A snapshot given inline (from any host's GET /v1/defaults), by stored id, or "current" for this host now. */
 export type SnapshotRef = string | Record<string, unknown>;
