@@ -37,6 +37,10 @@ declare module 'fastify' {
     peerSessions: PeerSessionService;
     advice: AdviceService;
   }
+  interface FastifyContextConfig {
+    /** The 413 message of a route whose big bodies have a better remedy than a smaller request. */
+    bodyTooLarge?: string;
+  }
 }
 
 interface AjvError {
@@ -136,6 +140,8 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
       if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     } else if (err.code && FRAMEWORK_CODES[err.code]) {
       body.code = FRAMEWORK_CODES[err.code];
+      const tooLarge = request.routeOptions.config?.bodyTooLarge;
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && tooLarge) body.message = tooLarge;
     } else if (status < 500) {
       body.code = INVALID_REQUEST;
     }
