@@ -66,6 +66,8 @@ const CheckBody = Type.Composite([Baseline, Type.Object({
 
 /** Checks `value` with no coercion; the 400 names the first path at fault. */
 export function strictly(check: TypeCheck<TSchema>, value: unknown, field: string): void {
+  // Check is the compiled test; Errors walks the schema again, so it runs only for a document at fault.
+  if (check.Check(value)) return;
   const first = check.Errors(value).First();
   if (first) {
     const got = JSON.stringify(first.value);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { leaves, under } from './compare.js';
+import { escapeSegment, isPlainObject, isStructValue, under } from './compare.js';
 
 // N snapshots side by side: for every key whose value is not the same everywhere, which hosts
 // hold which value. A pure function of the documents, so that the route, the fleet command and
@@ -79,34 +79,79 @@ export function matrixSummary(hostCount: number, differingHosts: number, differi
 interface Group { value: unknown; absent: boolean; members: number[] }
 
 /**
+ * A path of the documents, shared by all of them: each document's walk looks its keys up here
+ * rather than building pointer strings, which is what makes a thousand documents cheap.
+ */
+interface PathNode {
+  path: string;
+  children: Map<string, PathNode>;
+  /** Values at this path when it is a leaf somewhere: primitives by themselves, others by their JSON. */
+  groups: Map<unknown, Group> | null;
+  /** Documents with a leaf here. */
+  seen: number;
+}
+
+const node = (path: string): PathNode => ({ path, children: new Map(), groups: null, seen: 0 });
+
+/** Adds document `i`'s leaves (arrays and struct values are leaves, as in diffDocuments) to the tree. */
+function addLeaves(root: PathNode, doc: unknown, i: number): void {
+  const walk = (value: unknown, at: PathNode) => {
+    if (isPlainObject(value) && !isStructValue(value)) {
+      // for-in allocates no key array; JSON documents have no inherited enumerable keys.
+      for (const k in value) {
+        let child = at.children.get(k);
+        if (!child) at.children.set(k, (child = node(`${at.path}/${escapeSegment(k)}`)));
+        walk(value[k], child);
+      }
+      return;
+    }
+    const key = typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
+    const groups = (at.groups ??= new Map());
+    const group = groups.get(key);
+    if (group) group.members.push(i);
+    else groups.set(key, { value, absent: false, members: [i] });
+    at.seen++;
+  };
+  walk(doc, root);
+}
+
+/** Every leaf path in document order: the first snapshot's keys, a later one's new keys beside their siblings. */
+function* leafNodes(at: PathNode): Generator<PathNode> {
+  if (at.groups) yield at;
+  for (const child of at.children.values()) yield* leafNodes(child);
+}
+
+/** The hosts without a leaf at this path: those in none of its groups. */
+function absentGroup(groups: Group[], hostCount: number): Group {
+  const present = new Uint8Array(hostCount);
+  for (const g of groups) for (const i of g.members) present[i] = 1;
+  const members: number[] = [];
+  for (let i = 0; i < hostCount; i++) if (!present[i]) members.push(i);
+  return { value: null, absent: true, members };
+}
+
+/**
  * The matrix of `entries`, `ignore` (JSON Pointers, with everything under them) left out. Values
  * are equal when their JSON is, as in diffDocuments; a key missing from a document is a value
  * of its own ("absent").
  */
 export function matrixOf(entries: MatrixEntry[], ignore: string[]): MatrixResult {
   const names = namesOf(entries);
-  const docs = entries.map((e) => leaves(e.doc));
-  // Document order: the first snapshot's keys, then keys only later ones have.
-  const paths = new Set<string>();
-  for (const doc of docs) for (const path of doc.keys()) paths.add(path);
-  const differs = new Array<number>(entries.length).fill(0);
+  const n = entries.length;
+  const root = node('');
+  entries.forEach((e, i) => addLeaves(root, e.doc, i));
+  const differs = new Array<number>(n).fill(0);
   const keys: MatrixKey[] = [];
   let compared = 0;
-  for (const path of paths) {
+  for (const leaf of leafNodes(root)) {
+    const path = leaf.path;
     if (ignore.some((p) => under(path, p))) continue;
     compared++;
-    const groups = new Map<string, Group>();
-    docs.forEach((doc, i) => {
-      const absent = !doc.has(path);
-      const value = absent ? null : doc.get(path);
-      const key = absent ? '' : JSON.stringify(value);
-      const group = groups.get(key);
-      if (group) group.members.push(i);
-      else groups.set(key, { value, absent, members: [i] });
-    });
-    if (groups.size === 1) continue;
-    // Stable sort: among equal counts the group first seen (the earliest snapshot's) stays first.
-    const ranked = [...groups.values()].sort((a, b) => b.members.length - a.members.length);
+    const groups = [...leaf.groups!.values()];
+    if (leaf.seen < n) groups.push(absentGroup(groups, n));
+    if (groups.length === 1) continue;
+    // Most hosts first; among equal counts, the value of the earliest snapshot.
+    const ranked = groups.sort((a, b) => b.members.length - a.members.length || a.members[0] - b.members[0]);
     const [top, ...rest] = ranked;
     const outliers = rest.flatMap((g) => g.members).sort((a, b) => a - b);
     for (const i of outliers) differs[i]++;
@@ -119,11 +164,11 @@ export function matrixOf(entries: MatrixEntry[], ignore: string[]): MatrixResult
       outliers: outliers.map((i) => names[i]),
     });
   }
-  const differingHosts = differs.filter((n) => n > 0).length;
+  const differingHosts = differs.filter((c) => c > 0).length;
   return {
-    summary: matrixSummary(entries.length, differingHosts, keys.length, compared),
+    summary: matrixSummary(n, differingHosts, keys.length, compared),
     identical: keys.length === 0,
-    hostCount: entries.length,
+    hostCount: n,
     differingHosts,
     differingKeys: keys.length,
     comparedKeys: compared,
