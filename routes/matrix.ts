@@ -1,15 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../src/errors.js';
-import { MatrixSchema } from '../src/host/matrix.js';
+import { MatrixSchema, MAX_SNAPSHOTS, MIN_SNAPSHOTS } from '../src/host/matrix.js';
 import { CURRENT, type SnapshotRef } from '../src/host/snapshots.js';
 import { MATRIX_CSV_HEADER, matrixCsvRows, matrixText } from '../src/report/snapshot-matrix.js';
 import { StrictSnapshot, strictly } from './defaults.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { errorResponses, TableFormatQuery } from './schemas.js';
 
-export const MIN_SNAPSHOTS = 2;
-export const MAX_SNAPSHOTS = 1000;
 const MAX_ID = 64;
 
 const Ref = Type.Unsafe<SnapshotRef>({

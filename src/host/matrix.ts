@@ -5,6 +5,10 @@ import { escapeSegment, isPlainObject, isStructValue, under } from './compare.js
 // hold which value. A pure function of the documents, so that the route, the fleet command and
 // the benchmark all see the same answer.
 
+/** A matrix compares at least two snapshots; a thousand inline ones are about 9 MB of JSON. */
+export const MIN_SNAPSHOTS = 2;
+export const MAX_SNAPSHOTS = 1000;
+
 const Name = Type.String({ description: 'The host as this answer names it: its hostname, with the label of a stored snapshot in parentheses, and #N when it repeats' });
 
 export const MatrixHostSchema = Type.Object({
