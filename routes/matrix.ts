@@ -40,7 +40,7 @@ const matrix: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: MatrixSchema, ...errorResponses(400, 404, 413) },
     },
     config: {
-      bodyTooLarge: `The request body is over SOCKBENCH_BODY_LIMIT (${limit} bytes); a snapshot document is about 10 kB. Name snapshots stored on this service by id (POST /v1/defaults/snapshots stores one) instead of sending their documents, or raise SOCKBENCH_BODY_LIMIT (up to 16777216).`,
+      bodyTooLarge: `The request body is over SOCKBENCH_BODY_LIMIT (${limit} bytes); a snapshot document is about 9 kB. Name snapshots stored on this service by id (POST /v1/defaults/snapshots stores one) instead of sending their documents, or raise SOCKBENCH_BODY_LIMIT (up to 16777216).`,
     },
   }, async (request, reply) => {
     const { snapshots, ignore } = request.body;
