@@ -28,7 +28,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Every leaf of `doc` with its pointer. Arrays are leaves: a sysctl like tcp_rmem ("4096 131072
  * 6291456") is one setting, and so is a struct linger.
  */
-export function leaves(doc: unknown, prefix = ''): Map<string, unknown> {
+function leaves(doc: unknown, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const walk = (value: unknown, path: string) => {
     if (isPlainObject(value) && !isStructValue(value)) {
