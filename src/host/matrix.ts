@@ -93,20 +93,28 @@ interface PathNode {
   groups: Map<unknown, Group> | null;
   /** Documents with a leaf here. */
   seen: number;
+  /** Left out, with everything under it: the walks do not enter it. */
+  ignored: boolean;
 }
 
-const node = (path: string): PathNode => ({ path, children: new Map(), groups: null, seen: 0 });
+/** The tree's root; `ignore` is decided once per path, when a path is first met. */
+function pathTree(ignore: string[]): { root: PathNode; child: (at: PathNode, key: string) => PathNode } {
+  const node = (path: string): PathNode => ({ path, children: new Map(), groups: null, seen: 0, ignored: ignore.some((p) => under(path, p)) });
+  const child = (at: PathNode, key: string) => {
+    let found = at.children.get(key);
+    if (!found) at.children.set(key, (found = node(`${at.path}/${escapeSegment(key)}`)));
+    return found;
+  };
+  return { root: node(''), child };
+}
 
 /** Adds document `i`'s leaves (arrays and struct values are leaves, as in diffDocuments) to the tree. */
-function addLeaves(root: PathNode, doc: unknown, i: number): void {
+function addLeaves(tree: ReturnType<typeof pathTree>, doc: unknown, i: number): void {
   const walk = (value: unknown, at: PathNode) => {
+    if (at.ignored) return;
     if (isPlainObject(value) && !isStructValue(value)) {
       // for-in allocates no key array; JSON documents have no inherited enumerable keys.
-      for (const k in value) {
-        let child = at.children.get(k);
-        if (!child) at.children.set(k, (child = node(`${at.path}/${escapeSegment(k)}`)));
-        walk(value[k], child);
-      }
+      for (const k in value) walk(value[k], tree.child(at, k));
       return;
     }
     const key = typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
@@ -116,11 +124,12 @@ function addLeaves(root: PathNode, doc: unknown, i: number): void {
     else groups.set(key, { value, absent: false, members: [i] });
     at.seen++;
   };
-  walk(doc, root);
+  walk(doc, tree.root);
 }
 
 /** Every leaf path in document order: the first snapshot's keys, a later one's new keys beside their siblings. */
 function* leafNodes(at: PathNode): Generator<PathNode> {
+  if (at.ignored) return;
   if (at.groups) yield at;
   for (const child of at.children.values()) yield* leafNodes(child);
 }
@@ -142,14 +151,13 @@ function absentGroup(groups: Group[], hostCount: number): Group {
 export function matrixOf(entries: MatrixEntry[], ignore: string[]): MatrixResult {
   const names = namesOf(entries);
   const n = entries.length;
-  const root = node('');
-  entries.forEach((e, i) => addLeaves(root, e.doc, i));
+  const tree = pathTree(ignore);
+  entries.forEach((e, i) => addLeaves(tree, e.doc, i));
   const differs = new Array<number>(n).fill(0);
   const keys: MatrixKey[] = [];
   let compared = 0;
-  for (const leaf of leafNodes(root)) {
+  for (const leaf of leafNodes(tree.root)) {
     const path = leaf.path;
-    if (ignore.some((p) => under(path, p))) continue;
     compared++;
     const groups = [...leaf.groups!.values()];
     if (leaf.seen < n) groups.push(absentGroup(groups, n));
