@@ -51,7 +51,7 @@ const OPEN = { sysctl: Type.Unknown(), option: Type.Unknown() };
 const STRICT = { sysctl: SysctlValueSchema, option: OptionDefaultSchema };
 const SnapshotInput = snapshotShape(OPEN, false);
 // Compiled once: interpreting the schemas would walk them again on every request.
-const StrictSnapshot = TypeCompiler.Compile(snapshotShape(STRICT, false));
+export const StrictSnapshot = TypeCompiler.Compile(snapshotShape(STRICT, false));
 
 /** Leaves are checked by the rule compiler, whose 400s name the path and the rule at fault. */
 const BASELINE_VALUES = {
@@ -65,11 +65,15 @@ const CheckBody = Type.Composite([Baseline, Type.Object({
 })], { additionalProperties: false, description: 'A baseline (any subset of a snapshot, with rules at its leaves), or {"profile": NAME, "overrides": baseline}' });
 
 /** Checks `value` with no coercion; the 400 names the first path at fault. */
-function strictly(check: TypeCheck<TSchema>, value: unknown, field: string): void {
+export function strictly(check: TypeCheck<TSchema>, value: unknown, field: string): void {
+  // Check is the compiled test; Errors walks the schema again, so it runs only for a document at fault.
+  if (check.Check(value)) return;
   const first = check.Errors(value).First();
   if (first) {
     const got = JSON.stringify(first.value);
-    throw errors.invalidValue(`${field}${first.path.replace(/\//g, '.')}: ${got === undefined ? 'missing' : got} is not a snapshot value (an integer, a list of integers, a string, a boolean, a linger or timeval object, or null).`, `${field}${first.path.replace(/\//g, '.')}`);
+    const at = `${field}${first.path.replace(/\//g, '.')}`;
+    if (got === undefined) throw errors.invalidValue(`${at} is missing: a snapshot document has host, sysctls and sockets, as GET /v1/defaults answers.`, at);
+    throw errors.invalidValue(`${at}: ${got} is not a snapshot value (an integer, a list of integers, a string, a boolean, a linger or timeval object, or null).`, at);
   }
 }
 

@@ -4,6 +4,7 @@ import options from './options.js';
 import sockopts from './sockopts.js';
 import defaults from './defaults.js';
 import profiles from './profiles.js';
+import matrix from './matrix.js';
 import benchmarks from './benchmarks.js';
 import sweeps from './sweeps.js';
 import peer from './peer.js';
@@ -15,6 +16,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(sockopts);
   await app.register(defaults);
   await app.register(profiles);
+  await app.register(matrix);
   await app.register(benchmarks);
   await app.register(sweeps);
   await app.register(peer);

@@ -15,6 +15,8 @@ import { Runs } from './runs/runs.js';
 import { RunStore } from './runs/store.js';
 import { SnapshotService } from './host/snapshots.js';
 import { ServiceMetrics } from './runs/service-metrics.js';
+import { loadBaseline } from './host/baseline.js';
+import { hostMetrics } from './host/host-metrics.js';
 import { SweepService } from './runs/sweeps.js';
 import { PeerSessionService } from './peer/sessions.js';
 import { PeerClient } from './peer/client.js';
@@ -36,6 +38,10 @@ declare module 'fastify' {
     sweeps: SweepService;
     peerSessions: PeerSessionService;
     advice: AdviceService;
+  }
+  interface FastifyContextConfig {
+    /** The 413 message of a route whose big bodies have a better remedy than a smaller request. */
+    bodyTooLarge?: string;
   }
 }
 
@@ -92,6 +98,8 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Throws BaselineError, naming the setting and the fix, before anything is opened.
+  const baseline = config.SOCKBENCH_BASELINE ? loadBaseline(config.SOCKBENCH_BASELINE) : null;
   // Throws StoreOpenError, which names the file and the fix, before anything else starts.
   const store = new RunStore(config.SOCKBENCH_DATA_DIR, { maxRuns: config.SOCKBENCH_RETAIN_RUNS, maxAgeDays: config.SOCKBENCH_RETAIN_DAYS });
   const runs = new Runs(store, config, { describeError, traceError, log: app.log, onStoreError: (err, runId) => app.log.error({ err, runId }, 'cannot write a run to the history') });
@@ -106,8 +114,11 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   app.decorate('benchmarks', benchmarks);
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
   app.decorate('advice', new AdviceService((id) => benchmarks.get(id), () => tuningFacts(config.SOCKBENCH_PROBE_TIMEOUT_MS)));
-  app.decorate('snapshots', new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS));
-  const metrics = new ServiceMetrics(runs, VERSION, (err, runId) => app.log.error({ err, runId }, 'cannot update the metrics'));
+  const snapshots = new SnapshotService(store, config.SOCKBENCH_PROBE_TIMEOUT_MS);
+  app.decorate('snapshots', snapshots);
+  const metrics = new ServiceMetrics(runs, VERSION, (err, runId) => app.log.error({ err, runId }, 'cannot update the metrics'), [
+    hostMetrics({ take: (state) => snapshots.take(state), baseline }),
+  ]);
   app.decorate('metrics', metrics);
   app.decorate('peerSessions', new PeerSessionService(config, runs, benchmarks, (reason, log) => {
     metrics.peerRejected(reason);
@@ -136,6 +147,8 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
       if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     } else if (err.code && FRAMEWORK_CODES[err.code]) {
       body.code = FRAMEWORK_CODES[err.code];
+      const tooLarge = request.routeOptions.config?.bodyTooLarge;
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && tooLarge) body.message = tooLarge;
     } else if (status < 500) {
       body.code = INVALID_REQUEST;
     }

@@ -31,6 +31,7 @@ export const ConfigSchema = Type.Object({
   SOCKBENCH_PEER_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 600000, description: 'Longest wait for a peer\'s data connection (and its session key), for a connect to a peer, and for a peer to answer' }),
   SOCKBENCH_RATE_LIMIT: Type.Integer({ default: 1000, minimum: 0, maximum: 1000000, description: 'Requests per SOCKBENCH_RATE_WINDOW_MS per client IP address (GET /v1/health is not counted); beyond it 429 with Retry-After (0: no limit)' }),
   SOCKBENCH_RATE_WINDOW_MS: Type.Integer({ default: 60000, minimum: 1000, maximum: 86400000, description: 'Window of SOCKBENCH_RATE_LIMIT' }),
+  SOCKBENCH_BASELINE: Type.Optional(Type.String({ minLength: 1, description: 'A JSON baseline file (values or rules, as POST /v1/defaults/check takes them) or a profile name (GET /v1/profiles, e.g. fasterdata-10g) this host is checked against on every /metrics scrape: sockbench_baseline_mismatches and sockbench_baseline_mismatch{path}. Unset: no baseline metrics' })),
   // Off by default: one long stall (a first TypeScript import in tests, a slow disk) looks the same as overload.
   SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 0, minimum: 0, maximum: 60000, description: 'Mean event-loop delay beyond which requests get 503 with Retry-After until it recovers, e.g. 1000 (GET /v1/health still answers; 0: never)' }),
 });

@@ -5,12 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { StoreOpenError } from './runs/store.js';
+import { BaselineError } from './host/baseline.js';
 import { exposureRefusal, isLoopbackHost } from './security/exposure.js';
 
 /**
  * Reads the configuration from `env`, listens, and closes gracefully on SIGTERM/SIGINT. Shared by
  * `npm start` (this file as the entry) and `sockbench serve`: an invalid configuration (a
- * non-loopback address without a token, too), or an unusable database exits 2 with one line on
+ * non-loopback address without a token, too), an unusable database or baseline exits 2 with one line on
  * stderr, a port that cannot be bound exits 1.
  */
 export async function start(env: Record<string, string | undefined> = process.env): Promise<FastifyInstance> {
@@ -31,7 +32,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   try {
     app = await buildApp({ config });
   } catch (err) {
-    if (!(err instanceof StoreOpenError)) throw err;
+    if (!(err instanceof StoreOpenError || err instanceof BaselineError)) throw err;
     process.stderr.write(`sockbench: ${err.message}\n`);
     process.exit(2);
   }

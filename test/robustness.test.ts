@@ -134,3 +134,41 @@ t.test('generated baselines, rules and profiles: 4xx or an answer, never 5xx; re
     else t.ok(res.statusCode >= 400 && res.statusCode < 500, `GET /v1/profiles/${name.slice(0, 20)}: ${res.statusCode}`);
   }
 });
+
+// ---- matrices of edited, broken and foreign snapshots ----------------------------------------
+
+t.test('random matrices: edited, broken and foreign snapshots, ids and junk; no 5xx', async (t) => {
+  const app = await build(t, { SOCKBENCH_RATE_LIMIT: '0' });
+  const doc = (await app.inject({ url: '/v1/defaults' })).json();
+  const stored = (await app.inject({ method: 'POST', url: '/v1/defaults/snapshots' })).json().id as string;
+  const seed = 13;
+  const next = random(seed);
+  const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+  const junk = [0, 4096, 'bbr', false, null, {}, [], 'x', 1.5, -1, 2 ** 60, true, { deep: { er: [] } }, 'y'.repeat(70), [1, 'a'], { onoff: 1, linger: 5 }, { sec: 1 }];
+  const section = (d: Record<string, any>) => pick([d.sysctls, d.sockets?.tcp4, d.sockets?.unix, d.host, d]);
+  const snapshot = () => {
+    if (next() < 0.15) return pick(['current', stored, 'nope', '', ...junk]);
+    const d = structuredClone(doc);
+    for (let i = Math.floor(next() * 2); i > 0; i--) {
+      const target = section(d);
+      if (typeof target !== 'object' || target === null) continue;
+      const key = pick([...Object.keys(target), 'new.key']);
+      if (next() < 0.2) delete target[key];
+      else target[key] = pick(junk);
+    }
+    return d;
+  };
+  const statuses = new Map<number, number>();
+  const rounds = 300;
+  for (let i = 0; i < rounds; i++) {
+    const body: Record<string, unknown> = { snapshots: Array.from({ length: Math.floor(next() * 6) }, snapshot) };
+    if (next() < 0.2) body.ignore = [pick(['/sysctls', '/sockets/tcp4', 'sysctls', '/', ''])];
+    const format = pick(['', '?format=text', '?format=csv', '?format=xml']);
+    const res = await app.inject({ method: 'POST', url: `/v1/defaults/matrix${format}`, payload: JSON.stringify(next() < 0.05 ? pick(junk) : body), headers: { 'content-type': 'application/json' } });
+    statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+    if (res.statusCode >= 500) t.fail(`seed ${seed}, round ${i}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  }
+  const seen = JSON.stringify(Object.fromEntries(statuses));
+  t.notOk([...statuses.keys()].some((s) => s >= 500), `statuses: ${seen}`);
+  t.ok((statuses.get(200) ?? 0) > 30 && (statuses.get(400) ?? 0) > 30, `both answers and refusals: ${seen}`);
+});

@@ -26,15 +26,18 @@ export const CONNECTION_HELP = `Connection:
   --token TOKEN     sent as "Authorization: Bearer TOKEN" (default: $SOCKBENCH_TOKEN)
   --timeout-ms N    longest wait for one HTTP answer (default 30000)`;
 
-/** node:util parseArgs, strict, with exactly `positionals` positional arguments; mistakes are usage errors. */
-export function parse<const O extends Options>(command: string, argv: string[], options: O, positionals: string[] = []) {
+/**
+ * node:util parseArgs, strict, with exactly `positionals` positional arguments (or any number for
+ * 'any'); mistakes are usage errors.
+ */
+export function parse<const O extends Options>(command: string, argv: string[], options: O, positionals: string[] | 'any' = []) {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: positionals.length > 0, strict: true });
   } catch (err) {
     throw usageError(command, (err as Error).message);
   }
-  if (parsed.positionals.length !== positionals.length) {
+  if (positionals !== 'any' && parsed.positionals.length !== positionals.length) {
     throw usageError(command, `expected ${positionals.length} argument${positionals.length === 1 ? '' : 's'} (${positionals.join(' ')}), got ${parsed.positionals.length}.`);
   }
   return parsed;

@@ -60,14 +60,14 @@ function httpApi(base: string, { token, timeoutMs }: { token?: string; timeoutMs
 /**
  * The real app built in this process and called through inject(): commands that need no host of
  * their own (diff) work offline with the same code as the service. Its history goes to a private
- * temporary directory, so an offline command leaves no files behind.
+ * temporary directory, so an offline command leaves no files behind. `env` overrides settings.
  */
-async function inProcessApi({ token }: { token?: string }): Promise<Api> {
+export async function inProcessApi({ token, env = {} }: { token?: string; env?: Record<string, string> }): Promise<Api> {
   const [{ buildApp }, { loadConfig }] = await Promise.all([import('../app.js'), import('../config.js')]);
   const dataDir = await mkdtemp(join(tmpdir(), 'sockbench-cli-'));
   let app;
   try {
-    app = await buildApp({ config: loadConfig({ ...process.env, SOCKBENCH_DATA_DIR: dataDir }), logger: false });
+    app = await buildApp({ config: loadConfig({ ...process.env, ...env, SOCKBENCH_DATA_DIR: dataDir }), logger: false });
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true });
     throw new CliError(`sockbench: cannot build the API in this process: ${(err as Error).message}`, EXIT.usage);

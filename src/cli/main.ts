@@ -9,9 +9,12 @@ import { bench } from './commands/bench.js';
 import { check } from './commands/check.js';
 import { defaults } from './commands/defaults.js';
 import { diff } from './commands/diff.js';
+import { fleet } from './commands/fleet.js';
+import { options } from './commands/options.js';
+import { probe } from './commands/probe.js';
 import { serve } from './commands/serve.js';
 
-const COMMANDS: Command[] = [serve, defaults, diff, check, bench, advise];
+const COMMANDS: Command[] = [serve, defaults, diff, check, fleet, options, probe, bench, advise];
 
 const USAGE = `Usage: sockbench <command> [options]
 

@@ -43,8 +43,9 @@ function leaves(doc: unknown, prefix = ''): Map<string, unknown> {
 
 /** linger and timeval values are compared whole, like arrays. */
 export function isStructValue(v: Record<string, unknown>): boolean {
-  const keys = Object.keys(v).sort().join(',');
-  return keys === 'linger,onoff' || keys === 'sec,usec';
+  // Counted first: this runs on every object of every document a fleet matrix walks.
+  if (Object.keys(v).length !== 2) return false;
+  return ('onoff' in v && 'linger' in v) || ('sec' in v && 'usec' in v);
 }
 
 /** True when `path` is `prefix` or lies under it. */

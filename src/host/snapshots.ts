@@ -5,6 +5,7 @@ import { compareDocuments, NOT_COMPARED, type Difference } from './compare.js';
 import { takeDefaults, type DefaultsSnapshot, type SnapshotState } from './defaults.js';
 import { resolveBaseline, type BaselineInput } from './profiles.js';
 import { checkBaseline, type RuleMismatch } from './rules.js';
+import { matrixOf, type MatrixResult } from './matrix.js';
 
 /** A snapshot given inline (from any host's GET /v1/defaults), by stored id, or "current" for this host now. */
 export type SnapshotRef = string | Record<string, unknown>;
@@ -48,6 +49,8 @@ export type Snapshot = StoredSnapshot & { document: DefaultsSnapshot };
 interface Resolved {
   doc: Record<string, unknown>;
   source: SnapshotSource;
+  /** A stored snapshot's label. */
+  label?: string | null;
 }
 
 function sourceOf(doc: Record<string, any>, source: SnapshotSource['source'], id: string | null): SnapshotSource {
@@ -95,7 +98,7 @@ export class SnapshotService {
     const stored = this.get(ref);
     if (!stored) throw errors.snapshotNotFound(`${field}: no stored snapshot ${ref}. POST /v1/defaults/snapshots stores one; GET /v1/defaults/snapshots lists them.`, field);
     const doc = stored.document as unknown as Record<string, unknown>;
-    return { doc, source: sourceOf(doc, 'stored', stored.id) };
+    return { doc, source: sourceOf(doc, 'stored', stored.id), label: stored.label };
   }
 
   #current(state: SnapshotState): Resolved {
@@ -123,6 +126,21 @@ export class SnapshotService {
     const ignored = [...NOT_COMPARED, ...ignore];
     const { compared, differences } = compareDocuments(ra.doc, rb.doc, ignored);
     return { identical: differences.length === 0, compared, differences, ignored, a: ra.source, b: rb.source };
+  }
+
+  /**
+   * The matrix of many snapshots, host identity aside. "current" is taken once, in the state of
+   * the first snapshot that has one, so that it meets stored connected snapshots as connected.
+   */
+  matrix(refs: SnapshotRef[], ignore: string[]): MatrixResult {
+    const looked = refs.map((ref, i) => this.#lookup(ref, `body.snapshots.${i}`));
+    const first = looked.find((r) => r?.source.state === 'fresh' || r?.source.state === 'connected');
+    let current: Resolved | undefined;
+    const entries = looked.map((r) => {
+      const { doc, source, label } = r ?? (current ??= this.#current((first?.source.state ?? 'fresh') as SnapshotState));
+      return { doc, host: { ...source, label: label ?? null } };
+    });
+    return matrixOf(entries, [...NOT_COMPARED, ...ignore]);
   }
 
   /**

@@ -47,7 +47,8 @@ export class ServiceMetrics {
   readonly #lastAt: Gauge<keyof Where>;
   readonly #peerRejected: Counter<'reason'>;
 
-  constructor(private readonly runs: Runs, version: string, private readonly onError: (err: unknown, runId?: string) => void) {
+  /** `shown`: more registries a scrape shows (this host's settings, which the runs know nothing of). */
+  constructor(private readonly runs: Runs, version: string, private readonly onError: (err: unknown, runId?: string) => void, shown: Registry[] = []) {
     const registers = [this.#register];
     const runLabels: Array<keyof RunLabels> = ['kind', 'transport', 'pattern', 'status'];
     const where: Array<keyof Where> = ['transport', 'pattern'];
@@ -69,7 +70,7 @@ export class ServiceMetrics {
     new Gauge({ name: `${PREFIX}info`, help: 'The sockbench version and the kernel it measures', labelNames: ['version', 'kernel'], registers })
       .set({ version, kernel: release() }, 1);
     // Taken at construction: process CPU time counts from the first collection on.
-    this.#scraped = Registry.merge([processRegistry(), this.#register]);
+    this.#scraped = Registry.merge([processRegistry(), this.#register, ...shown]);
     this.#seedLast();
     runs.events.on('change', this.#onChange);
   }

@@ -26,7 +26,7 @@ t.test('help: the commands, and each command\'s options', async (t) => {
   ]);
   t.equal(top.code, 0);
   t.match(top.stdout, /^Usage: sockbench <command> \[options\]/);
-  for (const name of ['serve', 'defaults', 'diff', 'check', 'bench', 'advise']) t.match(top.stdout, new RegExp(`\\n  ${name} +\\S`), `lists ${name}`);
+  for (const name of ['serve', 'defaults', 'diff', 'check', 'fleet', 'options', 'probe', 'bench', 'advise']) t.match(top.stdout, new RegExp(`\\n  ${name} +\\S`), `lists ${name}`);
   t.match(top.stdout, /Exit codes: 0 success; 1 different/);
   t.equal(bench.code, 0);
   t.match(bench.stdout, /^Usage: sockbench bench --transport T --pattern P/);
@@ -39,7 +39,7 @@ t.test('help: the commands, and each command\'s options', async (t) => {
 t.test('bad usage: exit 2, what is wrong, and where to read more', async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [[], /^sockbench: a command is required\.\nUsage: sockbench <command>/],
-    [['benchmark'], /^sockbench: unknown command "benchmark"; the commands are serve, defaults, diff, check, bench, advise\.\nRun 'sockbench --help' for usage\.\n$/],
+    [['benchmark'], /^sockbench: unknown command "benchmark"; the commands are serve, defaults, diff, check, fleet, options, probe, bench, advise\.\nRun 'sockbench --help' for usage\.\n$/],
     [['bench', '--transport', 'tcp4', '--bogus'], /^sockbench bench: Unknown option '--bogus'.*\nRun 'sockbench bench --help' for usage\.\n$/s],
     [['bench', '--opt', 'SO_SNDBUF'], /^sockbench bench: --opt expects NAME=VALUE/],
     [['bench', '--duration-ms', 'soon'], /^sockbench bench: --duration-ms expects a number, got "soon"/],
