@@ -1,6 +1,7 @@
 import type { TcpInfo } from '../../native-bindings/index.js';
 import type { Phase, Transport } from '../options/types.js';
 import type { PairHooks, Role } from '../sockets/pair.js';
+import type { GroCounts, ZerocopyCounts } from './protocol.js';
 
 export const PATTERNS = ['stream', 'rr', 'crr'] as const;
 /**
@@ -8,6 +9,24 @@ export const PATTERNS = ['stream', 'rr', 'crr'] as const;
  * connection. crr: connect, request, response, close, a new connection per transaction (TCP).
  */
 export type Pattern = (typeof PATTERNS)[number];
+
+export const SEND_MODES = ['copy', 'zerocopy', 'sendfile'] as const;
+/**
+ * How a stream sender hands its bytes to the kernel. copy: send(2) from a buffer; zerocopy:
+ * send(MSG_ZEROCOPY) from a ring of buffers, each reused only after its completion; sendfile:
+ * sendfile(2) from a memfd, like iperf3 -Z.
+ */
+export type SendMode = (typeof SEND_MODES)[number];
+
+export const BACKGROUND_DIRECTIONS = ['forward'] as const;
+export type BackgroundDirection = (typeof BACKGROUND_DIRECTIONS)[number];
+
+/** Bulk streams that run beside an rr pair for its whole window (latency under load). */
+export interface BackgroundConfig {
+  streams: number;
+  direction: BackgroundDirection;
+  messageSize: number;
+}
 
 /** What a caller asks for; omitted fields take the defaults in config.ts. */
 export interface BenchConfig {
@@ -28,6 +47,16 @@ export interface BenchConfig {
   intervalMs?: number;
   /** Pins a side's thread to one CPU (like iperf3 -A client,server); a side left out may run anywhere. */
   affinity?: { client?: number | null; server?: number | null };
+  /** stream: how the sender hands bytes to the kernel (default copy). */
+  sendMode?: SendMode;
+  /** udp4/udp6 stream: each send carries several datagrams of messageSize (UDP_SEGMENT). */
+  gso?: boolean;
+  /** udp4/udp6 stream: the receiver takes coalesced datagrams (UDP_GRO) and counts their segments. */
+  gro?: boolean;
+  /** rr: requests outstanding per connection (default 1: ping-pong). */
+  inFlight?: number;
+  /** rr: bulk streams beside the pair for the whole window. */
+  background?: Partial<BackgroundConfig> | null;
 }
 
 /** The CPU each side's thread is pinned to, or null: the scheduler places it. */
@@ -48,6 +77,11 @@ export interface ResolvedBenchConfig {
   rateBitsPerSecond: number;
   intervalMs: number | null;
   affinity: SideAffinity;
+  sendMode: SendMode;
+  gso: boolean;
+  gro: boolean;
+  inFlight: number;
+  background: BackgroundConfig | null;
 }
 
 /** A setsockopt that a worker applies itself, on sockets it creates (a client with a connection per transaction). */
@@ -121,6 +155,18 @@ export interface StreamFigures {
   receivedBytesTotal: number;
   /** The receiver drained to EOF and counted exactly what the sender sent. */
   verified: boolean;
+  cpuMsPerGigabyte: CpuPerGigabyte;
+  /** sendMode zerocopy: the sends and their completions; null otherwise. */
+  zerocopy: ZerocopyCounts | null;
+}
+
+/**
+ * CPU time (user + system, ms) each side spent per 10^9 bytes it moved in the measured window:
+ * what compares data paths (sendMode, gso, gro) at different rates. Null when nothing moved.
+ */
+export interface CpuPerGigabyte {
+  client: number | null;
+  server: number | null;
 }
 
 /** Bulk datagrams (udp4, udp6, unix-dgram): counted by sequence number. */
@@ -141,6 +187,11 @@ export interface DatagramFigures {
   bitsPerSecond: number | null;
   sendCalls: number;
   recvCalls: number;
+  cpuMsPerGigabyte: CpuPerGigabyte;
+  /** gso: datagrams each send carried (UDP_SEGMENT); null without gso. */
+  gsoSegmentsPerSend: number | null;
+  /** gro: what the receiver's coalesced reads held; null without gro. */
+  gro: GroCounts | null;
 }
 
 /** Request/response (rr) and connect/request/response/close (crr). */
@@ -151,6 +202,24 @@ export interface TransactionFigures {
   latencyMicros: LatencySummary;
   /** HdrHistogram of the round trips in nanoseconds, compressed base64, for merging repeats. */
   histogram: string | null;
+  /** Requests outstanding on the connection (config.inFlight). */
+  inFlight: number;
+  /** rr with background: the bulk streams that ran beside the pair, their figures summed. */
+  background: BackgroundFigures | null;
+}
+
+/** The background load of an rr run: what the bulk streams moved while the round trips were timed. */
+export interface BackgroundFigures {
+  streams: number;
+  direction: BackgroundDirection;
+  messageSize: number;
+  /** Their window: from before the rr pair's warm-up until its end. */
+  seconds: number | null;
+  bytes: number;
+  bitsPerSecond: number | null;
+  /** Every stream was running before the rr window opened and until it closed. */
+  coveredWindow: boolean;
+  cpuMsPerGigabyte: CpuPerGigabyte;
 }
 
 export interface IntervalSample {
