@@ -105,6 +105,18 @@ export interface EngineOptions {
   hooks?: BenchHooks;
   /** A connection per transaction (crr): applied by the client worker, in phase order, to every socket it creates. */
   clientSocketOptions?: RawSocketOption[];
+  /**
+   * Ends the measured window early when it fires, as the deadline would: a stream sender stops,
+   * the receiver drains to end of file, and the figures cover the window as far as it ran
+   * (background streams end this way when the rr pair beside them is done).
+   */
+  endSignal?: AbortSignal;
+  /**
+   * Awaited once both workers are ready, before the warm-up starts (within the start-up limit):
+   * runs that must start together (an rr pair and its background streams) meet here, with
+   * every thread already loaded.
+   */
+  beforeStart?: () => Promise<void>;
   /** Called once both workers are running (warm-up starts). */
   onStarted?(): void;
   /**
