@@ -92,6 +92,13 @@ function runText(run: BenchmarkRun): string {
       const l = r.latencyMicros ?? {};
       lines.push(`${fmt(r.transactionsPerSecond, 'transactions/s', 1, 0)}  latency µs p50 ${fmt(l.p50, '', 1, 1)} p90 ${fmt(l.p90, '', 1, 1)} p99 ${fmt(l.p99, '', 1, 1)} max ${fmt(l.max, '', 1, 1)}`);
     }
+    if (r.zerocopy) lines.push(`zerocopy  sends ${r.zerocopy.sends}  completed ${r.zerocopy.completed}  copied by the kernel ${r.zerocopy.copied}  unconfirmed ${r.zerocopy.unconfirmed}  ring ${r.zerocopy.ringBuffers} buffers`);
+    if (r.gsoSegmentsPerSend) lines.push(`gso  ${r.gsoSegmentsPerSend} datagrams per send`);
+    if (r.gro) lines.push(`gro  ${r.gro.segments} segments in ${r.gro.receives} reads (${r.gro.coalesced} coalesced)  sizes ${Object.entries(r.gro.segmentSizes).map(([k, v]) => `${k} B x ${v}`).join(', ')}`);
+    if (r.cpuMsPerGigabyte) lines.push(`cpu ms per GB  client ${fmt(r.cpuMsPerGigabyte.client, '', 1, 1)}  server ${fmt(r.cpuMsPerGigabyte.server, '', 1, 1)}`);
+    if (r.inFlight > 1) lines.push(`${r.inFlight} requests in flight`);
+    const bg = r.background;
+    if (bg) lines.push(`under load: ${bg.streams} background ${bg.direction} stream${bg.streams > 1 ? 's' : ''} of ${bg.messageSize} B, ${fmt(bg.bitsPerSecond, 'Gbit/s', 1e9)} over ${fmt(bg.seconds, 's', 1, 2)}${bg.coveredWindow ? '' : ' (did NOT cover the whole window)'}`);
     const cpu = r.cpu ?? {};
     // Where a pinned side ran; an unpinned one was free to move (the JSON's `cpus` lists where).
     const on = (side: 'client' | 'server') => (c.affinity?.[side] == null ? '' : `on cpu ${(r.cpus?.[side] ?? []).join(',')}`);

@@ -95,15 +95,15 @@ export function resolveBenchConfig(config: BenchConfig): ResolvedBenchConfig {
   const sendMode = resolveSendMode(config, transport, pattern);
   const gso = datagramOffload(config, 'gso', transport, pattern);
   if (gso && gsoSegments(transport, messageSize) < 2) {
-    throw new BenchConfigError('gso', `gso needs at least two datagrams of messageSize in one ${MAX_DATAGRAM[transport]}-byte send; use a messageSize of at most ${Math.floor(MAX_DATAGRAM[transport]! / 2)}`);
+    throw new BenchConfigError('gso', `gso: needs at least two datagrams of messageSize in one ${MAX_DATAGRAM[transport]}-byte send; use a messageSize of at most ${Math.floor(MAX_DATAGRAM[transport]! / 2)}`);
   }
   const gro = datagramOffload(config, 'gro', transport, pattern);
   if (config.inFlight !== undefined && config.inFlight !== 1 && pattern !== 'rr') {
-    throw new BenchConfigError('inFlight', 'inFlight keeps several requests outstanding on one connection: use it with pattern rr');
+    throw new BenchConfigError('inFlight', 'inFlight: several requests outstanding on one connection is for pattern rr');
   }
   const inFlight = integer('inFlight', config.inFlight ?? 1, 1, MAX_IN_FLIGHT);
   if (inFlight > 1 && inFlight * Math.max(messageSize, responseSize) > MAX_IN_FLIGHT_BYTES) {
-    throw new BenchConfigError('inFlight', `inFlight ${inFlight} × ${Math.max(messageSize, responseSize)}-byte messages is more than ${MAX_IN_FLIGHT_BYTES} bytes outstanding; lower inFlight to at most ${Math.floor(MAX_IN_FLIGHT_BYTES / Math.max(messageSize, responseSize))} or use smaller messages`);
+    throw new BenchConfigError('inFlight', `inFlight: ${inFlight} × ${Math.max(messageSize, responseSize)}-byte messages is more than ${MAX_IN_FLIGHT_BYTES} bytes outstanding; lower inFlight to at most ${Math.floor(MAX_IN_FLIGHT_BYTES / Math.max(messageSize, responseSize))} or use smaller messages`);
   }
   const background = resolveBackground(config.background, transport, pattern);
 
@@ -119,12 +119,12 @@ function resolveSendMode(config: BenchConfig, transport: Transport, pattern: Pat
     throw new BenchConfigError('sendMode', `sendMode must be one of ${SEND_MODES.join(', ')}, got ${String(mode)}`);
   }
   if (mode === 'copy') return mode;
-  if (pattern !== 'stream') throw new BenchConfigError('sendMode', `sendMode ${mode} changes how a stream sender sends: use it with pattern stream`);
+  if (pattern !== 'stream') throw new BenchConfigError('sendMode', `sendMode: ${mode} changes how a stream sender sends; use it with pattern stream`);
   if (mode === 'zerocopy' && !isTcp(transport)) {
-    throw new BenchConfigError('sendMode', `sendMode zerocopy (MSG_ZEROCOPY) is implemented for tcp4 and tcp6 streams, got ${transport}`);
+    throw new BenchConfigError('sendMode', `sendMode: zerocopy (MSG_ZEROCOPY) is implemented for tcp4 and tcp6 streams, got ${transport}`);
   }
   if (mode === 'sendfile' && isDatagram(transport)) {
-    throw new BenchConfigError('sendMode', `sendMode sendfile needs a stream transport (tcp4, tcp6, unix), got ${transport}`);
+    throw new BenchConfigError('sendMode', `sendMode: sendfile needs a stream transport (tcp4, tcp6, unix), got ${transport}`);
   }
   return mode;
 }
@@ -141,7 +141,7 @@ function datagramOffload(config: BenchConfig, field: 'gso' | 'gro', transport: T
 function resolveBackground(input: BenchConfig['background'], transport: Transport, pattern: Pattern): BackgroundConfig | null {
   if (input === undefined || input === null) return null;
   if (typeof input !== 'object') throw new BenchConfigError('background', `background must be an object such as {"streams": 2}, got ${String(input)}`);
-  if (pattern !== 'rr') throw new BenchConfigError('background', 'background loads the path under an rr pair (latency under load): use it with pattern rr');
+  if (pattern !== 'rr') throw new BenchConfigError('background', 'background: bulk streams under an rr pair (latency under load) are for pattern rr');
   const direction = input.direction ?? 'forward';
   if (!(BACKGROUND_DIRECTIONS as readonly string[]).includes(direction)) {
     throw new BenchConfigError('background.direction', `background.direction must be one of ${BACKGROUND_DIRECTIONS.join(', ')}, got ${String(direction)}`);
