@@ -1,4 +1,5 @@
 import t from 'tap';
+import { LEVELS, OPTNAMES, setsockopt } from '../../native-bindings/index.js';
 import { runBenchmark } from '../../src/bench/engine.js';
 import { BenchConfigError } from '../../src/bench/errors.js';
 import { resolveBenchConfig, zerocopyRing } from '../../src/bench/config.js';
@@ -135,7 +136,7 @@ t.test('every new field has limits and names itself in errors', async (t) => {
   t.same([ok.sendMode, ok.gso, ok.gro, ok.inFlight, ok.background], ['copy', false, false, 8, { streams: 1, direction: 'forward', messageSize: 131072 }]);
 });
 
-t.test('cancel and the forced end close every descriptor and thread in the new modes', async (t) => {
+t.test('cancel closes every descriptor and thread in the new modes', async (t) => {
   const before = await openFds();
   const modes: BenchConfig[] = [
     { transport: 'tcp4', pattern: 'stream', sendMode: 'zerocopy', durationMs: 5000 },
@@ -150,4 +151,20 @@ t.test('cancel and the forced end close every descriptor and thread in the new m
   }
   t.equal(busyWorkerCount(), 0, 'every worker handed back');
   t.equal(await openFds(), before, 'no descriptor left open (sockets, memfd)');
+});
+
+t.test('a forced end (a side past the deadline) releases everything in the new modes', async (t) => {
+  const before = await openFds();
+  const cork = (role: string, fd: number) => { if (role === 'server') setsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_CORK, Buffer.from([1, 0, 0, 0])); };
+  // TCP_CORK on the server holds each small response for 200 ms, long past this deadline.
+  const rr = await runBenchmark({ transport: 'tcp4', pattern: 'rr', inFlight: 4, durationMs: 60 }, { workerExecArgv, hooks: { afterConnect: cork } }, { endGraceMs: 1 });
+  t.equal(rr.forcedEnd, true, 'inFlight: ended by force');
+  // 16 MiB sends outlast a 1 ms grace: the end usually comes in the middle of one.
+  for (const sendMode of ['zerocopy', 'sendfile'] as const) {
+    const r = await runBenchmark({ transport: 'tcp4', pattern: 'stream', sendMode, messageSize: 16 * 1024 * 1024, durationMs: 100 }, { workerExecArgv }, { endGraceMs: 1 });
+    t.ok(r.stream!.sentBytesTotal > 0, `${sendMode}: ${r.forcedEnd ? 'forced end' : 'ended in time'}`);
+    if (sendMode === 'zerocopy') t.equal(r.stream!.zerocopy!.completed + r.stream!.zerocopy!.unconfirmed, r.stream!.zerocopy!.sends, 'every send completed or counted as unconfirmed');
+  }
+  t.equal(busyWorkerCount(), 0);
+  t.equal(await openFds(), before);
 });
