@@ -1,6 +1,6 @@
 import koffi from 'koffi';
 import { c } from './libc.js';
-import { LEVELS, OPTNAMES, SO_EE } from './constants.js';
+import { LEVELS, MSG, OPTNAMES, SO_EE } from './constants.js';
 import { SysError } from './sys-error.js';
 
 // recvmsg(2) with ancillary data, for loops that call it on every datagram: the msghdr, its one
@@ -109,7 +109,7 @@ export interface ZerocopyCompletion {
  */
 export function readZerocopyCompletion(fd: number, msg: MessageHeader): ZerocopyCompletion | null {
   for (;;) {
-    if (msg.receive(fd, 0x2000 /* MSG_ERRQUEUE */ | 0x40 /* MSG_DONTWAIT */) === -1) return null;
+    if (msg.receive(fd, MSG.ERRQUEUE | MSG.DONTWAIT) === -1) return null;
     for (const cm of msg.controlMessages()) {
       const ip = cm.level === LEVELS.IPPROTO_IP && cm.type === OPTNAMES.IPPROTO_IP.IP_RECVERR;
       const ip6 = cm.level === LEVELS.IPPROTO_IPV6 && cm.type === OPTNAMES.IPPROTO_IPV6.IPV6_RECVERR;
