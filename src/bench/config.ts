@@ -120,9 +120,10 @@ function resolveSendMode(config: BenchConfig, transport: Transport, pattern: Pat
   }
   if (mode === 'copy') return mode;
   if (pattern !== 'stream') throw new BenchConfigError('sendMode', `sendMode: ${mode} changes how a stream sender sends; use it with pattern stream`);
-  if (mode === 'zerocopy' && !isTcp(transport)) {
-    throw new BenchConfigError('sendMode', `sendMode: zerocopy (MSG_ZEROCOPY) is implemented for tcp4 and tcp6 streams, got ${transport}`);
+  if (mode === 'zerocopy' && !isTcp(transport) && !isUdp(transport)) {
+    throw new BenchConfigError('sendMode', `sendMode: zerocopy (MSG_ZEROCOPY) works on tcp4, tcp6, udp4 and udp6 (AF_UNIX refuses SO_ZEROCOPY), got ${transport}`);
   }
+  if (mode === 'zerocopy' && config.gso) throw new BenchConfigError('sendMode', 'sendMode: zerocopy with gso is not implemented; use one of them');
   if (mode === 'sendfile' && isDatagram(transport)) {
     throw new BenchConfigError('sendMode', `sendMode: sendfile needs a stream transport (tcp4, tcp6, unix), got ${transport}`);
   }

@@ -72,6 +72,7 @@ function datagramFigures(client: SideReport, server: SideReport): DatagramFigure
     sendCalls: client.windowCalls,
     recvCalls: server.windowCalls,
     cpuMsPerGigabyte: cpuPerGigabyte(client, server),
+    zerocopy: client.sendPath?.zerocopy ?? null,
     gsoSegmentsPerSend: client.sendPath?.gsoSegmentsPerSend ?? null,
     gro: server.gro ?? null,
   };

@@ -75,6 +75,7 @@ function mergeDatagram(all: DatagramFigures[]): DatagramFigures {
     sendCalls: sum(all.map((f) => f.sendCalls)),
     recvCalls: sum(all.map((f) => f.recvCalls)),
     cpuMsPerGigabyte: mergeCpuPerGigabyte(all),
+    zerocopy: mergeZerocopy(all.map((f) => f.zerocopy)),
     gsoSegmentsPerSend: all[0].gsoSegmentsPerSend,
     gro: mergeGro(all.map((f) => f.gro)),
   };

@@ -200,6 +200,8 @@ export interface DatagramFigures {
   sendCalls: number;
   recvCalls: number;
   cpuMsPerGigabyte: CpuPerGigabyte;
+  /** sendMode zerocopy: the sends and their completions; null otherwise. */
+  zerocopy: ZerocopyCounts | null;
   /** gso: datagrams each send carried (UDP_SEGMENT); null without gso. */
   gsoSegmentsPerSend: number | null;
   /** gro: what the receiver's coalesced reads held; null without gro. */

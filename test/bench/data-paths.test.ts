@@ -34,6 +34,17 @@ for (const transport of ['tcp4', 'tcp6'] as const) {
   });
 }
 
+t.test('udp4 zerocopy: datagrams from the ring carry their own sequence numbers; every send completes', async (t) => {
+  const r = await run({ transport: 'udp4', pattern: 'stream', sendMode: 'zerocopy', messageSize: 8192, rateBitsPerSecond: 200e6, ...SHORT });
+  const d = r.datagram!;
+  t.ok(d.sent > 0 && d.received > 0 && d.received <= d.sent, `${d.received} of ${d.sent} received`);
+  t.equal(d.reordered, 0, 'sequence numbers in order: no buffer was rewritten while the kernel held it');
+  const z = r.datagram!.zerocopy!;
+  t.ok(z.sends > 0);
+  t.equal(z.completed, z.sends);
+  t.equal(z.unconfirmed, 0);
+});
+
 t.test('zerocopy with a ring of four large buffers waits for completions and still accounts for every byte', async (t) => {
   const r = await run({ transport: 'tcp4', pattern: 'stream', sendMode: 'zerocopy', messageSize: 16 * 1024 * 1024, ...SHORT });
   const z = r.stream!.zerocopy!;
@@ -89,14 +100,17 @@ t.test('gro alone on loopback: no sender GSO, so no coalescing, and every datagr
 });
 
 t.test('inFlight keeps several requests outstanding and raises transactions per second', async (t) => {
-  const base = { transport: 'tcp4' as const, pattern: 'rr' as const, durationMs: 300, warmupMs: 50 };
+  // Each request in two writes (Nagle on): a lone request waits for the delayed ACK, about 40 ms
+  // per transaction. With 16 in flight the waits are shared, so the gain is set by the kernel's
+  // timers, not by how much CPU this busy host leaves the test (it is about 35x here).
+  const base = { transport: 'tcp4' as const, pattern: 'rr' as const, durationMs: 500, warmupMs: 100, requestWrites: 2 };
   const one = await run(base);
   const many = await run({ ...base, inFlight: 16 });
-  t.equal(many.rr!.inFlight, 16);
   t.equal(one.rr!.inFlight, 1);
-  t.ok(many.rr!.transactionsPerSecond! > one.rr!.transactionsPerSecond! * 1.5,
+  t.equal(many.rr!.inFlight, 16);
+  t.ok(many.rr!.transactionsPerSecond! > one.rr!.transactionsPerSecond! * 5,
     `16 in flight: ${many.rr!.transactionsPerSecond} transactions/s, one: ${one.rr!.transactionsPerSecond}`);
-  t.ok(many.rr!.latencyMicros.p50! > one.rr!.latencyMicros.p50!, 'each request waits behind the others');
+  t.ok(one.rr!.latencyMicros.p50! > 10_000, `a lone request waits for the delayed ACK (p50 ${one.rr!.latencyMicros.p50} µs)`);
 });
 
 t.test('inFlight over unix and udp4 answers every request', async (t) => {
@@ -110,7 +124,8 @@ t.test('inFlight over unix and udp4 answers every request', async (t) => {
 t.test('every new field has limits and names itself in errors', async (t) => {
   const bad: Array<[Partial<BenchConfig>, string, RegExp]> = [
     [{ sendMode: 'splice' as never }, 'sendMode', /copy, zerocopy, sendfile/],
-    [{ sendMode: 'zerocopy', transport: 'unix' }, 'sendMode', /tcp4 and tcp6/],
+    [{ sendMode: 'zerocopy', transport: 'unix' }, 'sendMode', /AF_UNIX refuses SO_ZEROCOPY/],
+    [{ sendMode: 'zerocopy', transport: 'udp4', gso: true }, 'sendMode', /zerocopy with gso/],
     [{ sendMode: 'sendfile', transport: 'udp4' }, 'sendMode', /stream transport/],
     [{ sendMode: 'zerocopy', pattern: 'rr' }, 'sendMode', /pattern stream/],
     [{ gso: true }, 'gso', /udp4 and udp6 streams/],

@@ -39,7 +39,7 @@ const ZEROCOPY_POLL_MS = 50;
 
 export function sendPath(ctx: SideContext): SendPath {
   const { config } = ctx;
-  if (config.sendMode === 'zerocopy') return new ZerocopyPath(ctx.start.fd, config.messageSize, ctx.control);
+  if (config.sendMode === 'zerocopy') return new ZerocopyPath(ctx.start.fd, config.messageSize, ctx.control, ctx.datagram);
   if (config.sendMode === 'sendfile') return new SendfilePath(ctx);
   if (config.gso) return new GsoPath(ctx.start.fd, config.messageSize, gsoSegments(config.transport, config.messageSize));
   return new CopyPath(ctx.start.fd, config.messageSize);
@@ -141,8 +141,11 @@ class ZerocopyPath implements SendPath {
   #copied = 0;
   #notifications = 0;
   #bufferWaits = 0;
+  /** Datagrams: the sequence numbers of the next send, written into its buffer once that buffer is free. */
+  #seq = 0;
+  #boundary: number | null = null;
 
-  constructor(private readonly fd: number, private readonly size: number, private readonly control: Control) {
+  constructor(private readonly fd: number, private readonly size: number, private readonly control: Control, private readonly datagram: boolean) {
     setsockopt(fd, LEVELS.SOL_SOCKET, OPTNAMES.SOL_SOCKET.SO_ZEROCOPY, int(1));
     const slots = zerocopyRing(size);
     this.#ring = Array.from({ length: slots }, () => Buffer.alloc(size));
@@ -159,9 +162,14 @@ class ZerocopyPath implements SendPath {
         this.#wait(ZEROCOPY_POLL_MS);
       }
     }
+    const buf = this.#ring[slot];
+    if (this.datagram) {
+      buf.writeDoubleLE(this.#seq, 0);
+      if (this.#boundary !== null) buf.writeDoubleLE(this.#boundary, SEQUENCE_BYTES);
+    }
     for (;;) {
       try {
-        const n = send(this.fd, this.#ring[slot], this.size, SEND_FLAGS | MSG.ZEROCOPY);
+        const n = send(this.fd, buf, this.size, SEND_FLAGS | MSG.ZEROCOPY);
         this.#pending[slot] = 1;
         this.#sends++;
         return n;
@@ -174,8 +182,10 @@ class ZerocopyPath implements SendPath {
     }
   }
 
-  stamp(): void {
-    throw new Error('zerocopy streams send no datagrams');
+  stamp(first: number, boundary: number | null): void {
+    this.#seq = first;
+    // Every buffer of the ring carries the boundary from the time it is known.
+    if (boundary !== null) this.#boundary = boundary;
   }
 
   finish(): SendPathReport {
