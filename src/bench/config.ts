@@ -14,7 +14,7 @@ export const SESSION_KEY_TIMEOUT_MS = 2000;
 /** Largest payload of one datagram: 65535 minus the IP (IPv4 only) and UDP headers. */
 const MAX_DATAGRAM: Partial<Record<Transport, number>> = { udp4: 65507, udp6: 65527 };
 export const MIN_INTERVAL_MS = 10;
-/** The kernel takes up to 128 segments per UDP_SEGMENT send; like the Linux selftests and neper we send at most 64. */
+/** The kernel takes up to 128 segments per UDP_SEGMENT send (docs/kernel-facts.md §1.5); one send here carries at most 64. */
 export const MAX_GSO_SEGMENTS = 64;
 /** rr: at most this many requests outstanding on one connection. */
 export const MAX_IN_FLIGHT = 256;
@@ -121,6 +121,7 @@ function resolveSendMode(config: BenchConfig, transport: Transport, pattern: Pat
   if (mode === 'copy') return mode;
   if (pattern !== 'stream') throw new BenchConfigError('sendMode', `sendMode: ${mode} changes how a stream sender sends; use it with pattern stream`);
   if (mode === 'zerocopy' && !isTcp(transport) && !isUdp(transport)) {
+    // docs/kernel-facts.md §1.1: SO_ZEROCOPY is for TCP and UDP; AF_UNIX answers EOPNOTSUPP.
     throw new BenchConfigError('sendMode', `sendMode: zerocopy (MSG_ZEROCOPY) works on tcp4, tcp6, udp4 and udp6 (AF_UNIX refuses SO_ZEROCOPY), got ${transport}`);
   }
   if (mode === 'zerocopy' && config.gso) throw new BenchConfigError('sendMode', 'sendMode: zerocopy with gso is not implemented; use one of them');

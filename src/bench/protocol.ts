@@ -1,7 +1,7 @@
 import type { SockAddr, TcpInfo } from '../../native-bindings/index.js';
 import type { Role } from '../sockets/pair.js';
 import type { SerializedError } from './errors.js';
-import type { CpuUsage, LatencySummary, RawSocketOption, ResolvedBenchConfig } from './types.js';
+import type { CpuUsage, GroCounts, LatencySummary, RawSocketOption, ResolvedBenchConfig, SendPathReport } from './types.js';
 
 // Messages between the engine (main thread) and the side workers. A worker (pooled, see
 // worker-pool.ts) says loaded once, then runs one SideJob after another.
@@ -51,40 +51,6 @@ export interface SideInterval {
   transactions: number;
   latency?: LatencySummary;
   tcpInfo?: TcpInfo | null;
-}
-
-/** MSG_ZEROCOPY sends over the whole run (warm-up included), as the error queue confirmed them. */
-export interface ZerocopyCounts {
-  sends: number;
-  /** Sends whose completion arrived. */
-  completed: number;
-  /** Of those, sends the kernel copied anyway (SO_EE_CODE_ZEROCOPY_COPIED; loopback always does). */
-  copied: number;
-  /** Sends still without a completion when the sender gave up waiting at the end. */
-  unconfirmed: number;
-  /** Error-queue messages read (the kernel merges consecutive sends into one range). */
-  notifications: number;
-  ringBuffers: number;
-  /** Times a send had to wait for its buffer's previous completion. */
-  bufferWaits: number;
-}
-
-/** What a sender's data path adds to its report (send-paths.ts). */
-export interface SendPathReport {
-  zerocopy?: ZerocopyCounts;
-  gsoSegmentsPerSend?: number;
-}
-
-/** A UDP_GRO receiver's counts over the whole run (warm-up included). */
-export interface GroCounts {
-  /** recvmsg calls that returned data. */
-  receives: number;
-  /** Of those, how many carried a UDP_GRO cmsg (several datagrams coalesced). */
-  coalesced: number;
-  /** Datagrams delivered, counting each segment of a coalesced read. */
-  segments: number;
-  /** Segments by size in bytes: gso_size from the cmsg, and the shorter last segment of a read. */
-  segmentSizes: Record<string, number>;
 }
 
 export interface SideReport {

@@ -1,8 +1,7 @@
 import { hdrHistogram, type Histogram } from './hdr.js';
 import { EMPTY_LATENCY } from './histogram.js';
 import { ratio } from './results.js';
-import type { GroCounts, ZerocopyCounts } from './protocol.js';
-import type { CpuPerGigabyte, DatagramFigures, LatencySummary, RunResult, StreamFigures, TransactionFigures } from './types.js';
+import type { CpuPerGigabyte, DatagramFigures, GroCounts, ZerocopyCounts, LatencySummary, RunResult, StreamFigures, TransactionFigures } from './types.js';
 
 // Parallel pairs ("streams", like iperf3 -P) run as separate engine runs at the same time; their
 // figures add up the way iperf3's SUM line does: bytes, calls and rates summed, the window the

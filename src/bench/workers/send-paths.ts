@@ -5,7 +5,7 @@ import {
 import { gsoSegments, zerocopyRing } from '../config.js';
 import { SEQUENCE_BYTES } from '../patterns.js';
 import { STOP, type Control } from '../control.js';
-import type { SendPathReport } from '../protocol.js';
+import type { SendPathReport } from '../types.js';
 import type { SideContext } from './context.js';
 import { SEND_FLAGS } from './io.js';
 
@@ -128,7 +128,8 @@ class SendfilePath implements SendPath {
 /**
  * send(MSG_ZEROCOPY) from a ring of buffers. The kernel numbers the sends 0, 1, 2... and reports
  * ranges of them done on the error queue; a buffer is sent again only once the send that used
- * it last has completed, so the kernel never reads a buffer the sender is refilling.
+ * it last has completed, so the kernel never reads a buffer the sender is refilling. Over
+ * loopback every completion says the kernel copied anyway (docs/kernel-facts.md §6.1, item 22).
  */
 class ZerocopyPath implements SendPath {
   readonly datagramsPerSend = 1;
