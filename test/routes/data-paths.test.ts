@@ -54,7 +54,7 @@ t.test('rr under background load: the percentiles and the background throughput'
   t.equal(run.config.background.streams, 2);
   const long = (await post(app, '/v1/benchmarks?wait=false', { transport: 'tcp4', pattern: 'rr', durationMs: 5000, warmupMs: 0, background: { streams: 2 } })).json();
   await new Promise((r) => setTimeout(r, 300));
-  t.equal((await app.inject({ method: 'DELETE', url: `/v1/benchmarks/${long.id}` })).json().status, 'cancelled');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/benchmarks/${long.id}/cancel` })).json().status, 'cancelled');
   await app.close();
   t.equal(busyWorkerCount(), 0);
   t.equal(await openFds(), before, 'the background streams closed everything');
