@@ -6,7 +6,11 @@ export const AF = { UNIX: 1, INET: 2, INET6: 10 } as const;
 export const SOCK = { STREAM: 1, DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
 export const IPPROTO = { IP: 0, TCP: 6, UDP: 17, IPV6: 41 } as const;
 export const SHUT = { RD: 0, WR: 1, RDWR: 2 } as const;
-export const MSG = { DONTWAIT: 0x40, NOSIGNAL: 0x4000, WAITALL: 0x100 } as const;
+export const MSG = { DONTWAIT: 0x40, NOSIGNAL: 0x4000, WAITALL: 0x100, ERRQUEUE: 0x2000, ZEROCOPY: 0x4000000 } as const;
+/** memfd_create(2) flags. */
+export const MFD = { CLOEXEC: 0x1 } as const;
+/** struct sock_extended_err: where an error-queue message came from, and the zerocopy completion code. */
+export const SO_EE = { ORIGIN_ZEROCOPY: 5, CODE_ZEROCOPY_COPIED: 1 } as const;
 export const POLL = { IN: 0x1, OUT: 0x4, ERR: 0x8, HUP: 0x10, NVAL: 0x20 } as const;
 export const FCNTL = { F_GETFL: 3, F_SETFL: 4, O_NONBLOCK: 0o4000 } as const;
 export const RUSAGE = { SELF: 0, CHILDREN: -1, THREAD: 1 } as const;

@@ -10,6 +10,10 @@ import { SysError } from './sys-error.js';
 export * from './constants.js';
 export { SysError, errnoName, errnoNumber } from './sys-error.js';
 export { TCP_INFO_SIZE } from './structs.js';
+export {
+  MessageHeader, readZerocopyCompletion, ERRQUEUE_CONTROL_BYTES, GRO_CONTROL_BYTES,
+  type ControlMessage, type ZerocopyCompletion,
+} from './message.js';
 
 export type SockAddr =
   | { family: 'inet'; address: string; port: number }
@@ -155,6 +159,25 @@ export function recvfrom(fd: number, buf: Buffer, len: number, flags = 0): { byt
   const alen = new Uint32Array([addr.length]);
   const bytes = check('recvfrom', c.recvfrom(fd, buf, len, flags, addr, alen) as number);
   return { bytes, from: alen[0] >= 2 ? decodeSockAddr(addr, alen[0]) : null };
+}
+
+/**
+ * sendfile(2) of `count` bytes of `inFd` from the int64 file offset held in `offset` (8 bytes,
+ * little-endian), which the kernel advances by what it sent; the file's own position is untouched.
+ */
+export function sendfile(outFd: number, inFd: number, offset: Buffer, count: number): number {
+  return check('sendfile', c.sendfile(outFd, inFd, offset, count) as number);
+}
+
+/** An anonymous file in memory (memfd_create(2)); it is freed with its last descriptor. */
+export function memfdCreate(name: string, flags: number): number {
+  return check('memfd_create', c.memfd_create(name, flags) as number);
+}
+
+/** Writes all of `buf` (further calls after a short write). */
+export function writeAll(fd: number, buf: Buffer): void {
+  let done = 0;
+  while (done < buf.length) done += check('write', c.write(fd, buf.subarray(done), buf.length - done) as number);
 }
 
 const POLLFD_SIZE = koffi.sizeof(pollfd);

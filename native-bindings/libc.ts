@@ -20,6 +20,11 @@ export const c = {
   recv: libc.func('intptr_t recv(int fd, _Out_ void *buf, size_t len, int flags)'),
   sendto: libc.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)'),
   recvfrom: libc.func('intptr_t recvfrom(int fd, _Out_ void *buf, size_t len, int flags, _Out_ void *addr, _Inout_ uint32_t *addrlen)'),
+  // The msghdr is built by hand (message.ts): its pointers are the addresses of buffers it owns.
+  recvmsg: libc.func('intptr_t recvmsg(int fd, void *msg, int flags)'),
+  sendfile: libc.func('intptr_t sendfile(int out_fd, int in_fd, void *offset, size_t count)'),
+  memfd_create: libc.func('int memfd_create(const char *name, unsigned int flags)'),
+  write: libc.func('intptr_t write(int fd, const void *buf, size_t count)'),
   getrusage: libc.func('int getrusage(int who, _Out_ void *usage)'),
   sched_getaffinity: libc.func('int sched_getaffinity(int pid, size_t cpusetsize, _Out_ void *mask)'),
   sched_setaffinity: libc.func('int sched_setaffinity(int pid, size_t cpusetsize, const void *mask)'),

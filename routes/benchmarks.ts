@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { MAX_MESSAGE_SIZE, PATTERNS } from '../src/bench/index.js';
+import {
+  BACKGROUND_DIRECTIONS, MAX_BACKGROUND_STREAMS, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE, PATTERNS, SEND_MODES,
+} from '../src/bench/index.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
 import { compareRuns, type RunComparison } from '../src/runs/compare.js';
 import { metricsOf } from '../src/runs/metrics.js';
@@ -31,6 +33,15 @@ export const BenchmarkBody = Type.Object({
     client: Type.Optional(Type.Integer({ minimum: 0, maximum: 1023, description: 'CPU for the client side\'s thread' })),
     server: Type.Optional(Type.Integer({ minimum: 0, maximum: 1023, description: 'CPU for the server side\'s thread (on the peer, for peer runs)' })),
   }, { additionalProperties: false, description: 'Pin each side\'s thread to one CPU, like iperf3 -A client,server; a side left out is placed by the scheduler' })),
+  sendMode: Type.Optional(StringEnum(SEND_MODES, { description: 'stream: copy (send), zerocopy (MSG_ZEROCOPY from a ring of buffers; tcp4, tcp6, udp4, udp6) or sendfile (from a memfd, like iperf3 -Z; tcp4, tcp6, unix). Default copy' })),
+  gso: Type.Optional(Type.Boolean({ description: `udp4/udp6 stream: each send carries up to ${MAX_GSO_SEGMENTS} datagrams of messageSize (UDP_SEGMENT)` })),
+  gro: Type.Optional(Type.Boolean({ description: 'udp4/udp6 stream: the receiver sets UDP_GRO and counts the segments of each coalesced read' })),
+  inFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_IN_FLIGHT, description: `rr: requests outstanding per connection, like neper's burst (default 1; inFlight × the larger message at most ${MAX_IN_FLIGHT_BYTES} bytes)` })),
+  background: Type.Optional(Type.Object({
+    streams: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BACKGROUND_STREAMS, description: 'Bulk streams (default 1)' })),
+    direction: Type.Optional(StringEnum(BACKGROUND_DIRECTIONS, { description: 'forward: client to server, as the requests go' })),
+    messageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'Bytes per send of each stream (default 131072; 1472 for datagrams)' })),
+  }, { additionalProperties: false, description: 'rr: bulk streams on the same transport for the whole window, for latency under load (flent RRUL); the result gives rr.background' })),
   peer: Type.Optional(Type.String({ maxLength: 2048, description: 'Base URL of another sockbench (one of SOCKBENCH_PEERS): it runs the server side, this instance the client side; tcp4, tcp6, udp4, udp6 with stream or rr' })),
   options: Type.Optional(Type.Object({
     both: Type.Optional(OptionsInputSchema),
@@ -81,6 +92,13 @@ function runText(run: BenchmarkRun): string {
       const l = r.latencyMicros ?? {};
       lines.push(`${fmt(r.transactionsPerSecond, 'transactions/s', 1, 0)}  latency µs p50 ${fmt(l.p50, '', 1, 1)} p90 ${fmt(l.p90, '', 1, 1)} p99 ${fmt(l.p99, '', 1, 1)} max ${fmt(l.max, '', 1, 1)}`);
     }
+    if (r.zerocopy) lines.push(`zerocopy  sends ${r.zerocopy.sends}  completed ${r.zerocopy.completed}  copied by the kernel ${r.zerocopy.copied}  unconfirmed ${r.zerocopy.unconfirmed}  ring ${r.zerocopy.ringBuffers} buffers`);
+    if (r.gsoSegmentsPerSend) lines.push(`gso  ${r.gsoSegmentsPerSend} datagrams per send`);
+    if (r.gro) lines.push(`gro  ${r.gro.segments} segments in ${r.gro.receives} reads (${r.gro.coalesced} coalesced)  sizes ${Object.entries(r.gro.segmentSizes).map(([k, v]) => `${k} B x ${v}`).join(', ')}`);
+    if (r.cpuMsPerGigabyte) lines.push(`cpu ms per GB  client ${fmt(r.cpuMsPerGigabyte.client, '', 1, 1)}  server ${fmt(r.cpuMsPerGigabyte.server, '', 1, 1)}`);
+    if (r.inFlight > 1) lines.push(`${r.inFlight} requests in flight`);
+    const bg = r.background;
+    if (bg) lines.push(`under load: ${bg.streams} background ${bg.direction} stream${bg.streams > 1 ? 's' : ''} of ${bg.messageSize} B, ${fmt(bg.bitsPerSecond, 'Gbit/s', 1e9)} over ${fmt(bg.seconds, 's', 1, 2)}${bg.coveredWindow ? '' : ' (did NOT cover the whole window)'}`);
     const cpu = r.cpu ?? {};
     // Where a pinned side ran; an unpinned one was free to move (the JSON's `cpus` lists where).
     const on = (side: 'client' | 'server') => (c.affinity?.[side] == null ? '' : `on cpu ${(r.cpus?.[side] ?? []).join(',')}`);

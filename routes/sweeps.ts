@@ -16,7 +16,7 @@ import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from
 const SweepBody = Type.Object({
   base: BenchmarkBody,
   vary: Type.Record(Type.String({ maxLength: 100 }), Type.Array(OptionValueInput, { minItems: 1, maxItems: MAX_SWEEP_POINTS }), {
-    description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond',
+    description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond, sendMode, gso, gro, inFlight',
     examples: [{ SO_SNDBUF: [4096, 65536, 1048576], TCP_NODELAY: [false, true] }],
   }),
 }, { additionalProperties: false });

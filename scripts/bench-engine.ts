@@ -3,7 +3,9 @@
 // engine is the built service (dist/, as `npm start` runs it) driven over its HTTP API: a
 // TypeScript loader in the measuring process would add threads of its own beside the engine's.
 //
-//   npm run bench, or: npm run build && node --import tsx scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|rr] [--pin CPU] [--affinity C,S]
+//   npm run bench, or: npm run build && node --import tsx scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|sendfile|rr] [--pin CPU] [--affinity C,S]
+//
+// sendfile: the engine's `sendMode: "sendfile"` (from a memfd) against iperf3 -Z (sendfile from a file), 128 KiB each.
 //
 // Tools that are not installed are skipped (apt-get install -y iperf3 sockperf).
 // On a small VM the scheduler's placement (both ends on one CPU or not) moves ping-pong latency
@@ -87,15 +89,15 @@ async function engineRun(service: BuiltService, body: Record<string, unknown>): 
   return run.result.summary;
 }
 
-async function engineStream(service: BuiltService): Promise<StreamSample> {
-  const r = await engineRun(service, { transport: 'tcp4', pattern: 'stream', messageSize: 131072, durationMs: SECONDS * 1000, warmupMs: 0 });
+async function engineStream(service: BuiltService, extra: Record<string, unknown> = {}): Promise<StreamSample> {
+  const r = await engineRun(service, { transport: 'tcp4', pattern: 'stream', messageSize: 131072, durationMs: SECONDS * 1000, warmupMs: 0, ...extra });
   if (!r.verified) throw new Error('engine stream: byte accounting failed');
   const windowMs = r.seconds * 1000;
   return { gbps: r.bitsPerSecond / 1e9, userShare: r.cpu.client.userMs / windowMs, systemShare: r.cpu.client.systemMs / windowMs };
 }
 
-function iperfStream(): StreamSample {
-  const out = JSON.parse(run('iperf3', ['-c', '127.0.0.1', '-p', String(IPERF_PORT), '-l', '128K', '-t', String(SECONDS), '-J', ...(AFFINITY ? ['-A', AFFINITY.join(',')] : [])]));
+function iperfStream(extra: string[] = []): StreamSample {
+  const out = JSON.parse(run('iperf3', ['-c', '127.0.0.1', '-p', String(IPERF_PORT), '-l', '128K', '-t', String(SECONDS), '-J', ...extra, ...(AFFINITY ? ['-A', AFFINITY.join(',')] : [])]));
   const cpu = out.end.cpu_utilization_percent;
   return { gbps: out.end.sum_received.bits_per_second / 1e9, userShare: cpu.host_user / 100, systemShare: cpu.host_system / 100 };
 }
@@ -169,6 +171,38 @@ function streamBaseline(): Reference | null {
   };
 }
 
+/**
+ * The engine's tcp4 stream with `body` against iperf3 with `iperfArgs` (and the C baseline of
+ * the engine's design with `withBaseline`), pair after pair, with each sender's CPU share.
+ */
+async function streamComparison(service: BuiltService, name: string, body: Record<string, unknown>, iperfArgs: string[], withBaseline: boolean): Promise<void> {
+  const iperf = installed('iperf3');
+  const server = iperf ? background('iperf3', ['-s', '-p', String(IPERF_PORT)]) : null;
+  if (server) await sleep(300);
+  else console.log('iperf3 not installed: engine figures only');
+  const iperfName = ['iperf3', ...iperfArgs].join(' ');
+  const cpu: { engine: StreamSample[]; iperf: StreamSample[] } = { engine: [], iperf: [] };
+  const refs: Reference[] = [];
+  if (iperf) {
+    refs.push({ name: iperfName, measure: () => {
+      const s = iperfStream(iperfArgs);
+      cpu.iperf.push(s);
+      return s.gbps;
+    } });
+  }
+  const baseline = withBaseline ? streamBaseline() : null;
+  if (baseline) refs.push(baseline);
+  await compare(name, async () => {
+    const s = await engineStream(service, body);
+    cpu.engine.push(s);
+    return s.gbps;
+  }, refs, 'Gbit/s', false);
+  const share = (xs: StreamSample[], k: 'userShare' | 'systemShare') => fmt(median(xs.map((x) => x[k])) * 100, 1);
+  console.log(`  sender CPU (median): engine user ${share(cpu.engine, 'userShare')}% system ${share(cpu.engine, 'systemShare')}% of its thread`);
+  if (iperf) console.log(`  sender CPU (median): ${iperfName} user ${share(cpu.iperf, 'userShare')}% system ${share(cpu.iperf, 'systemShare')}% of the process (host_user/host_system)`);
+  server?.kill();
+}
+
 async function main(): Promise<void> {
   if (args.pin !== undefined) {
     // -a: every thread of this process, and so the service and the tools it spawns.
@@ -179,30 +213,10 @@ async function main(): Promise<void> {
   const placement = args.pin !== undefined ? `, all on CPU ${args.pin}` : AFFINITY ? `, client side on CPU ${AFFINITY[0]}, server side on CPU ${AFFINITY[1]}` : '';
   console.log(`sockbench engine vs iperf3/sockperf: ${PAIRS} pairs of ${SECONDS} s runs, alternating${placement}`);
   if (!args.only || args.only === 'stream') {
-    const iperf = installed('iperf3');
-    const server = iperf ? background('iperf3', ['-s', '-p', String(IPERF_PORT)]) : null;
-    if (server) await sleep(300);
-    else console.log('iperf3 not installed: engine figures only');
-    const cpu: { engine: StreamSample[]; iperf: StreamSample[] } = { engine: [], iperf: [] };
-    const refs: Reference[] = [];
-    if (iperf) {
-      refs.push({ name: 'iperf3', measure: () => {
-        const s = iperfStream();
-        cpu.iperf.push(s);
-        return s.gbps;
-      } });
-    }
-    const baseline = streamBaseline();
-    if (baseline) refs.push(baseline);
-    await compare('stream tcp4 128 KiB', async () => {
-      const s = await engineStream(service);
-      cpu.engine.push(s);
-      return s.gbps;
-    }, refs, 'Gbit/s', false);
-    const share = (xs: StreamSample[], k: 'userShare' | 'systemShare') => fmt(median(xs.map((x) => x[k])) * 100, 1);
-    console.log(`  sender CPU (median): engine user ${share(cpu.engine, 'userShare')}% system ${share(cpu.engine, 'systemShare')}% of its thread`);
-    if (iperf) console.log(`  sender CPU (median): iperf3 user ${share(cpu.iperf, 'userShare')}% system ${share(cpu.iperf, 'systemShare')}% of the process (host_user/host_system)`);
-    server?.kill();
+    await streamComparison(service, 'stream tcp4 128 KiB', {}, [], true);
+  }
+  if (!args.only || args.only === 'sendfile') {
+    await streamComparison(service, 'stream tcp4 128 KiB sendfile', { sendMode: 'sendfile' }, ['-Z'], false);
   }
   if (!args.only || args.only === 'rr') {
     const sockperf = installed('sockperf');

@@ -17,3 +17,13 @@ run "curl -s $base/v1/sockopts -H 'content-type: application/json' -d '{\"transp
 run "curl -s $base/v1/advice -H 'content-type: application/json' -d '{\"bandwidthBitsPerSecond\":10e9,\"rttMs\":80}'"
 run "curl -s -H 'Accept: text/plain' $base/v1/advice -H 'content-type: application/json' -d '{\"bandwidthBitsPerSecond\":10e9,\"rttMs\":80}'"
 run "curl -s $base/v1/advice -H 'content-type: application/json' -d '{\"bandwidthBitsPerSecond\":10e9,\"rttMs\":0}'"
+# Data paths, latency under load, requests in flight (option tables left out, as in the README).
+for body in '{"transport":"tcp4","pattern":"stream","durationMs":2000,"sendMode":"zerocopy"}' '{"transport":"udp4","pattern":"stream","durationMs":2000,"sendMode":"zerocopy","messageSize":8192,"rateBitsPerSecond":1000000000}' \
+  '{"transport":"tcp4","pattern":"stream","durationMs":2000,"sendMode":"sendfile"}' \
+  '{"transport":"udp4","pattern":"stream","durationMs":2000,"gso":true,"gro":true,"rateBitsPerSecond":2000000000}' \
+  '{"transport":"tcp4","pattern":"rr","durationMs":2000,"options":{"both":{"TCP_NODELAY":true}}}' '{"transport":"tcp4","pattern":"rr","durationMs":2000,"inFlight":16,"options":{"both":{"TCP_NODELAY":true}}}' \
+  '{"transport":"tcp4","pattern":"rr","durationMs":2000,"background":{"streams":2},"options":{"both":{"TCP_NODELAY":true}}}'; do
+  run "curl -s -H 'Accept: text/plain' $base/v1/benchmarks -H 'content-type: application/json' -d '$body' | grep -v '^client\|^server\|^SIDE\|^\$'"
+done
+run "curl -s $base/v1/benchmarks -H 'content-type: application/json' -d '{\"transport\":\"unix\",\"pattern\":\"stream\",\"sendMode\":\"zerocopy\"}'"
+run "curl -s $base/v1/benchmarks -H 'content-type: application/json' -d '{\"transport\":\"tcp4\",\"pattern\":\"rr\",\"inFlight\":200,\"messageSize\":1024}'"

@@ -3,7 +3,10 @@ import { TRANSPORTS, type Transport } from '../options/types.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { BenchConfigError } from './errors.js';
 import { behaviourOf } from './patterns.js';
-import { PATTERNS, type BenchConfig, type Pattern, type ResolvedBenchConfig, type SideAffinity } from './types.js';
+import {
+  BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES, type BackgroundConfig, type BenchConfig, type Pattern, type ResolvedBenchConfig,
+  type SendMode, type SideAffinity,
+} from './types.js';
 
 export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 /** Across hosts: a new data connection that has not sent the session key within this is closed. */
@@ -11,6 +14,20 @@ export const SESSION_KEY_TIMEOUT_MS = 2000;
 /** Largest payload of one datagram: 65535 minus the IP (IPv4 only) and UDP headers. */
 const MAX_DATAGRAM: Partial<Record<Transport, number>> = { udp4: 65507, udp6: 65527 };
 export const MIN_INTERVAL_MS = 10;
+/** The kernel takes up to 128 segments per UDP_SEGMENT send (docs/kernel-facts.md §1.5); one send here carries at most 64. */
+export const MAX_GSO_SEGMENTS = 64;
+/** rr: at most this many requests outstanding on one connection. */
+export const MAX_IN_FLIGHT = 256;
+/**
+ * rr with inFlight: the outstanding requests (and their responses) must fit in the socket buffers
+ * at once, or client and server block on each other's full buffer; this keeps far inside the
+ * defaults (16 KiB send plus 128 KiB receive buffer for TCP).
+ */
+export const MAX_IN_FLIGHT_BYTES = 65536;
+/** rr: bulk streams beside the pair, each with two threads of its own. */
+export const MAX_BACKGROUND_STREAMS = 8;
+/** zerocopy: the ring's buffers together stay under this (and it holds 2 to 64 of them). */
+export const ZEROCOPY_RING_BYTES = 64 * 1024 * 1024;
 export const MAX_DURATION_MS = 3_600_000;
 
 /** Patterns each transport supports (crr needs connections, which only TCP makes per transaction). */
@@ -20,6 +37,21 @@ export function patternApplies(transport: Transport, pattern: Pattern): boolean 
 
 export const isDatagram = (transport: Transport): boolean => !TRANSPORT_INFO[transport].stream;
 export const isTcp = (transport: Transport): boolean => transport === 'tcp4' || transport === 'tcp6';
+const isUdp = (transport: Transport): boolean => transport === 'udp4' || transport === 'udp6';
+
+/** Datagrams of `messageSize` one GSO send carries: as many as fit in one UDP payload, at most MAX_GSO_SEGMENTS. */
+export function gsoSegments(transport: Transport, messageSize: number): number {
+  return Math.min(MAX_GSO_SEGMENTS, Math.floor((MAX_DATAGRAM[transport] ?? 0) / messageSize));
+}
+
+/**
+ * Buffers in a zerocopy sender's ring (each waits for its completion before it is reused): a
+ * power of two from 2 to 64, so that slots follow the kernel's 32-bit send numbers across a wrap.
+ */
+export function zerocopyRing(messageSize: number): number {
+  const fit = Math.max(2, Math.min(64, Math.floor(ZEROCOPY_RING_BYTES / messageSize)));
+  return 2 ** Math.floor(Math.log2(fit));
+}
 
 function integer(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -60,7 +92,69 @@ export function resolveBenchConfig(config: BenchConfig): ResolvedBenchConfig {
     ? null
     : integer('intervalMs', config.intervalMs, MIN_INTERVAL_MS, durationMs);
 
-  return { transport, pattern, durationMs, warmupMs, messageSize, responseSize, requestWrites, rateBitsPerSecond, intervalMs, affinity: resolveAffinity(config.affinity) };
+  const sendMode = resolveSendMode(config, transport, pattern);
+  const gso = datagramOffload(config, 'gso', transport, pattern);
+  if (gso && gsoSegments(transport, messageSize) < 2) {
+    throw new BenchConfigError('gso', `gso: needs at least two datagrams of messageSize in one ${MAX_DATAGRAM[transport]}-byte send; use a messageSize of at most ${Math.floor(MAX_DATAGRAM[transport]! / 2)}`);
+  }
+  const gro = datagramOffload(config, 'gro', transport, pattern);
+  if (config.inFlight !== undefined && config.inFlight !== 1 && pattern !== 'rr') {
+    throw new BenchConfigError('inFlight', 'inFlight: several requests outstanding on one connection is for pattern rr');
+  }
+  const inFlight = integer('inFlight', config.inFlight ?? 1, 1, MAX_IN_FLIGHT);
+  if (inFlight > 1 && inFlight * Math.max(messageSize, responseSize) > MAX_IN_FLIGHT_BYTES) {
+    throw new BenchConfigError('inFlight', `inFlight: ${inFlight} × ${Math.max(messageSize, responseSize)}-byte messages is more than ${MAX_IN_FLIGHT_BYTES} bytes outstanding; lower inFlight to at most ${Math.floor(MAX_IN_FLIGHT_BYTES / Math.max(messageSize, responseSize))} or use smaller messages`);
+  }
+  const background = resolveBackground(config.background, transport, pattern);
+
+  return {
+    transport, pattern, durationMs, warmupMs, messageSize, responseSize, requestWrites, rateBitsPerSecond, intervalMs,
+    affinity: resolveAffinity(config.affinity), sendMode, gso, gro, inFlight, background,
+  };
+}
+
+function resolveSendMode(config: BenchConfig, transport: Transport, pattern: Pattern): SendMode {
+  const mode = config.sendMode ?? 'copy';
+  if (!(SEND_MODES as readonly string[]).includes(mode)) {
+    throw new BenchConfigError('sendMode', `sendMode must be one of ${SEND_MODES.join(', ')}, got ${String(mode)}`);
+  }
+  if (mode === 'copy') return mode;
+  if (pattern !== 'stream') throw new BenchConfigError('sendMode', `sendMode: ${mode} changes how a stream sender sends; use it with pattern stream`);
+  if (mode === 'zerocopy' && !isTcp(transport) && !isUdp(transport)) {
+    // docs/kernel-facts.md §1.1: SO_ZEROCOPY is for TCP and UDP; AF_UNIX answers EOPNOTSUPP.
+    throw new BenchConfigError('sendMode', `sendMode: zerocopy (MSG_ZEROCOPY) works on tcp4, tcp6, udp4 and udp6 (AF_UNIX refuses SO_ZEROCOPY), got ${transport}`);
+  }
+  if (mode === 'zerocopy' && config.gso) throw new BenchConfigError('sendMode', 'sendMode: zerocopy with gso is not implemented; use one of them');
+  if (mode === 'sendfile' && isDatagram(transport)) {
+    throw new BenchConfigError('sendMode', `sendMode: sendfile needs a stream transport (tcp4, tcp6, unix), got ${transport}`);
+  }
+  return mode;
+}
+
+function datagramOffload(config: BenchConfig, field: 'gso' | 'gro', transport: Transport, pattern: Pattern): boolean {
+  const value = config[field] ?? false;
+  if (typeof value !== 'boolean') throw new BenchConfigError(field, `${field} must be true or false, got ${String(value)}`);
+  if (value && (!isUdp(transport) || pattern !== 'stream')) {
+    throw new BenchConfigError(field, `${field} (${field === 'gso' ? 'UDP_SEGMENT' : 'UDP_GRO'}) applies to udp4 and udp6 streams, got ${transport} ${pattern}`);
+  }
+  return value;
+}
+
+function resolveBackground(input: BenchConfig['background'], transport: Transport, pattern: Pattern): BackgroundConfig | null {
+  if (input === undefined || input === null) return null;
+  if (typeof input !== 'object') throw new BenchConfigError('background', `background must be an object such as {"streams": 2}, got ${String(input)}`);
+  if (pattern !== 'rr') throw new BenchConfigError('background', 'background: bulk streams under an rr pair (latency under load) are for pattern rr');
+  const direction = input.direction ?? 'forward';
+  if (!(BACKGROUND_DIRECTIONS as readonly string[]).includes(direction)) {
+    throw new BenchConfigError('background.direction', `background.direction must be one of ${BACKGROUND_DIRECTIONS.join(', ')}, got ${String(direction)}`);
+  }
+  // The streams are this transport's stream pattern: its row of the pattern table sizes them.
+  const row = behaviourOf({ pattern: 'stream', transport });
+  return {
+    streams: integer('background.streams', input.streams ?? 1, 1, MAX_BACKGROUND_STREAMS),
+    direction,
+    messageSize: integer('background.messageSize', input.messageSize ?? row.defaultMessageSize, row.minMessageSize.local, MAX_DATAGRAM[transport] ?? MAX_MESSAGE_SIZE),
+  };
 }
 
 function resolveAffinity(affinity: BenchConfig['affinity']): SideAffinity {

@@ -79,6 +79,7 @@ class Run {
   /** Live interval samples, when the caller asked for them and the run cuts intervals. */
   readonly #live: LiveIntervals | null;
   readonly #onAbort = (): void => this.#fail(new BenchAbortedError(this.#options.signal?.reason));
+  readonly #onEnd = (): void => this.#control.requestStop(STOP.END);
 
   constructor(config: ResolvedBenchConfig, options: EngineOptions, limits: EngineLimits) {
     this.#config = config;
@@ -89,6 +90,8 @@ class Run {
     this.#failed = new Promise<never>((_, reject) => { this.#rejectFailure = reject; });
     this.#failed.catch(() => undefined);
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (options.endSignal?.aborted) this.#onEnd();
+    else options.endSignal?.addEventListener('abort', this.#onEnd, { once: true });
   }
 
   async execute(): Promise<RunResult> {
@@ -111,6 +114,7 @@ class Run {
     client.start(this.#startMessage('client'));
     server.start(this.#startMessage('server'));
     await this.#within(Promise.all([client.ready, server.ready]), 'worker start-up', this.#limits.startupMs);
+    if (this.#options.beforeStart) await this.#within(this.#options.beforeStart(), 'the start of the runs beside this one', this.#limits.startupMs);
 
     this.#control.setPhase(PHASE.WARMUP);
     this.#options.onStarted?.();
@@ -140,6 +144,7 @@ class Run {
   /** Stops whatever is still running and releases everything; never throws. */
   async cleanup(): Promise<void> {
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#options.endSignal?.removeEventListener('abort', this.#onEnd);
     this.#live?.close();
     this.#timers.clear();
     this.#control.requestStop(STOP.ABORT);

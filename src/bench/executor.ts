@@ -1,4 +1,5 @@
 import type { OptionReport } from '../options/types.js';
+import { withBackground } from './background.js';
 import { runBenchmark } from './engine.js';
 import type { BenchOptions, SideOptionsInput } from './options.js';
 import { behaviourOf } from './patterns.js';
@@ -46,8 +47,16 @@ export class LocalExecutor implements Executor {
     // Everything a local run needs is checked when the config is resolved.
   }
 
+  /** The pairs, with `config.background` streams beside them for their whole window (background.ts). */
+  async repeat(plan: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener): Promise<RepeatOutcome> {
+    const { value, background } = await withBackground(plan.config, { signal, limits: this.limits },
+      (s, beforeStart) => this.#pairs(plan, s, onInterval, beforeStart));
+    if (value.result.rr) value.result.rr.background = background;
+    return value;
+  }
+
   /** The first failure cancels the other streams, and the repeat ends only when every one of them has ended. */
-  async repeat({ config, options }: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener): Promise<RepeatOutcome> {
+  async #pairs({ config, options }: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener, beforeStart?: () => Promise<void>): Promise<RepeatOutcome> {
     const linked = new AbortController();
     const onAbort = () => linked.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -58,7 +67,7 @@ export class LocalExecutor implements Executor {
     const runs = Array.from({ length: config.streams }, (_, stream) => {
       const { hooks, reports, clientSocketOptions } = options.forRun(behaviour);
       const run = runBenchmark(engineConfig, {
-        signal: linked.signal, hooks, clientSocketOptions,
+        signal: linked.signal, hooks, clientSocketOptions, beforeStart,
         onInterval: (sample, index) => onInterval(stream, sample, index),
       }, { connectTimeoutMs: this.limits.connectTimeoutMs });
       run.catch((err: unknown) => {

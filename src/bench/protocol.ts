@@ -1,7 +1,7 @@
 import type { SockAddr, TcpInfo } from '../../native-bindings/index.js';
 import type { Role } from '../sockets/pair.js';
 import type { SerializedError } from './errors.js';
-import type { CpuUsage, LatencySummary, RawSocketOption, ResolvedBenchConfig } from './types.js';
+import type { CpuUsage, GroCounts, LatencySummary, RawSocketOption, ResolvedBenchConfig, SendPathReport } from './types.js';
 
 // Messages between the engine (main thread) and the side workers. A worker (pooled, see
 // worker-pool.ts) says loaded once, then runs one SideJob after another.
@@ -79,6 +79,10 @@ export interface SideReport {
   silent?: number;
   /** The CPUs this side's thread was allowed to run on (its affinity mask, read back from the kernel). */
   cpus?: number[];
+  /** Stream sender: its data path's own counts (zerocopy, GSO). */
+  sendPath?: SendPathReport | null;
+  /** Datagram receiver with UDP_GRO. */
+  gro?: GroCounts;
 }
 
 export type WorkerMessage =

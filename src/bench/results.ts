@@ -4,7 +4,7 @@ import { behaviourOf } from './patterns.js';
 import { EMPTY_LATENCY } from './histogram.js';
 import type { SideInterval, SideReport } from './protocol.js';
 import type {
-  CpuUsage, DatagramFigures, IntervalSample, ResolvedBenchConfig, RunResult, StreamFigures, TransactionFigures,
+  CpuPerGigabyte, CpuUsage, DatagramFigures, IntervalSample, ResolvedBenchConfig, RunResult, StreamFigures, TransactionFigures,
 } from './types.js';
 
 // Turns the two sides' reports into the figures of a run. No NaN or Infinity ever leaves here:
@@ -28,6 +28,17 @@ function cpu(usage: CpuUsage | null): CpuUsage | null {
   return usage && { userMs: round(usage.userMs, 3), systemMs: round(usage.systemMs, 3) };
 }
 
+const cpuMs = (usage: CpuUsage | null): number | null => (usage === null ? null : usage.userMs + usage.systemMs);
+
+/** CPU ms per 10^9 bytes of each side's window (see CpuPerGigabyte). */
+export function cpuPerGigabyte(client: SideReport, server: SideReport): CpuPerGigabyte {
+  const per = (usage: CpuUsage | null, bytes: number): number | null => {
+    const ms = cpuMs(usage);
+    return ms === null ? null : roundOrNull(ratio(ms, bytes / 1e9), 3);
+  };
+  return { client: per(client.cpu, client.windowBytes), server: per(server.cpu, server.windowBytes) };
+}
+
 function streamFigures(client: SideReport, server: SideReport, forcedEnd: boolean): StreamFigures {
   const receiverSeconds = seconds(server.windowNs);
   return {
@@ -40,6 +51,8 @@ function streamFigures(client: SideReport, server: SideReport, forcedEnd: boolea
     sentBytesTotal: client.totalBytes,
     receivedBytesTotal: server.totalBytes,
     verified: server.eof && !forcedEnd && client.totalBytes === server.totalBytes,
+    cpuMsPerGigabyte: cpuPerGigabyte(client, server),
+    zerocopy: client.sendPath?.zerocopy ?? null,
   };
 }
 
@@ -58,10 +71,14 @@ function datagramFigures(client: SideReport, server: SideReport): DatagramFigure
     bitsPerSecond: roundOrNull(ratio(server.windowBytes * 8, senderSeconds), 0),
     sendCalls: client.windowCalls,
     recvCalls: server.windowCalls,
+    cpuMsPerGigabyte: cpuPerGigabyte(client, server),
+    zerocopy: client.sendPath?.zerocopy ?? null,
+    gsoSegmentsPerSend: client.sendPath?.gsoSegmentsPerSend ?? null,
+    gro: server.gro ?? null,
   };
 }
 
-function transactionFigures(client: SideReport): TransactionFigures {
+function transactionFigures(config: ResolvedBenchConfig, client: SideReport): TransactionFigures {
   const s = seconds(client.windowNs);
   return {
     transactions: client.transactions,
@@ -69,6 +86,8 @@ function transactionFigures(client: SideReport): TransactionFigures {
     transactionsPerSecond: roundOrNull(ratio(client.transactions, s), 1),
     latencyMicros: client.latency ?? { ...EMPTY_LATENCY },
     histogram: client.histogram,
+    inFlight: config.inFlight,
+    background: null,
   };
 }
 
@@ -119,7 +138,7 @@ export function assembleResult(config: ResolvedBenchConfig, client: SideReport, 
     config,
     stream: figures === 'stream' ? streamFigures(client, server, facts.forcedEnd) : null,
     datagram: figures === 'datagram' ? datagramFigures(client, server) : null,
-    rr: figures === 'transactions' ? transactionFigures(client) : null,
+    rr: figures === 'transactions' ? transactionFigures(config, client) : null,
     cpu: { client: cpu(client.cpu), server: cpu(server.cpu) },
     tcpInfo,
     intervals: config.intervalMs === null ? null : mergeIntervals(config, client.intervals, server.intervals),

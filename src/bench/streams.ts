@@ -1,7 +1,7 @@
 import { hdrHistogram, type Histogram } from './hdr.js';
 import { EMPTY_LATENCY } from './histogram.js';
 import { ratio } from './results.js';
-import type { DatagramFigures, LatencySummary, RunResult, StreamFigures, TransactionFigures } from './types.js';
+import type { CpuPerGigabyte, DatagramFigures, GroCounts, ZerocopyCounts, LatencySummary, RunResult, StreamFigures, TransactionFigures } from './types.js';
 
 // Parallel pairs ("streams", like iperf3 -P) run as separate engine runs at the same time; their
 // figures add up the way iperf3's SUM line does: bytes, calls and rates summed, the window the
@@ -14,6 +14,34 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 /** Loss ratios are rounded like a single run's (results.ts). */
 const round6 = (x: number): number => Number(x.toFixed(6));
 
+/** Per side, the streams' CPU per gigabyte weighted by the bytes each moved. */
+function mergeCpuPerGigabyte(all: Array<{ bytes: number; cpuMsPerGigabyte: CpuPerGigabyte }>): CpuPerGigabyte {
+  const side = (s: 'client' | 'server'): number | null => {
+    if (all.some((f) => f.cpuMsPerGigabyte[s] === null)) return null;
+    const bytes = sum(all.map((f) => f.bytes));
+    return bytes > 0 ? round3(sum(all.map((f) => f.cpuMsPerGigabyte[s]! * f.bytes)) / bytes) : null;
+  };
+  return { client: side('client'), server: side('server') };
+}
+
+function mergeZerocopy(all: Array<ZerocopyCounts | null>): ZerocopyCounts | null {
+  if (all.some((z) => z === null)) return null;
+  const zs = all as ZerocopyCounts[];
+  const total = (k: keyof ZerocopyCounts): number => sum(zs.map((z) => z[k]));
+  return {
+    sends: total('sends'), completed: total('completed'), copied: total('copied'), unconfirmed: total('unconfirmed'),
+    notifications: total('notifications'), ringBuffers: zs[0].ringBuffers, bufferWaits: total('bufferWaits'),
+  };
+}
+
+function mergeGro(all: Array<GroCounts | null>): GroCounts | null {
+  if (all.some((g) => g === null)) return null;
+  const gs = all as GroCounts[];
+  const sizes: Record<string, number> = {};
+  for (const g of gs) for (const [k, v] of Object.entries(g.segmentSizes)) sizes[k] = (sizes[k] ?? 0) + v;
+  return { receives: sum(gs.map((g) => g.receives)), coalesced: sum(gs.map((g) => g.coalesced)), segments: sum(gs.map((g) => g.segments)), segmentSizes: sizes };
+}
+
 function mergeStream(all: StreamFigures[]): StreamFigures {
   return {
     bytes: sum(all.map((f) => f.bytes)),
@@ -25,6 +53,8 @@ function mergeStream(all: StreamFigures[]): StreamFigures {
     sentBytesTotal: sum(all.map((f) => f.sentBytesTotal)),
     receivedBytesTotal: sum(all.map((f) => f.receivedBytesTotal)),
     verified: all.every((f) => f.verified),
+    cpuMsPerGigabyte: mergeCpuPerGigabyte(all),
+    zerocopy: mergeZerocopy(all.map((f) => f.zerocopy)),
   };
 }
 
@@ -43,6 +73,10 @@ function mergeDatagram(all: DatagramFigures[]): DatagramFigures {
     bitsPerSecond: sumOrNull(all.map((f) => f.bitsPerSecond)),
     sendCalls: sum(all.map((f) => f.sendCalls)),
     recvCalls: sum(all.map((f) => f.recvCalls)),
+    cpuMsPerGigabyte: mergeCpuPerGigabyte(all),
+    zerocopy: mergeZerocopy(all.map((f) => f.zerocopy)),
+    gsoSegmentsPerSend: all[0].gsoSegmentsPerSend,
+    gro: mergeGro(all.map((f) => f.gro)),
   };
 }
 
@@ -74,6 +108,8 @@ function mergeTransactions(all: TransactionFigures[]): TransactionFigures {
     latencyMicros: mergedLatency(all.map((f) => f.histogram)),
     // The union is already summarised; a merged encoding would only grow the result.
     histogram: null,
+    inFlight: all[0].inFlight,
+    background: all[0].background,
   };
 }
 

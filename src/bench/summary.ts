@@ -2,7 +2,7 @@ import type { TcpInfo } from '../../native-bindings/index.js';
 import type { DatagramFigures, RunResult, StreamFigures, TransactionFigures } from './types.js';
 
 type Figures = StreamFigures | DatagramFigures | TransactionFigures;
-type Leaf = number | boolean | null;
+type Leaf = number | boolean | string | null;
 interface Tree { [key: string]: Leaf | Tree }
 
 /** Why the sender went no faster, from the limited-time fields of its TCP_INFO (jiffy-based, µs). */
@@ -53,6 +53,8 @@ function combine(trees: Tree[], pick: (values: number[]) => number): Tree {
     const leaves = trees.map((t) => t[key]);
     const first = leaves[0];
     if (typeof first === 'boolean') out[key] = leaves.every((v) => v === true);
+    // A label (background.direction) holds when every repeat had it.
+    else if (typeof first === 'string') out[key] = leaves.every((v) => v === first) ? first : null;
     else if (first !== null && typeof first === 'object') out[key] = combine(leaves as Tree[], pick);
     else {
       const numbers = leaves.filter((v): v is number => typeof v === 'number');

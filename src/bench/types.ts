@@ -9,6 +9,24 @@ export const PATTERNS = ['stream', 'rr', 'crr'] as const;
  */
 export type Pattern = (typeof PATTERNS)[number];
 
+export const SEND_MODES = ['copy', 'zerocopy', 'sendfile'] as const;
+/**
+ * How a stream sender hands its bytes to the kernel. copy: send(2) from a buffer; zerocopy:
+ * send(MSG_ZEROCOPY) from a ring of buffers, each reused only after its completion; sendfile:
+ * sendfile(2) from a memfd, like iperf3 -Z.
+ */
+export type SendMode = (typeof SEND_MODES)[number];
+
+export const BACKGROUND_DIRECTIONS = ['forward'] as const;
+export type BackgroundDirection = (typeof BACKGROUND_DIRECTIONS)[number];
+
+/** Bulk streams that run beside an rr pair for its whole window (latency under load). */
+export interface BackgroundConfig {
+  streams: number;
+  direction: BackgroundDirection;
+  messageSize: number;
+}
+
 /** What a caller asks for; omitted fields take the defaults in config.ts. */
 export interface BenchConfig {
   transport: Transport;
@@ -28,6 +46,16 @@ export interface BenchConfig {
   intervalMs?: number;
   /** Pins a side's thread to one CPU (like iperf3 -A client,server); a side left out may run anywhere. */
   affinity?: { client?: number | null; server?: number | null };
+  /** stream: how the sender hands bytes to the kernel (default copy). */
+  sendMode?: SendMode;
+  /** udp4/udp6 stream: each send carries several datagrams of messageSize (UDP_SEGMENT). */
+  gso?: boolean;
+  /** udp4/udp6 stream: the receiver takes coalesced datagrams (UDP_GRO) and counts their segments. */
+  gro?: boolean;
+  /** rr: requests outstanding per connection (default 1: ping-pong). */
+  inFlight?: number;
+  /** rr: bulk streams beside the pair for the whole window. */
+  background?: Partial<BackgroundConfig> | null;
 }
 
 /** The CPU each side's thread is pinned to, or null: the scheduler places it. */
@@ -48,6 +76,11 @@ export interface ResolvedBenchConfig {
   rateBitsPerSecond: number;
   intervalMs: number | null;
   affinity: SideAffinity;
+  sendMode: SendMode;
+  gso: boolean;
+  gro: boolean;
+  inFlight: number;
+  background: BackgroundConfig | null;
 }
 
 /** A setsockopt that a worker applies itself, on sockets it creates (a client with a connection per transaction). */
@@ -71,6 +104,18 @@ export interface EngineOptions {
   hooks?: BenchHooks;
   /** A connection per transaction (crr): applied by the client worker, in phase order, to every socket it creates. */
   clientSocketOptions?: RawSocketOption[];
+  /**
+   * Ends the measured window early when it fires, as the deadline would: a stream sender stops,
+   * the receiver drains to end of file, and the figures cover the window as far as it ran
+   * (background streams end this way when the rr pair beside them is done).
+   */
+  endSignal?: AbortSignal;
+  /**
+   * Awaited once both workers are ready, before the warm-up starts (within the start-up limit):
+   * runs that must start together (an rr pair and its background streams) meet here, with
+   * every thread already loaded.
+   */
+  beforeStart?: () => Promise<void>;
   /** Called once both workers are running (warm-up starts). */
   onStarted?(): void;
   /**
@@ -106,6 +151,40 @@ export interface LatencySummary {
   stdev: number | null;
 }
 
+/** MSG_ZEROCOPY sends over the whole run (warm-up included), as the error queue confirmed them. */
+export interface ZerocopyCounts {
+  sends: number;
+  /** Sends whose completion arrived. */
+  completed: number;
+  /** Of those, sends the kernel copied anyway (SO_EE_CODE_ZEROCOPY_COPIED; loopback always does). */
+  copied: number;
+  /** Sends still without a completion when the sender gave up waiting at the end. */
+  unconfirmed: number;
+  /** Error-queue messages read (the kernel merges consecutive sends into one range). */
+  notifications: number;
+  ringBuffers: number;
+  /** Times a send had to wait for its buffer's previous completion. */
+  bufferWaits: number;
+}
+
+/** What a sender's data path adds to its report (send-paths.ts). */
+export interface SendPathReport {
+  zerocopy?: ZerocopyCounts;
+  gsoSegmentsPerSend?: number;
+}
+
+/** A UDP_GRO receiver's counts over the whole run (warm-up included). */
+export interface GroCounts {
+  /** recvmsg calls that returned data. */
+  receives: number;
+  /** Of those, how many carried a UDP_GRO cmsg (several datagrams coalesced). */
+  coalesced: number;
+  /** Datagrams delivered, counting each segment of a coalesced read. */
+  segments: number;
+  /** Segments by size in bytes: gso_size from the cmsg, and the shorter last segment of a read. */
+  segmentSizes: Record<string, number>;
+}
+
 /** Bulk transfer on a stream transport (tcp4, tcp6, unix), seen from the receiver. */
 export interface StreamFigures {
   /** Bytes the receiver counted in the measured window. */
@@ -121,6 +200,18 @@ export interface StreamFigures {
   receivedBytesTotal: number;
   /** The receiver drained to EOF and counted exactly what the sender sent. */
   verified: boolean;
+  cpuMsPerGigabyte: CpuPerGigabyte;
+  /** sendMode zerocopy: the sends and their completions; null otherwise. */
+  zerocopy: ZerocopyCounts | null;
+}
+
+/**
+ * CPU time (user + system, ms) each side spent per 10^9 bytes it moved in the measured window:
+ * what compares data paths (sendMode, gso, gro) at different rates. Null when nothing moved.
+ */
+export interface CpuPerGigabyte {
+  client: number | null;
+  server: number | null;
 }
 
 /** Bulk datagrams (udp4, udp6, unix-dgram): counted by sequence number. */
@@ -141,6 +232,13 @@ export interface DatagramFigures {
   bitsPerSecond: number | null;
   sendCalls: number;
   recvCalls: number;
+  cpuMsPerGigabyte: CpuPerGigabyte;
+  /** sendMode zerocopy: the sends and their completions; null otherwise. */
+  zerocopy: ZerocopyCounts | null;
+  /** gso: datagrams each send carried (UDP_SEGMENT); null without gso. */
+  gsoSegmentsPerSend: number | null;
+  /** gro: what the receiver's coalesced reads held; null without gro. */
+  gro: GroCounts | null;
 }
 
 /** Request/response (rr) and connect/request/response/close (crr). */
@@ -151,6 +249,24 @@ export interface TransactionFigures {
   latencyMicros: LatencySummary;
   /** HdrHistogram of the round trips in nanoseconds, compressed base64, for merging repeats. */
   histogram: string | null;
+  /** Requests outstanding on the connection (config.inFlight). */
+  inFlight: number;
+  /** rr with background: the bulk streams that ran beside the pair, their figures summed. */
+  background: BackgroundFigures | null;
+}
+
+/** The background load of an rr run: what the bulk streams moved while the round trips were timed. */
+export interface BackgroundFigures {
+  streams: number;
+  direction: BackgroundDirection;
+  messageSize: number;
+  /** Their window: from before the rr pair's warm-up until its end. */
+  seconds: number | null;
+  bytes: number;
+  bitsPerSecond: number | null;
+  /** Every stream was running before the rr window opened and until it closed. */
+  coveredWindow: boolean;
+  cpuMsPerGigabyte: CpuPerGigabyte;
 }
 
 export interface IntervalSample {

@@ -164,6 +164,10 @@ export class BenchmarkService {
       if (err instanceof BenchConfigError) throw errors.invalidValue(`${fieldPrefix}.${err.message}.`, `${fieldPrefix}.${err.field}`);
       throw err;
     }
+    if (resolved.background && streams + resolved.background.streams > MAX_STREAMS) {
+      const field = `${fieldPrefix}.background.streams`;
+      throw errors.invalidValue(`${field}: ${streams} rr pairs and ${resolved.background.streams} background streams are more than ${MAX_STREAMS} pairs of threads; use at most ${MAX_STREAMS - streams} background streams.`, field);
+    }
     // Across hosts the server side is pinned on the peer, which checks its own CPUs.
     checkAffinity(resolved.affinity, req.peer === undefined ? ['client', 'server'] : ['client'], fieldPrefix);
     const options = new BenchOptions(resolved.transport, req.options ?? {}, this.config.SOCKBENCH_MAX_OPTIONS, `${fieldPrefix}.options`);

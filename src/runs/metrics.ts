@@ -15,6 +15,9 @@ export const METRICS = {
   latencyP50Micros: { label: 'Latency p50', unit: 'µs', better: 'lower', path: ['latencyMicros', 'p50'] },
   latencyP99Micros: { label: 'Latency p99', unit: 'µs', better: 'lower', path: ['latencyMicros', 'p99'] },
   lossRatio: { label: 'Loss', unit: 'ratio', better: 'lower', path: ['lossRatio'] },
+  /** What compares data paths (sendMode, gso, gro) at unequal rates: CPU per byte moved. */
+  clientCpuMsPerGigabyte: { label: 'Client CPU per GB', unit: 'ms/GB', better: 'lower', path: ['cpuMsPerGigabyte', 'client'] },
+  serverCpuMsPerGigabyte: { label: 'Server CPU per GB', unit: 'ms/GB', better: 'lower', path: ['cpuMsPerGigabyte', 'server'] },
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRICS;

@@ -18,6 +18,8 @@ const LAST_GAUGES: Record<MetricName, { name: string; help: string; divisor: num
   latencyP50Micros: { name: 'last_latency_p50_seconds', help: 'Median latency of the latest finished benchmark', divisor: 1e6 },
   latencyP99Micros: { name: 'last_latency_p99_seconds', help: '99th percentile latency of the latest finished benchmark', divisor: 1e6 },
   lossRatio: { name: 'last_loss_ratio', help: 'Datagram loss (lost/sent) of the latest finished benchmark', divisor: 1 },
+  clientCpuMsPerGigabyte: { name: 'last_client_cpu_seconds_per_gigabyte', help: 'Client CPU time per 10^9 bytes moved in the latest finished stream benchmark', divisor: 1e3 },
+  serverCpuMsPerGigabyte: { name: 'last_server_cpu_seconds_per_gigabyte', help: 'Server CPU time per 10^9 bytes moved in the latest finished stream benchmark', divisor: 1e3 },
 };
 
 type Where = { transport: string; pattern: string };

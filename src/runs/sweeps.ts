@@ -12,7 +12,7 @@ import type { Runs } from './runs.js';
 export const MAX_SWEEP_POINTS = 64;
 
 /** Body parameters a sweep may vary besides options (transport, sizes, counts, pacing). */
-const SWEEP_PARAMETERS = ['transport', 'messageSize', 'responseSize', 'requestWrites', 'streams', 'rateBitsPerSecond'] as const;
+const SWEEP_PARAMETERS = ['transport', 'messageSize', 'responseSize', 'requestWrites', 'streams', 'rateBitsPerSecond', 'sendMode', 'gso', 'gro', 'inFlight'] as const;
 type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
 
 export type SweepValue = number | boolean | string;

@@ -35,6 +35,10 @@ t.test('benchBody: flags to the POST /v1/benchmarks body, values left to the API
     requestWrites: 2, rateBitsPerSecond: 5e8, intervalMs: 50, affinity: { client: 0, server: 1 },
     options: { both: { SO_SNDBUF: 65536 }, client: { TCP_NODELAY: true }, server: { SO_RCVBUF: 4096 } },
   });
+  t.same(benchBody({ transport: 'udp4', pattern: 'stream', 'send-mode': 'copy', gso: true, gro: true }), { transport: 'udp4', pattern: 'stream', sendMode: 'copy', gso: true, gro: true });
+  t.same(benchBody({ transport: 'tcp4', pattern: 'rr', 'in-flight': '8', 'background-streams': '2', 'background-message-size': '65536' }),
+    { transport: 'tcp4', pattern: 'rr', inFlight: 8, background: { streams: 2, messageSize: 65536 } });
+  t.throws(() => benchBody({ 'in-flight': 'many' }), usage(/--in-flight expects a number/));
   t.same(benchBody({ transport: 'tcp4', pattern: 'stream', 'server-cpu': '3' }), { transport: 'tcp4', pattern: 'stream', affinity: { server: 3 } }, 'one side pinned');
   t.throws(() => benchBody({ 'client-cpu': 'first' }), usage(/--client-cpu expects a number, got "first"/));
   t.same(benchBody({ transport: 'tcp4', pattern: 'stream', peer: 'http://10.0.0.7:8080' }), { transport: 'tcp4', pattern: 'stream', peer: 'http://10.0.0.7:8080' });

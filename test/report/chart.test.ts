@@ -118,9 +118,11 @@ t.test('sweepChart: one varied parameter, statuses, categories and scales', asyn
 
 t.test('every metric has a label, a unit and a direction for the chart, and is found in a result', async (t) => {
   // A result with every figure, each value distinct, so a metric reading the wrong path shows.
-  const result = { bitsPerSecond: 1e9, transactionsPerSecond: 2e4, latencyMicros: { p50: 30, p90: 35, p99: 40 }, lossRatio: 0.5 };
+  const result = { bitsPerSecond: 1e9, transactionsPerSecond: 2e4, latencyMicros: { p50: 30, p90: 35, p99: 40 }, lossRatio: 0.5, cpuMsPerGigabyte: { client: 210, server: 340 } };
   const found = metricsOf(result);
-  const expected = { bitsPerSecond: 1e9, transactionsPerSecond: 2e4, latencyP50Micros: 30, latencyP99Micros: 40, lossRatio: 0.5 };
+  const expected = {
+    bitsPerSecond: 1e9, transactionsPerSecond: 2e4, latencyP50Micros: 30, latencyP99Micros: 40, lossRatio: 0.5, clientCpuMsPerGigabyte: 210, serverCpuMsPerGigabyte: 340,
+  };
   for (const name of METRIC_NAMES) {
     const { label, unit, better } = METRICS[name];
     t.ok(label.trim() && unit.trim(), `${name}: a label and a unit`);

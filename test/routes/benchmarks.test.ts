@@ -224,6 +224,10 @@ t.test('many runs of mixed kinds, cancelled and failing ones included, leak no d
     { transport: 'tcp4', pattern: 'stream' }, { transport: 'udp6', pattern: 'stream' }, { transport: 'unix', pattern: 'rr' },
     { transport: 'tcp6', pattern: 'crr' }, { transport: 'unix-dgram', pattern: 'rr' },
     { transport: 'tcp4', pattern: 'stream', options: { client: { SO_BINDTOIFINDEX: 9999 } } },
+    // The data paths: a zerocopy ring, a sendfile memfd, GSO/GRO, requests in flight, background streams.
+    { transport: 'tcp4', pattern: 'stream', sendMode: 'zerocopy' }, { transport: 'tcp6', pattern: 'stream', sendMode: 'sendfile' },
+    { transport: 'udp4', pattern: 'stream', gso: true, gro: true }, { transport: 'tcp4', pattern: 'rr', inFlight: 8 },
+    { transport: 'tcp4', pattern: 'rr', background: { streams: 1 } },
   ];
   const statuses: Record<string, number> = {};
   for (let i = 0; i < 200; i++) {
@@ -238,7 +242,8 @@ t.test('many runs of mixed kinds, cancelled and failing ones included, leak no d
     const run = (await post(app, { ...kind, durationMs: 20, warmupMs: 0 })).json();
     statuses[run.status] = (statuses[run.status] ?? 0) + 1;
   }
-  t.ok(statuses.done >= 140 && statuses.failed >= 25 && statuses.cancelled === 20, JSON.stringify(statuses));
+  // 180 runs to the end, 16 of them the failing kind.
+  t.ok(statuses.done >= 150 && statuses.failed >= 14 && statuses.cancelled === 20, JSON.stringify(statuses));
   t.equal(busyWorkerCount(), 0, 'no worker is still busy');
   t.equal(await openFds(), fds, 'every descriptor closed');
 });

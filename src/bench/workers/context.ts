@@ -1,4 +1,5 @@
 import { decodeTcpInfo, getsockopt, LEVELS, OPTNAMES, SysError, TCP_INFO_SIZE, type TcpInfo } from '../../../native-bindings/index.js';
+import type { FdScope } from '../../sockets/fd-scope.js';
 import type { Role } from '../../sockets/pair.js';
 import { STOP, type Control } from '../control.js';
 import type { SideInterval, SideReport, SideStart } from '../protocol.js';
@@ -12,6 +13,8 @@ export interface SideContext {
   start: SideStart;
   datagram: boolean;
   tcp: boolean;
+  /** Descriptors the loop opens for itself (a sendfile memfd): closed when the job ends, however it ends. */
+  scope: FdScope;
   /** Sends an interval to the main thread as the meter closes it (meters close none with intervals off). */
   publishInterval(sample: SideInterval): void;
 }

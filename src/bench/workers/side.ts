@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { recv, setThreadAffinity, SysError, threadAffinity } from '../../../native-bindings/index.js';
+import { FdScope } from '../../sockets/fd-scope.js';
 import { isDatagram, isTcp } from '../config.js';
 import { Control, STOP } from '../control.js';
 import type { SerializedError } from '../errors.js';
@@ -9,7 +10,7 @@ import type { Role } from '../../sockets/pair.js';
 import { Aborted, type SideContext, type SideLoop } from './context.js';
 import { crrClient, crrServer } from './crr.js';
 import { rrClient, rrServer } from './rr.js';
-import { datagramReceiver, streamReceiver, streamSender } from './stream.js';
+import { datagramReceiver, groReceiver, streamReceiver, streamSender } from './stream.js';
 
 // Entry point of a side worker thread. It loads the bindings itself (koffi works in workers) and
 // says loaded; then, for each job: takes its sockets, allocates every buffer, says ready, blocks
@@ -22,14 +23,14 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 /** Each side's loop per row of the pattern table (patterns.ts). */
 const LOOPS: Record<BehaviourName, Record<Role, (ctx: SideContext) => SideLoop>> = {
   stream: { client: streamSender, server: streamReceiver },
-  datagram: { client: streamSender, server: datagramReceiver },
+  datagram: { client: streamSender, server: (ctx) => (ctx.config.gro ? groReceiver(ctx) : datagramReceiver(ctx)) },
   rr: { client: rrClient, server: rrServer },
   crr: { client: crrClient, server: crrServer },
 };
 
-function prepare({ data, start }: SideJob, control: Control): SideLoop {
+function prepare({ data, start }: SideJob, control: Control, scope: FdScope): SideLoop {
   const ctx: SideContext = {
-    role: data.role, config: data.config, control, start,
+    role: data.role, config: data.config, control, start, scope,
     datagram: isDatagram(data.config.transport), tcp: isTcp(data.config.transport),
     // A blocked loop can post: the message is queued on the main thread's side at once.
     publishInterval: (sample) => post({ type: 'interval', sample }),
@@ -49,13 +50,14 @@ const unpinned = threadAffinity();
 function runJob(job: SideJob): WorkerMessage {
   const control = new Control(job.data.control);
   const cpu = job.data.config.affinity[job.data.role];
+  const scope = new FdScope();
   try {
     const { start } = job;
     if (cpu !== null) setThreadAffinity([cpu]);
     // Read back, not assumed: what the kernel holds is what the report shows.
     const cpus = threadAffinity();
     if (start.skipBytes > 0) recv(start.fd, Buffer.alloc(start.skipBytes), start.skipBytes, 0);
-    const loop = prepare(job, control);
+    const loop = prepare(job, control, scope);
     post({ type: 'ready' });
     control.waitForGo();
     if (control.stop === STOP.ABORT) throw new Aborted();
@@ -65,6 +67,7 @@ function runJob(job: SideJob): WorkerMessage {
   } catch (err) {
     return err instanceof Aborted || control.stop === STOP.ABORT ? { type: 'stopped' } : { type: 'error', error: serialize(err) };
   } finally {
+    scope.closeAll();
     // A pooled thread serves the next run: it must not stay pinned to this one's CPU.
     if (cpu !== null) setThreadAffinity(unpinned);
   }

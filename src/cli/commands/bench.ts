@@ -21,7 +21,14 @@ const NUMBER_FLAGS = {
   'request-writes': 'requestWrites',
   'rate-bits-per-second': 'rateBitsPerSecond',
   'interval-ms': 'intervalMs',
+  'in-flight': 'inFlight',
 } as const;
+
+/** Boolean flags that are fields of the body. */
+const SWITCH_FLAGS = { gso: 'gso', gro: 'gro' } as const;
+
+/** Numeric flags that fill `background`, and its field each fills. */
+const BACKGROUND_FLAGS = { 'background-streams': 'streams', 'background-message-size': 'messageSize' } as const;
 
 /** Flags that pin one side's thread, and the side of `affinity` each fills. */
 const CPU_FLAGS = { 'client-cpu': 'client', 'server-cpu': 'server' } as const;
@@ -44,6 +51,12 @@ const OPTIONS = {
   'request-writes': { type: 'string' },
   'rate-bits-per-second': { type: 'string' },
   'interval-ms': { type: 'string' },
+  'send-mode': { type: 'string' },
+  gso: { type: 'boolean' },
+  gro: { type: 'boolean' },
+  'in-flight': { type: 'string' },
+  'background-streams': { type: 'string' },
+  'background-message-size': { type: 'string' },
   'client-cpu': { type: 'string' },
   'server-cpu': { type: 'string' },
   opt: { type: 'string', multiple: true },
@@ -68,10 +81,18 @@ export function benchBody(values: Record<string, string | boolean | string[] | u
   if (typeof values.transport === 'string') body.transport = values.transport;
   if (typeof values.pattern === 'string') body.pattern = values.pattern;
   if (typeof values.peer === 'string') body.peer = values.peer;
+  if (typeof values['send-mode'] === 'string') body.sendMode = values['send-mode'];
   for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
     const value = values[flag];
     if (typeof value === 'string') body[field] = numberFlag('bench', flag, value);
   }
+  for (const [flag, field] of Object.entries(SWITCH_FLAGS)) if (values[flag] === true) body[field] = true;
+  const background: Record<string, number> = {};
+  for (const [flag, field] of Object.entries(BACKGROUND_FLAGS)) {
+    const value = values[flag];
+    if (typeof value === 'string') background[field] = numberFlag('bench', flag, value);
+  }
+  if (Object.keys(background).length > 0) body.background = background;
   const affinity: Record<string, number> = {};
   for (const [flag, side] of Object.entries(CPU_FLAGS)) {
     const value = values[flag];
@@ -124,6 +145,11 @@ Options (the API's body fields; see README "Benchmarks"):
   --request-writes N          rr, crr: send each request as N writes
   --rate-bits-per-second N    stream: pace the sender
   --interval-ms N             add samples every N ms
+  --send-mode M               stream: copy, zerocopy (MSG_ZEROCOPY) or sendfile (like iperf3 -Z)
+  --gso, --gro                udp4/udp6 stream: UDP_SEGMENT sends, UDP_GRO receives
+  --in-flight N               rr: N requests outstanding per connection
+  --background-streams N      rr: N bulk streams beside the pair (latency under load)
+  --background-message-size N rr: bytes per send of each background stream
   --client-cpu N              pin the client side's thread to CPU N (iperf3 -A); on this host
   --server-cpu N              pin the server side's thread to CPU N (on the peer with --peer)
   --opt NAME=VALUE            a socket option on both sides; repeat for more
