@@ -34,6 +34,11 @@ export interface SideStart {
   remote?: boolean;
   /** crr across hosts: every connection starts with these bytes (the peer session's key); the server closes one that does not. */
   sessionKey?: Uint8Array;
+  /**
+   * Files this side reads at both edges of its measured window (host counters), as close to the
+   * edges as the thread that measures can be; their texts come back in the report.
+   */
+  snapshotFiles?: string[];
   /** crr client: where to connect, and what to set on each new socket. */
   serverAddress?: SockAddr;
   socketOptions?: RawSocketOption[];
@@ -51,6 +56,14 @@ export interface SideInterval {
   transactions: number;
   latency?: LatencySummary;
   tcpInfo?: TcpInfo | null;
+}
+
+/** SideStart.snapshotFiles read at the window's edges: texts in the order asked (null: unreadable). */
+export interface WindowSnapshots {
+  open: Array<string | null>;
+  close: Array<string | null>;
+  /** Between the two readings. */
+  ms: number;
 }
 
 export interface SideReport {
@@ -79,6 +92,8 @@ export interface SideReport {
   silent?: number;
   /** The CPUs this side's thread was allowed to run on (its affinity mask, read back from the kernel). */
   cpus?: number[];
+  /** SideStart.snapshotFiles at the window's edges, when asked for and the window closed. */
+  snapshots?: WindowSnapshots;
 }
 
 export type WorkerMessage =

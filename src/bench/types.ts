@@ -1,6 +1,7 @@
 import type { TcpInfo } from '../../native-bindings/index.js';
 import type { Phase, Transport } from '../options/types.js';
 import type { PairHooks, Role } from '../sockets/pair.js';
+import type { WindowSnapshots } from './protocol.js';
 
 export const PATTERNS = ['stream', 'rr', 'crr'] as const;
 /**
@@ -71,6 +72,11 @@ export interface EngineOptions {
   hooks?: BenchHooks;
   /** A connection per transaction (crr): applied by the client worker, in phase order, to every socket it creates. */
   clientSocketOptions?: RawSocketOption[];
+  /**
+   * Files to read at both edges of the measured window (the host's kernel counters), by the
+   * client's thread as it opens and closes the window; the texts come back as `windowSnapshots`.
+   */
+  windowSnapshotFiles?: string[];
   /** Called once both workers are running (warm-up starts). */
   onStarted?(): void;
   /**
@@ -92,6 +98,8 @@ export interface EngineOptions {
 export interface CpuUsage {
   userMs: number;
   systemMs: number;
+  /** Time the thread was runnable but waited for a CPU (other load on the host); null where the kernel does not say. */
+  waitMs: number | null;
 }
 
 /** Round-trip latency in microseconds; null when nothing was measured. */
@@ -189,4 +197,6 @@ export interface RunResult {
   forcedEnd: boolean;
   /** The CPUs each side's thread was allowed to run on during the run, as the kernel reported them. */
   cpus: { client: number[] | null; server: number[] | null };
+  /** EngineOptions.windowSnapshotFiles as the client read them at its window's edges; null when not asked for. */
+  windowSnapshots: WindowSnapshots | null;
 }
