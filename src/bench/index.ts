@@ -7,10 +7,10 @@ export { BenchAbortedError, BenchConfigError, BenchTimeoutError, BenchWorkerErro
 export { LocalExecutor, type Executor, type IntervalListener, type RepeatOutcome, type RepeatPlan, type SocketReports } from './executor.js';
 export { ALWAYS_REPORTED, BenchOptions, type SideOptionsInput } from './options.js';
 export { BEHAVIOURS, behaviourOf, type BehaviourName, type PatternBehaviour } from './patterns.js';
-export type { SideReport, WindowSnapshots } from './protocol.js';
+export type { SideReport } from './protocol.js';
 export { assembleResult, mergeInterval, ratio } from './results.js';
 export { SideRun } from './side-run.js';
 export { median, summarize } from './summary.js';
-export { PATTERNS, type BenchConfig, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity } from './types.js';
+export { PATTERNS, type BenchConfig, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type WindowSnapshots } from './types.js';
 export { workerPool } from './worker-pool.js';
 export { readTcpInfo } from './workers/context.js';

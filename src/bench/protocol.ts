@@ -1,7 +1,7 @@
 import type { SockAddr, TcpInfo } from '../../native-bindings/index.js';
 import type { Role } from '../sockets/pair.js';
 import type { SerializedError } from './errors.js';
-import type { CpuUsage, LatencySummary, RawSocketOption, ResolvedBenchConfig } from './types.js';
+import type { CpuUsage, LatencySummary, RawSocketOption, ResolvedBenchConfig, WindowSnapshots } from './types.js';
 
 // Messages between the engine (main thread) and the side workers. A worker (pooled, see
 // worker-pool.ts) says loaded once, then runs one SideJob after another.
@@ -56,14 +56,6 @@ export interface SideInterval {
   transactions: number;
   latency?: LatencySummary;
   tcpInfo?: TcpInfo | null;
-}
-
-/** SideStart.snapshotFiles read at the window's edges: texts in the order asked (null: unreadable). */
-export interface WindowSnapshots {
-  open: Array<string | null>;
-  close: Array<string | null>;
-  /** Between the two readings. */
-  ms: number;
 }
 
 export interface SideReport {

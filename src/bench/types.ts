@@ -1,7 +1,6 @@
 import type { TcpInfo } from '../../native-bindings/index.js';
 import type { Phase, Transport } from '../options/types.js';
 import type { PairHooks, Role } from '../sockets/pair.js';
-import type { WindowSnapshots } from './protocol.js';
 
 export const PATTERNS = ['stream', 'rr', 'crr'] as const;
 /**
@@ -177,6 +176,14 @@ export interface IntervalSample {
   latencyMicros?: LatencySummary;
   /** TCP stream and rr: the client socket's TCP_INFO at the end of the interval. */
   tcpInfo?: TcpInfo | null;
+}
+
+/** EngineOptions.windowSnapshotFiles (a side's SideStart.snapshotFiles) read at the window's edges: texts in the order asked (null: unreadable). */
+export interface WindowSnapshots {
+  open: Array<string | null>;
+  close: Array<string | null>;
+  /** Between the two readings. */
+  ms: number;
 }
 
 export interface RunResult {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { getrusage, RUSAGE, type CpuTime } from '../../../native-bindings/index.js';
 import type { Role } from '../../sockets/pair.js';
 import { PHASE, type Control } from '../control.js';
-import type { SideInterval, SideReport, WindowSnapshots } from '../protocol.js';
-import type { CpuUsage, ResolvedBenchConfig } from '../types.js';
+import type { SideInterval, SideReport } from '../protocol.js';
+import type { CpuUsage, ResolvedBenchConfig, WindowSnapshots } from '../types.js';
 import type { SideContext } from './context.js';
 
 const hrtime = process.hrtime;
