@@ -12,7 +12,7 @@ import { formatShort } from '../src/report/format.js';
 import { table, valueText } from '../src/report/text.js';
 import { OptionsInputSchema } from './sockopts.js';
 import {
-  errorResponses, FormatQuery, IdParams, NullableNumber, OptionReportSchema, PageQuery, StringEnum, TableFormatQuery, TransportSchema,
+  errorResponses, FindingSchema, FormatQuery, IdParams, KernelCountersSchema, NullableNumber, OptionReportSchema, PageQuery, StringEnum, TableFormatQuery, TransportSchema,
 } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
@@ -61,7 +61,9 @@ const RunSchema = Type.Object({
   result: Type.Union([Type.Object({
     host: Type.Object({}, { additionalProperties: true }),
     sockets: Type.Object({ client: Type.Array(OptionReportSchema), server: Type.Array(OptionReportSchema) }),
-    summary: Type.Object({}, { additionalProperties: true, description: 'The figures: median over repeats; min, max, cpu, tcpInfo, limitedBy alongside' }),
+    summary: Type.Object({}, { additionalProperties: true, description: 'The figures: median over repeats; min, max, cpu, tcpInfo alongside' }),
+    explanation: Type.Optional(Type.Array(FindingSchema, { description: 'What bounded the median repeat\'s figures, strongest first (empty: nothing stood out; absent: recorded by an older version)' })),
+    kernelCounters: Type.Optional(KernelCountersSchema),
     repeats: Type.Array(Type.Object({}, { additionalProperties: true })),
     intervals: Type.Union([Type.Array(Type.Object({}, { additionalProperties: true })), Type.Null()]),
     peer: Type.Optional(Type.Object({ url: Type.String(), host: Type.Object({}, { additionalProperties: true }) }, { description: 'Peer runs: the host that ran the server side' })),
@@ -103,7 +105,12 @@ function runText(run: BenchmarkRun): string {
     // Where a pinned side ran; an unpinned one was free to move (the JSON's `cpus` lists where).
     const on = (side: 'client' | 'server') => (c.affinity?.[side] == null ? '' : `on cpu ${(r.cpus?.[side] ?? []).join(',')}`);
     lines.push(`cpu ms  client user ${fmt(cpu.client?.userMs, '', 1, 1)} sys ${fmt(cpu.client?.systemMs, '', 1, 1)}${on('client')}  server user ${fmt(cpu.server?.userMs, '', 1, 1)} sys ${fmt(cpu.server?.systemMs, '', 1, 1)}${on('server')}`);
-    if (r.limitedBy) lines.push(`limited by ${r.limitedBy.reason} (busy ${r.limitedBy.busyMicros} µs, rwnd ${r.limitedBy.rwndLimitedMicros} µs, sndbuf ${r.limitedBy.sndbufLimitedMicros} µs)`);
+    const [first, ...others] = out.explanation ?? [];
+    if (first) {
+      lines.push(`why: ${first.code}: ${first.summary}`);
+      if (first.advice) lines.push(`advice: ${first.advice}`);
+      if (others.length > 0) lines.push(`also: ${others.map((f) => f.code).join(', ')} (see explanation in the JSON)`);
+    }
     lines.push('', table(['SIDE', 'OPTION', 'REQUESTED', 'BEFORE', 'EFFECTIVE', 'CONNECTED', 'END', 'OK'],
       (['client', 'server'] as const).flatMap((side) => out.sockets[side].map((o) => [side, o.name, valueText(o.requested), valueText(o.before), valueText(o.effective),
         o.connected === undefined ? '' : valueText(o.connected), o.end === undefined ? '' : valueText(o.end), o.ok ? 'ok' : o.error?.code]))).trimEnd());

@@ -1,6 +1,8 @@
 import { Type, type TSchema, type Static } from '@sinclair/typebox';
 import { ACCESS, PHASES, TRANSPORTS, VALUE_TYPES } from '../src/options/types.js';
 import { LEVELS } from '../native-bindings/index.js';
+import { FINDING_CODES } from '../src/advice/findings.js';
+import { KERNEL_COUNTERS } from '../src/host/kernel-counters.js';
 
 // Schemas shared by several routes. Enums are plain JSON-schema enums (not unions of literals)
 // so that a wrong value gets one clear validation message listing the allowed ones.
@@ -86,3 +88,37 @@ export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 20, description: `Items per page (at most ${MAX_PAGE})` })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' })),
 };
+
+export const FindingCodeSchema = StringEnum(FINDING_CODES, { description: 'What bounded the figure' });
+
+export const FindingSchema = Type.Object({
+  code: FindingCodeSchema,
+  side: Type.Union([SideSchema, Type.Null()], { description: 'The side it is about (null: the run as a whole)' }),
+  summary: Type.String({ description: 'One sentence, with the numbers' }),
+  evidence: Type.Array(Type.Object({
+    name: Type.String({ description: 'Where the figure is found (a result path, an option, a kernel counter) or what it is' }),
+    value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]),
+    unit: Type.Optional(Type.String()),
+  }, { additionalProperties: false }), { description: 'The figures the finding rests on' }),
+  advice: Type.Union([Type.String(), Type.Null()], { description: 'What to change (null: nothing to change)' }),
+}, { additionalProperties: false });
+
+/** A sweep point's findings: code and sentence only. */
+export const FindingShortSchema = Type.Object({ code: FindingCodeSchema, summary: Type.String() }, { additionalProperties: false });
+
+const NullableCount = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
+const CounterWindowSchema = Type.Object({
+  sides: Type.Array(SideSchema, { description: 'The run\'s sides whose window this host\'s reading brackets' }),
+  windowMs: Type.Number({ description: 'Time between the two readings' }),
+  deltas: Type.Object(Object.fromEntries(KERNEL_COUNTERS.map((c) => [c.name, { ...NullableCount, description: `${c.unit}; null: this kernel or namespace does not have it` }])), { additionalProperties: false }),
+  beyondRun: Type.Array(Type.Object({
+    counter: Type.String(), delta: Type.Integer(), runAtMost: Type.Integer({ description: 'Packets of that protocol this run sent and received' }),
+  }, { additionalProperties: false }), { description: 'Counters that moved by more than this run could cause: other traffic in the namespace' }),
+}, { additionalProperties: false });
+
+export const KernelCountersSchema = Type.Object({
+  scope: Type.Literal('network-namespace'),
+  note: Type.String(),
+  thisHost: Type.Union([CounterWindowSchema, Type.Null()], { description: 'This host: both sides of a loopback run, the client side across hosts (null: the window never opened)' }),
+  peer: Type.Union([CounterWindowSchema, Type.Null()], { description: 'Peer runs: the far host\'s own reading around its side\'s window' }),
+}, { additionalProperties: false, description: 'Kernel counter deltas over the measured window of the median repeat' });

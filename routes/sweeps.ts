@@ -9,7 +9,7 @@ import { METRIC_NAMES, METRICS, type MetricName } from '../src/runs/metrics.js';
 import { RUN_STATUSES } from '../src/runs/registry.js';
 import { MAX_SWEEP_POINTS, type SweepRun } from '../src/runs/sweeps.js';
 import { BenchmarkBody } from './benchmarks.js';
-import { errorResponses, IdParams, NullableNumber, OptionValueInput, PageQuery, StringEnum, TableFormatQuery } from './schemas.js';
+import { errorResponses, FindingShortSchema, IdParams, NullableNumber, OptionValueInput, PageQuery, StringEnum, TableFormatQuery } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
 
@@ -26,7 +26,7 @@ const PointSchema = Type.Object({
   index: Type.Integer(), params: Type.Object({}, { additionalProperties: true }), status: StringEnum(RUN_STATUSES),
   metrics: MetricsSchema, min: MetricsSchema, max: MetricsSchema, ratioToFirst: MetricsSchema,
   effective: Type.Union([Type.Object({ client: Type.Object({}, { additionalProperties: true }), server: Type.Object({}, { additionalProperties: true }) }), Type.Null()]),
-  limitedBy: Type.Union([Type.String(), Type.Null()]),
+  explanation: Type.Union([Type.Array(FindingShortSchema), Type.Null()], { description: 'What bounded the point\'s figures, strongest first (null: not done)' }),
   overheadMs: Type.Union([Type.Number({ description: 'Wall time of the point beyond its warm-up and measured time' }), Type.Null()]),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
 });
@@ -58,11 +58,11 @@ function metricsIn(run: SweepRun): MetricName[] {
 
 function pointRows(run: SweepRun): { header: string[]; rows: Array<Array<string | number | boolean | null>> } {
   const metrics = metricsIn(run);
-  const header = ['index', ...vary(run), 'status', ...metrics, ...metrics.map((m) => `${m}Min`), ...metrics.map((m) => `${m}Max`), ...metrics.map((m) => `${m}RatioToFirst`), 'limitedBy', 'overheadMs', 'error'];
+  const header = ['index', ...vary(run), 'status', ...metrics, ...metrics.map((m) => `${m}Min`), ...metrics.map((m) => `${m}Max`), ...metrics.map((m) => `${m}RatioToFirst`), 'finding', 'overheadMs', 'error'];
   const rows = (run.result?.points ?? []).map((p) => [
     p.index, ...vary(run).map((k) => { const v = p.params[k]; return typeof v === 'object' ? JSON.stringify(v) : v; }), p.status,
     ...metrics.map((m) => p.metrics?.[m] ?? null), ...metrics.map((m) => p.min?.[m] ?? null), ...metrics.map((m) => p.max?.[m] ?? null),
-    ...metrics.map((m) => p.ratioToFirst?.[m] ?? null), p.limitedBy, p.overheadMs, p.error?.code ?? null,
+    ...metrics.map((m) => p.ratioToFirst?.[m] ?? null), p.explanation?.[0]?.code ?? null, p.overheadMs, p.error?.code ?? null,
   ]);
   return { header, rows };
 }
@@ -73,10 +73,10 @@ function sweepText(run: SweepRun): string {
   if (run.error) lines.push(`error: ${run.error.code}: ${run.error.message}`);
   if (run.result) {
     const metrics = metricsIn(run);
-    lines.push('', table(['#', ...vary(run), 'STATUS', ...metrics, 'VS FIRST', 'LIMITED BY'], run.result.points.map((p) => [
+    lines.push('', table(['#', ...vary(run), 'STATUS', ...metrics, 'VS FIRST', 'FINDING'], run.result.points.map((p) => [
       p.index, ...vary(run).map((k) => valueText(p.params[k])), p.status,
       ...metrics.map((m) => (p.metrics?.[m] == null ? '' : formatShort(p.metrics[m]!))),
-      p.ratioToFirst?.[metrics[0]] == null ? '' : p.ratioToFirst[metrics[0]]!.toFixed(3), p.limitedBy ?? '',
+      p.ratioToFirst?.[metrics[0]] == null ? '' : p.ratioToFirst[metrics[0]]!.toFixed(3), p.explanation?.[0]?.code ?? '',
     ])).trimEnd(), '');
     for (const [m, b] of Object.entries(run.result.best)) {
       lines.push(`best ${m} (${METRICS[m as MetricName].better} is better): point ${b.index} ${Object.entries(b.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  ${formatShort(b.value)} ${METRICS[m as MetricName].unit}`);

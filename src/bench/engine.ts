@@ -173,12 +173,14 @@ class Run {
 
   #startMessage(role: Role): SideStart {
     const s = this.#sockets;
+    // Both sides share this host: the client, which moves the window, reads the files.
+    const snapshotFiles = this.#options.windowSnapshotFiles;
     if (this.#behaviour.connection === 'transaction') {
       return role === 'client'
-        ? { fd: -1, skipBytes: 0, serverAddress: s.serverAddress!, socketOptions: this.#options.clientSocketOptions ?? [] }
+        ? { fd: -1, skipBytes: 0, serverAddress: s.serverAddress!, socketOptions: this.#options.clientSocketOptions ?? [], snapshotFiles }
         : { fd: s.listener!, skipBytes: 0 };
     }
-    return role === 'client' ? { fd: s.client!, skipBytes: 0 } : { fd: s.server!, skipBytes: s.nudged ? 1 : 0 };
+    return role === 'client' ? { fd: s.client!, skipBytes: 0, snapshotFiles } : { fd: s.server!, skipBytes: s.nudged ? 1 : 0 };
   }
 
   /** The client has finished its window: a server that would wait for what never comes is unblocked (PatternBehaviour.serverEnd). */

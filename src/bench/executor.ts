@@ -14,6 +14,11 @@ import type { IntervalSample, ResolvedBenchConfig, RunResult } from './types.js'
 export interface RepeatPlan {
   config: ResolvedBenchConfig & { streams: number; options: SideOptionsInput; peer?: string };
   options: BenchOptions;
+  /**
+   * Files each side's thread reads at its window's edges (the host's kernel counters): this
+   * host's texts come back in the result's windowSnapshots, read by the side that moves the window.
+   */
+  windowSnapshotFiles?: string[];
 }
 
 export interface SocketReports {
@@ -21,22 +26,24 @@ export interface SocketReports {
   server: OptionReport[];
 }
 
-/** `Far`: what a peer executor says of the far host, in the run service's shape. */
-export interface RepeatOutcome<Far = never> {
+/** `Far`: what a peer executor says of the far host, in the run service's shape; `FarCounters`: its kernel counters. */
+export interface RepeatOutcome<Far = never, FarCounters = never> {
   result: RunResult;
   sockets: SocketReports;
   /** Peer runs: the far host as its own side reported it. */
   farHost?: Far;
+  /** Peer runs: the far host's kernel counters over its side's window, as it read them itself. */
+  farCounters?: FarCounters;
 }
 
 /** Hears each interval of each stream as it closes (intervals on only). */
 export type IntervalListener = (stream: number, sample: IntervalSample, index: number) => void;
 
-export interface Executor<Far = never> {
+export interface Executor<Far = never, FarCounters = never> {
   /** What only this executor can refuse in a request, before it is queued: throws the 400 naming the field. */
   check(plan: RepeatPlan, fieldPrefix: string): void;
   /** One repeat; it ends only once every thread and descriptor it used is released. */
-  repeat(plan: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener): Promise<RepeatOutcome<Far>>;
+  repeat(plan: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener): Promise<RepeatOutcome<Far, FarCounters>>;
 }
 
 /** Both sides on this host, each in its own worker thread; `streams` pairs at once. */
@@ -56,7 +63,7 @@ export class LocalExecutor implements Executor {
   }
 
   /** The first failure cancels the other streams, and the repeat ends only when every one of them has ended. */
-  async #pairs({ config, options }: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener, beforeStart?: () => Promise<void>): Promise<RepeatOutcome> {
+  async #pairs({ config, options, windowSnapshotFiles }: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener, beforeStart?: () => Promise<void>): Promise<RepeatOutcome> {
     const linked = new AbortController();
     const onAbort = () => linked.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -67,7 +74,8 @@ export class LocalExecutor implements Executor {
     const runs = Array.from({ length: config.streams }, (_, stream) => {
       const { hooks, reports, clientSocketOptions } = options.forRun(behaviour);
       const run = runBenchmark(engineConfig, {
-        signal: linked.signal, hooks, clientSocketOptions, beforeStart,
+        // Parallel streams share one window (they start together): the first one's edges bracket it.
+        signal: linked.signal, hooks, clientSocketOptions, beforeStart, windowSnapshotFiles: stream === 0 ? windowSnapshotFiles : undefined,
         onInterval: (sample, index) => onInterval(stream, sample, index),
       }, { connectTimeoutMs: this.limits.connectTimeoutMs });
       run.catch((err: unknown) => {

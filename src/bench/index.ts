@@ -13,7 +13,7 @@ export { BEHAVIOURS, behaviourOf, type BehaviourName, type PatternBehaviour } fr
 export type { SideReport } from './protocol.js';
 export { assembleResult, mergeInterval, ratio } from './results.js';
 export { SideRun } from './side-run.js';
-export { median, summarize, type LimitedBy } from './summary.js';
-export { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity } from './types.js';
+export { median, summarize } from './summary.js';
+export { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type WindowSnapshots } from './types.js';
 export { workerPool } from './worker-pool.js';
 export { readTcpInfo } from './workers/context.js';

@@ -1,7 +1,7 @@
 import type { SockAddr, TcpInfo } from '../../native-bindings/index.js';
 import type { Role } from '../sockets/pair.js';
 import type { SerializedError } from './errors.js';
-import type { CpuUsage, GroCounts, LatencySummary, RawSocketOption, ResolvedBenchConfig, SendPathReport } from './types.js';
+import type { CpuUsage, GroCounts, LatencySummary, RawSocketOption, ResolvedBenchConfig, SendPathReport, WindowSnapshots } from './types.js';
 
 // Messages between the engine (main thread) and the side workers. A worker (pooled, see
 // worker-pool.ts) says loaded once, then runs one SideJob after another.
@@ -34,6 +34,11 @@ export interface SideStart {
   remote?: boolean;
   /** crr across hosts: every connection starts with these bytes (the peer session's key); the server closes one that does not. */
   sessionKey?: Uint8Array;
+  /**
+   * Files this side reads at both edges of its measured window (host counters), as close to the
+   * edges as the thread that measures can be; their texts come back in the report.
+   */
+  snapshotFiles?: string[];
   /** crr client: where to connect, and what to set on each new socket. */
   serverAddress?: SockAddr;
   socketOptions?: RawSocketOption[];
@@ -83,6 +88,8 @@ export interface SideReport {
   sendPath?: SendPathReport | null;
   /** Datagram receiver with UDP_GRO. */
   gro?: GroCounts;
+  /** SideStart.snapshotFiles at the window's edges, when asked for and the window closed. */
+  snapshots?: WindowSnapshots;
 }
 
 export type WorkerMessage =

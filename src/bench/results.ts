@@ -25,7 +25,7 @@ const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 const roundOrNull = (x: number | null, digits: number): number | null => (x === null ? null : round(x, digits));
 
 function cpu(usage: CpuUsage | null): CpuUsage | null {
-  return usage && { userMs: round(usage.userMs, 3), systemMs: round(usage.systemMs, 3) };
+  return usage && { userMs: round(usage.userMs, 3), systemMs: round(usage.systemMs, 3), waitMs: roundOrNull(usage.waitMs ?? null, 3) };
 }
 
 const cpuMs = (usage: CpuUsage | null): number | null => (usage === null ? null : usage.userMs + usage.systemMs);
@@ -145,5 +145,6 @@ export function assembleResult(config: ResolvedBenchConfig, client: SideReport, 
     nudged: facts.nudged,
     forcedEnd: facts.forcedEnd,
     cpus: { client: client.cpus ?? null, server: server.cpus ?? null },
+    windowSnapshots: client.snapshots ?? null,
   };
 }

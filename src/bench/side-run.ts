@@ -17,6 +17,8 @@ export interface SideRunOptions {
   slackMs: number;
   /** crr: where the client connects, what it sets on each socket, the key each connection starts with. */
   start?: Pick<SideStart, 'serverAddress' | 'socketOptions' | 'sessionKey'>;
+  /** Files this side's thread reads at its window's edges (see EngineOptions.windowSnapshotFiles); in the report's snapshots. */
+  windowSnapshotFiles?: string[];
   /** Called with each interval this side closes, as its worker posts it (intervals on only). */
   onInterval?: (sample: SideInterval) => void;
 }
@@ -61,7 +63,7 @@ export class SideRun {
     aborted.catch(() => undefined);
     try {
       await withinLimit(Promise.race([worker.loaded, aborted]), 'worker start-up', this.#limits.startupMs);
-      worker.start({ fd: this.#fd, skipBytes: 0, remote: true, ...this.#options.start });
+      worker.start({ fd: this.#fd, skipBytes: 0, remote: true, ...this.#options.start, snapshotFiles: this.#options.windowSnapshotFiles });
       await withinLimit(Promise.race([worker.ready, aborted]), 'worker start-up', this.#limits.startupMs);
       this.#control.setPhase(PHASE.WARMUP);
       if (this.#role === 'server') this.#drivePhases();

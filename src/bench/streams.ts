@@ -116,7 +116,7 @@ function mergeTransactions(all: TransactionFigures[]): TransactionFigures {
 function addCpu(all: RunResult[], side: 'client' | 'server') {
   const usages = all.map((r) => r.cpu[side]);
   if (usages.some((u) => u === null)) return null;
-  return { userMs: sum(usages.map((u) => u!.userMs)), systemMs: sum(usages.map((u) => u!.systemMs)) };
+  return { userMs: sum(usages.map((u) => u!.userMs)), systemMs: sum(usages.map((u) => u!.systemMs)), waitMs: sumOrNull(usages.map((u) => u!.waitMs)) };
 }
 
 /** One result for parallel runs of the same config; a single run is returned as it is. */

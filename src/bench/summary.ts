@@ -5,16 +5,6 @@ type Figures = StreamFigures | DatagramFigures | TransactionFigures;
 type Leaf = number | boolean | string | null;
 interface Tree { [key: string]: Leaf | Tree }
 
-/** Why the sender went no faster, from the limited-time fields of its TCP_INFO (jiffy-based, µs). */
-export interface LimitedBy {
-  reason: 'sndbuf' | 'rwnd' | 'sender';
-  busyMicros: number;
-  rwndLimitedMicros: number;
-  sndbufLimitedMicros: number;
-  /** busy time limited by neither: the application (or its CPU) could not fill the pipe. */
-  senderLimitedMicros: number;
-}
-
 export interface Summary {
   /** The pattern's figures, each the (lower) median over repeats; booleans hold only if they held every time. */
   figures: Tree;
@@ -23,8 +13,6 @@ export interface Summary {
   cpu: Tree;
   /** TCP_INFO of both sides at the end of the median repeat. */
   tcpInfo: { client: TcpInfo | null; server: TcpInfo | null } | null;
-  /** TCP streams: what limited the sender in the median repeat; null elsewhere. */
-  limitedBy: LimitedBy | null;
   /** Index of the repeat whose headline figure is the median. */
   medianRepeat: number;
 }
@@ -73,20 +61,7 @@ function numericOnly(tree: Tree): Tree {
   return out;
 }
 
-export function limitedBy(info: TcpInfo | null): LimitedBy | null {
-  if (!info || info.busy_time === undefined || info.busy_time === 0) return null;
-  const busyMicros = info.busy_time;
-  const rwndLimitedMicros = info.rwnd_limited ?? 0;
-  const sndbufLimitedMicros = info.sndbuf_limited ?? 0;
-  const senderLimitedMicros = Math.max(0, busyMicros - rwndLimitedMicros - sndbufLimitedMicros);
-  const ranked = [
-    ['sndbuf', sndbufLimitedMicros], ['rwnd', rwndLimitedMicros], ['sender', senderLimitedMicros],
-  ] as const;
-  const reason = [...ranked].sort((a, b) => b[1] - a[1])[0][0];
-  return { reason, busyMicros, rwndLimitedMicros, sndbufLimitedMicros, senderLimitedMicros };
-}
-
-/** Median over repeats with min and max alongside, and the diagnosis of the median repeat. */
+/** Median over repeats with min and max alongside, and which repeat is the median. */
 export function summarize(results: RunResult[]): Summary {
   const trees = results.map((r) => figuresOf(r) as unknown as Tree);
   const heads = results.map(headline);
@@ -99,8 +74,8 @@ export function summarize(results: RunResult[]): Summary {
   }
   const chosen = results[medianRepeat];
   const cpuTrees = results.map((r) => ({
-    client: (r.cpu.client ?? { userMs: null, systemMs: null }) as unknown as Tree,
-    server: (r.cpu.server ?? { userMs: null, systemMs: null }) as unknown as Tree,
+    client: (r.cpu.client ?? { userMs: null, systemMs: null, waitMs: null }) as unknown as Tree,
+    server: (r.cpu.server ?? { userMs: null, systemMs: null, waitMs: null }) as unknown as Tree,
   }));
   return {
     figures: combine(trees, median),
@@ -108,7 +83,6 @@ export function summarize(results: RunResult[]): Summary {
     max: numericOnly(combine(trees, (v) => Math.max(...v))),
     cpu: combine(cpuTrees, median),
     tcpInfo: chosen.tcpInfo,
-    limitedBy: chosen.pattern === 'stream' ? limitedBy(chosen.tcpInfo?.client ?? null) : null,
     medianRepeat,
   };
 }

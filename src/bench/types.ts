@@ -116,6 +116,11 @@ export interface EngineOptions {
    * every thread already loaded.
    */
   beforeStart?: () => Promise<void>;
+  /**
+   * Files to read at both edges of the measured window (the host's kernel counters), by the
+   * client's thread as it opens and closes the window; the texts come back as `windowSnapshots`.
+   */
+  windowSnapshotFiles?: string[];
   /** Called once both workers are running (warm-up starts). */
   onStarted?(): void;
   /**
@@ -137,6 +142,8 @@ export interface EngineOptions {
 export interface CpuUsage {
   userMs: number;
   systemMs: number;
+  /** Time the thread was runnable but waited for a CPU (other load on the host); null where the kernel does not say. */
+  waitMs: number | null;
 }
 
 /** Round-trip latency in microseconds; null when nothing was measured. */
@@ -287,6 +294,14 @@ export interface IntervalSample {
   tcpInfo?: TcpInfo | null;
 }
 
+/** EngineOptions.windowSnapshotFiles (a side's SideStart.snapshotFiles) read at the window's edges: texts in the order asked (null: unreadable). */
+export interface WindowSnapshots {
+  open: Array<string | null>;
+  close: Array<string | null>;
+  /** Between the two readings. */
+  ms: number;
+}
+
 export interface RunResult {
   transport: Transport;
   pattern: Pattern;
@@ -305,4 +320,6 @@ export interface RunResult {
   forcedEnd: boolean;
   /** The CPUs each side's thread was allowed to run on during the run, as the kernel reported them. */
   cpus: { client: number[] | null; server: number[] | null };
+  /** EngineOptions.windowSnapshotFiles as the client read them at its window's edges; null when not asked for. */
+  windowSnapshots: WindowSnapshots | null;
 }

@@ -12,6 +12,7 @@ import { assembleResult, behaviourOf, type Executor, type IntervalListener, isDa
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
+import type { KernelCounterWindow } from '../host/kernel-counters.js';
 import type { PeerSessionCreated, PeerSessionRun } from './sessions.js';
 import type { Transport } from '../options/types.js';
 import { ACK, checkCrossHost, KEY_BYTES, peerHost, type PeerSessionOutcome } from './wire.js';
@@ -38,7 +39,7 @@ interface Reply {
  * client-side options, presents the one-time key, runs the client side, then collects the
  * peer's report of its side and puts the two together as a local run would.
  */
-export class PeerClient implements Executor<BenchmarkOutcome['host']> {
+export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCounterWindow | null> {
   constructor(private readonly config: Config) {}
 
   check(plan: RepeatPlan, fieldPrefix: string): void {
@@ -50,7 +51,7 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
    * the client closes them: their figures are all the client's, so each equals the result's. A
    * stream's come with the result only, since the receiver that counts them is on the peer.
    */
-  async repeat({ config, options }: RepeatPlan, signal: AbortSignal, onInterval?: IntervalListener): Promise<RepeatOutcome<BenchmarkOutcome['host']>> {
+  async repeat({ config, options, windowSnapshotFiles }: RepeatPlan, signal: AbortSignal, onInterval?: IntervalListener): Promise<RepeatOutcome<BenchmarkOutcome['host'], KernelCounterWindow | null>> {
     const peer = config.peer;
     if (peer === undefined) throw new Error('A peer repeat needs config.peer');
     const behaviour = behaviourOf(config);
@@ -88,7 +89,7 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
       // A connection per transaction: the client worker connects for each, opening each connection with the key.
       const live = onInterval && behaviour.clientCountsIntervals ? onInterval : null;
       const side = new SideRun('client', config, fd, {
-        signal, slackMs: SLACK_MS,
+        signal, slackMs: SLACK_MS, windowSnapshotFiles,
         onInterval: live ? (c) => {
           try {
             live(0, mergeInterval(config, c, undefined), c.index);
@@ -110,7 +111,11 @@ export class PeerClient implements Executor<BenchmarkOutcome['host']> {
         forcedEnd: client.forcedEnd || far.forcedEnd,
         tcpInfo: isTcp(config.transport) ? { client: clientTcpInfo, server: far.tcpInfo } : null,
       });
-      return { result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host };
+      return {
+        result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host,
+        // A peer of an earlier version sends no counters.
+        farCounters: far.kernelCounters ?? null,
+      };
     } finally {
       scope.closeAll();
       // A run that failed on this side must not hold the peer until its session times out.

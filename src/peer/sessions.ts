@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { behaviourOf, isDatagram, isTcp, readTcpInfo, SESSION_KEY_TIMEOUT_MS, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
+import { counterWindow, kernelCounterFiles } from '../host/kernel-counters.js';
 import { openSocket } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { admit, PendingKey, takeKeyed } from '../sockets/pending-key.js';
@@ -97,6 +98,7 @@ export class PeerSessionService {
           live.side = new SideRun('server', config, fd, {
             // Without a data connection to wait for first, the worker's own run includes the wait for the first client.
             signal, slackMs: SLACK_MS + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
+            windowSnapshotFiles: kernelCounterFiles(),
           });
           if (live.finished) live.side.end(DATAGRAM_DRAIN_MS);
           const { report, forcedEnd } = await live.side.run();
@@ -105,7 +107,9 @@ export class PeerSessionService {
           hooks.atEnd?.('server', fd);
           // A connection per transaction: the result takes each side's last connection's from its report.
           const tcpInfo: TcpInfo | null = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
-          return { report, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost() } satisfies PeerSessionOutcome;
+          // The counters go as deltas; the files' texts they come from stay here.
+          const { snapshots, ...side } = report;
+          return { report: side, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']) } satisfies PeerSessionOutcome;
         } finally {
           this.#log = null;
           this.#live.delete(run.id);

@@ -6,6 +6,7 @@ import { errors } from '../errors.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
 import type { OptionReport } from '../options/types.js';
 import type { Transport } from '../options/types.js';
+import type { KernelCounterWindow } from '../host/kernel-counters.js';
 
 // What two instances say to each other in a peer benchmark, beside the HTTP routes under /v1/peer.
 
@@ -24,6 +25,8 @@ export interface PeerSessionOutcome {
   tcpInfo: TcpInfo | null;
   sockets: OptionReport[];
   host: BenchmarkOutcome['host'];
+  /** This host's kernel counters around the server side's window. */
+  kernelCounters: KernelCounterWindow | null;
 }
 
 /** The host of a peer's base URL (brackets off an IPv6 literal), and the IP version `transport` needs of it. */

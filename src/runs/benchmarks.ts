@@ -4,8 +4,11 @@ import { errors, type SockbenchError } from '../errors.js';
 import { hostFacts, type HostFacts } from '../host/facts.js';
 import { sysctlValue, type SysctlName, type SysctlValue } from '../host/sysctls.js';
 import type { OptionReport } from '../options/types.js';
-import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type LimitedBy, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideOptionsInput, summarize } from '../bench/index.js';
+import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideOptionsInput, summarize } from '../bench/index.js';
 import { threadAffinity } from '../../native-bindings/index.js';
+import { COUNTERS_NOTE, COUNTERS_SCOPE, flagOtherTraffic, type FlaggedWindow } from '../advice/counters.js';
+import { explainRun, type Finding } from '../advice/findings.js';
+import { counterWindow, kernelCounterFiles, type KernelCounterWindow } from '../host/kernel-counters.js';
 import { parsePeers, peerAllowed } from '../security/peers.js';
 import type { RunError, RunReporter, RunView } from './registry.js';
 import type { Runs } from './runs.js';
@@ -31,12 +34,31 @@ export interface BenchmarkOutcome {
   host: HostFacts & { sysctls: Record<string, SysctlValue | null> };
   /** Per side, every option set (and SO_SNDBUF/SO_RCVBUF always): requested, before, effective, connected, end. */
   sockets: { client: OptionReport[]; server: OptionReport[] };
-  /** The figures: the median repeat's, with min, max, cpu, tcpInfo and limitedBy beside them. */
-  summary: Record<string, unknown> & { limitedBy: LimitedBy | null };
+  /** The figures: the median repeat's, with min, max, cpu and tcpInfo beside them. */
+  summary: Record<string, unknown>;
+  /** What bounded the median repeat's figures, strongest first. */
+  explanation: Finding[];
+  /** The median repeat's kernel counter deltas, read on each host at its side's window edges. */
+  kernelCounters: KernelCounters;
   repeats: Array<Record<string, unknown>>;
   intervals: IntervalSample[] | null;
   /** Peer runs: the far host, as its own side reported it. */
   peer?: { url: string; host: BenchmarkOutcome['host'] };
+}
+
+export interface KernelCounters {
+  scope: typeof COUNTERS_SCOPE;
+  note: string;
+  /** This host's reading: both sides for a loopback run, the client's across hosts. */
+  thisHost: FlaggedWindow | null;
+  /** Peer runs: the far host's own reading around its server side's window. */
+  peer: FlaggedWindow | null;
+}
+
+/** One repeat's counter windows, by the side whose host read them. */
+export interface RepeatCounters {
+  client: KernelCounterWindow | null;
+  server: KernelCounterWindow | null;
 }
 
 export type BenchmarkRun = RunView<BenchmarkConfig, BenchmarkOutcome>;
@@ -120,7 +142,7 @@ export interface PreparedBenchmark {
 /** Who runs a repeat: both sides here, or the server side on a peer (wired by src/app.ts). */
 export interface Executors {
   local: Executor;
-  peer: Executor<BenchmarkOutcome['host']>;
+  peer: Executor<BenchmarkOutcome['host'], KernelCounterWindow | null>;
 }
 
 /**
@@ -182,32 +204,51 @@ export class BenchmarkService {
     return prepared;
   }
 
-  #executorOf(config: BenchmarkConfig): Executor<BenchmarkOutcome['host']> {
+  #executorOf(config: BenchmarkConfig): Executor<BenchmarkOutcome['host'], KernelCounterWindow | null> {
     return config.peer === undefined ? this.executors.local : this.executors.peer;
   }
 
   /** Runs a prepared benchmark's repeats; `reporter` hears of each finished repeat. */
   async execute({ config, options }: PreparedBenchmark, signal: AbortSignal, reporter: RunReporter): Promise<BenchmarkOutcome> {
     const results: RunResult[] = [];
+    const counters: RepeatCounters[] = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
     let peerHost: BenchmarkOutcome['host'] | null = null;
     const executor = this.#executorOf(config);
     for (let i = 0; i < config.repeats; i++) {
-      const repeat: RepeatOutcome<BenchmarkOutcome['host']> = await executor.repeat({ config, options }, signal, (stream, sample, index) =>
+      // Each side's thread reads the counter files at its window's edges, on its own host.
+      const repeat: RepeatOutcome<BenchmarkOutcome['host'], KernelCounterWindow | null> = await executor.repeat({ config, options, windowSnapshotFiles: kernelCounterFiles() }, signal, (stream, sample, index) =>
         reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
       if (repeat.farHost !== undefined) peerHost = repeat.farHost;
+      const here = counterWindow(repeat.result.windowSnapshots, config.peer === undefined ? ['client', 'server'] : ['client']);
+      counters.push({ client: here, server: config.peer === undefined ? here : repeat.farCounters ?? null });
       results.push(repeat.result);
       if (i === 0) sockets = repeat.sockets;
       reporter.progress({ done: i + 1, total: config.repeats });
     }
     const summary = summarize(results);
+    const host = resultHost();
+    const median = results[summary.medianRepeat];
+    const windows = counters[summary.medianRepeat];
+    const kernelCounters: KernelCounters = {
+      scope: COUNTERS_SCOPE, note: COUNTERS_NOTE,
+      thisHost: flagOtherTraffic(windows.client, median, config.streams),
+      peer: peerHost === null ? null : flagOtherTraffic(windows.server, median, config.streams),
+    };
+    const explanation = explainRun({
+      config, result: median, sockets,
+      sysctls: { client: host.sysctls, server: (peerHost ?? host).sysctls },
+      counters: windows,
+    });
     return {
-      host: resultHost(),
+      host,
       sockets,
       summary: {
-        ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, cpus: results[summary.medianRepeat].cpus,
-        tcpInfo: summary.tcpInfo, limitedBy: summary.limitedBy, medianRepeat: summary.medianRepeat,
+        ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, cpus: median.cpus,
+        tcpInfo: summary.tcpInfo, medianRepeat: summary.medianRepeat,
       },
+      explanation,
+      kernelCounters,
       repeats: results.map(repeatView),
       intervals: results[summary.medianRepeat].intervals,
       ...(peerHost === null ? {} : { peer: { url: config.peer!, host: peerHost } }),

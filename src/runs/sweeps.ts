@@ -3,6 +3,7 @@ import { errors } from '../errors.js';
 import { findOption, nearestNames, suggestOptions } from '../options/catalog.js';
 import type { OptionItem, OptionsInput } from '../options/request.js';
 import { ALWAYS_REPORTED, median, ratio, type SideOptionsInput } from '../bench/index.js';
+import type { Finding } from '../advice/findings.js';
 import { describeError, traceError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
 import { effectiveBySide } from './compare.js';
 import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
@@ -38,7 +39,8 @@ export interface SweepPoint {
   ratioToFirst: Partial<Record<MetricName, number | null>> | null;
   /** What the kernel made of each varied option, per side (and the buffers, always). */
   effective: { client: Record<string, unknown>; server: Record<string, unknown> } | null;
-  limitedBy: string | null;
+  /** The point's findings, strongest first, in short: what bounded its figures. */
+  explanation: Array<Pick<Finding, 'code' | 'summary'>> | null;
   /** Wall time of the point beyond its measured and warm-up time: the sweep's own cost. */
   overheadMs: number | null;
   error: RunError | null;
@@ -148,7 +150,7 @@ export class SweepService {
     reporter: RunReporter): Promise<SweepOutcome> {
     const vary = Object.keys(req.vary);
     const points: SweepPoint[] = params.map((p, index) => ({
-      index, params: p, status: 'queued', metrics: null, min: null, max: null, ratioToFirst: null, effective: null, limitedBy: null, overheadMs: null, error: null,
+      index, params: p, status: 'queued', metrics: null, min: null, max: null, ratioToFirst: null, effective: null, explanation: null, overheadMs: null, error: null,
     }));
     for (const [i, point] of points.entries()) {
       if (signal.aborted) {
@@ -158,10 +160,11 @@ export class SweepService {
       const started = performance.now();
       try {
         const outcome = await this.benchmarks.execute(prepared[i], signal, { progress: () => undefined, emit: () => undefined, log: reporter.log.child({ point: i }) });
-        const r = outcome.summary as Record<string, unknown> & { limitedBy: { reason: string } | null };
+        const r = outcome.summary as Record<string, unknown> & { min: unknown; max: unknown };
         Object.assign(point, {
           status: 'done', metrics: metricsOf(r), min: metricsOf(r.min), max: metricsOf(r.max),
-          effective: effectiveOf(outcome, vary), limitedBy: r.limitedBy?.reason ?? null,
+          effective: effectiveOf(outcome, vary),
+          explanation: outcome.explanation.map((finding) => ({ code: finding.code, summary: finding.summary })),
           overheadMs: Math.max(0, Math.round((performance.now() - started - prepared[i].expectedMs) * 10) / 10),
         });
       } catch (err) {

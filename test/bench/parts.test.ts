@@ -128,10 +128,10 @@ t.test('ratio and results never hold NaN or Infinity', async (t) => {
   t.same(empty.cpu, { client: null, server: null });
   t.equal(empty.tcpInfo, null);
   const stream = assembleResult(resolveBenchConfig({ transport: 'tcp4', pattern: 'stream', durationMs: 100 }),
-    report({ totalBytes: 10, windowBytes: 5, windowNs: 1e9, cpu: { userMs: 1.23456, systemMs: 2 } }),
+    report({ totalBytes: 10, windowBytes: 5, windowNs: 1e9, cpu: { userMs: 1.23456, systemMs: 2, waitMs: 0.1234 } }),
     report({ role: 'server', totalBytes: 10, windowBytes: 5, windowNs: 0, eof: true }), { ...facts, tcpInfo: { client: null, server: null } });
   t.match(stream.stream, { bytes: 5, seconds: null, bitsPerSecond: null, senderBitsPerSecond: 40, verified: true });
-  t.same(stream.cpu.client, { userMs: 1.235, systemMs: 2 });
+  t.same(stream.cpu.client, { userMs: 1.235, systemMs: 2, waitMs: 0.123 });
   t.same(stream.tcpInfo, { client: null, server: null });
   const forced = assembleResult(resolveBenchConfig({ transport: 'unix', pattern: 'stream', durationMs: 100 }),
     report({ totalBytes: 10 }), report({ role: 'server', totalBytes: 10, eof: true }), { ...facts, forcedEnd: true });

@@ -53,6 +53,24 @@ t.test('tcp4, tcp6, udp4 and udp6 with stream, rr and crr, between two hosts thr
   }
 });
 
+t.test('across hosts each side reports its own kernel counters: the far host counts its own receive-buffer drops', { skip }, async (t) => {
+  const s = await setup(t);
+  const res = await bench(s, { transport: 'udp4', pattern: 'stream', durationMs: 500, warmupMs: 100, peer: s.peer4, options: { server: { SO_RCVBUF: 4096 } } });
+  const run = res.json();
+  t.equal(res.status, 200, run.error ? JSON.stringify(run.error) : 'the peer run finished');
+  const { lost, sent } = run.result.summary;
+  const { thisHost, peer } = run.result.kernelCounters;
+  t.same(thisHost.sides, ['client'], 'this host read around its client side');
+  t.same(peer.sides, ['server'], 'the far host read around its server side');
+  t.ok(lost > 0, `the far side's 8192-byte buffer overflowed: ${lost} of ${sent} lost`);
+  // Each host is its own network namespace: nothing else sends UDP there.
+  t.equal(thisHost.deltas['Udp.RcvbufErrors'], 0, 'the sending host dropped nothing on receive');
+  const drops = peer.deltas['Udp.RcvbufErrors'];
+  t.ok(drops <= lost && drops >= 0.5 * lost, `the far host counted ${drops} receive-buffer drops for ${lost} lost`);
+  const finding = run.result.explanation.find((f: { code: string }) => f.code === 'udp-receive-overflow');
+  t.equal(finding.evidence.find((e: { name: string }) => e.name === 'kernelCounters Udp.RcvbufErrors').value, drops, 'the finding rests on the far host\'s counter');
+});
+
 t.test('a rate limit on the link shows in the figures: the transfer really crosses it', { skip: skip || (hasTc() ? false : 'needs tc') }, async (t) => {
   const s = await setup(t);
   await limitRate(s.a, 40e6);

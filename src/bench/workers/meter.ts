@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { getrusage, RUSAGE, type CpuTime } from '../../../native-bindings/index.js';
 import type { Role } from '../../sockets/pair.js';
 import { PHASE, type Control } from '../control.js';
 import type { SideInterval, SideReport } from '../protocol.js';
-import type { CpuUsage, ResolvedBenchConfig } from '../types.js';
+import type { CpuUsage, ResolvedBenchConfig, WindowSnapshots } from '../types.js';
 import type { SideContext } from './context.js';
 
 const hrtime = process.hrtime;
@@ -14,21 +15,44 @@ export function nowNs(): number {
 
 const MS_PER_MICRO = 1 / 1000;
 
-/** CPU time of the calling thread over a window: getrusage(RUSAGE_THREAD) at both ends. */
+const MS_PER_NS = 1e-6;
+
+/**
+ * How long the calling thread has waited, runnable, for a CPU (ns): the second field of
+ * /proc/thread-self/schedstat (run_delay). Null where the kernel does not keep it.
+ */
+export function runQueueWaitNs(): number | null {
+  try {
+    const wait = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
+    return Number.isFinite(wait) ? wait : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time of the calling thread over a window: getrusage(RUSAGE_THREAD) at both ends, and the
+ * time it waited for a CPU while runnable, which tells a thread that wanted the whole window
+ * from one that slept in its socket calls when the host is busy with other work.
+ */
 export class ThreadCpu {
   #start: CpuTime | null = null;
+  #startWait: number | null = null;
   #usage: CpuUsage | null = null;
 
   start(): void {
+    this.#startWait = runQueueWaitNs();
     this.#start = getrusage(RUSAGE.THREAD);
   }
 
   stop(): void {
     if (!this.#start || this.#usage) return;
     const end = getrusage(RUSAGE.THREAD);
+    const wait = runQueueWaitNs();
     this.#usage = {
       userMs: (end.userMicros - this.#start.userMicros) * MS_PER_MICRO,
       systemMs: (end.systemMicros - this.#start.systemMicros) * MS_PER_MICRO,
+      waitMs: wait === null || this.#startWait === null ? null : (wait - this.#startWait) * MS_PER_NS,
     };
   }
 
@@ -55,7 +79,18 @@ export interface Counters {
 type Snapshot = Counters & { ns: number };
 
 /** What a meter takes from its side's context. */
-export type MeterContext = Pick<SideContext, 'control' | 'config' | 'publishInterval'>;
+export type MeterContext = Pick<SideContext, 'control' | 'config' | 'publishInterval' | 'start'>;
+
+/** Each file's text, or null where it cannot be read. */
+function readFiles(paths: readonly string[]): Array<string | null> {
+  return paths.map((path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+  });
+}
 
 const snapshot = (c: Counters, ns: number): Snapshot => ({ bytes: c.bytes, calls: c.calls, units: c.units, ns });
 
@@ -85,13 +120,22 @@ abstract class WindowMeter implements Counters {
   protected windowEnd: Snapshot | null = null;
   protected readonly control: Control;
   readonly #publish: (sample: SideInterval) => void;
+  readonly #files: readonly string[];
+  #snapshots: WindowSnapshots | null = null;
+  #snapshotNs = 0;
 
   constructor(ctx: MeterContext, protected readonly unit: 'datagrams' | 'transactions' | null) {
     this.control = ctx.control;
     this.#publish = ctx.publishInterval;
+    this.#files = ctx.start.snapshotFiles ?? [];
   }
 
   protected openAt(t: number): void {
+    // Outside the window's CPU time, and as close to its edge as this thread can be.
+    if (this.#files.length > 0) {
+      this.#snapshots = { open: readFiles(this.#files), close: [], ms: 0 };
+      this.#snapshotNs = nowNs();
+    }
     this.cpu.start();
     this.measuring = true;
     this.windowStart = snapshot(this, t);
@@ -112,8 +156,17 @@ abstract class WindowMeter implements Counters {
     this.#publish(sample);
   }
 
+  /** The files' second reading, right after the window's end. */
+  protected closeSnapshots(): void {
+    const snaps = this.#snapshots;
+    if (!snaps || snaps.close.length > 0) return;
+    snaps.close = readFiles(this.#files);
+    snaps.ms = Math.round((nowNs() - this.#snapshotNs) / 1e3) / 1e3;
+  }
+
   /** Fills the window figures of `report` from the counters. */
   report(report: SideReport): SideReport {
+    if (this.#snapshots && this.#snapshots.close.length > 0) report.snapshots = this.#snapshots;
     report.totalBytes = this.bytes;
     report.cpu = this.cpu.usage;
     report.intervals = this.intervals;
@@ -207,6 +260,7 @@ export class ClientMeter extends WindowMeter {
     }
     this.cpu.stop();
     this.windowEnd = snapshot(this, t);
+    this.closeSnapshots();
     if (this.#config.intervalMs !== null && t > this.intervalStart!.ns) this.#closeInterval(t);
     this.nextEventNs = Infinity;
     this.control.setPhase(PHASE.DONE);
@@ -261,6 +315,7 @@ export class ServerMeter extends WindowMeter {
     this.cpu.stop();
     const t = nowNs();
     this.windowEnd = snapshot(this, t);
+    this.closeSnapshots();
     if (this.#intervalsOn && t > this.intervalStart!.ns) this.keep(this.cut(this.#seenInterval, t));
   }
 }
