@@ -195,7 +195,8 @@ t.test('closing the app (SIGTERM) cancels the waiting run and answers its client
   const res = await pending;
   t.equal(res.statusCode, 409);
   t.equal(res.json().status, 'cancelled');
-  t.ok(Date.now() - t0 < 3000);
+  // well before the 10 s run would have ended; the margin is for side workers still loading from source on a busy machine
+  t.ok(Date.now() - t0 < 7000, 'closed well before the run would have ended');
   t.equal(busyWorkerCount(), 0);
   t.equal(workerThreadCount(), 0, 'closing the app ends the idle workers it kept too');
 });
