@@ -13,7 +13,7 @@ import { behaviourOf, type PatternBehaviour } from './patterns.js';
 import type { SideReport, SideStart } from './protocol.js';
 import { assembleResult } from './results.js';
 import { SideWorker } from './side-worker.js';
-import { readTcpInfo } from './workers/context.js';
+import { readCongestion, readTcpInfo } from './workers/context.js';
 import type { BenchConfig, EngineOptions, ResolvedBenchConfig, RunResult } from './types.js';
 
 export interface EngineLimits {
@@ -132,6 +132,7 @@ class Run {
       nudged: this.#sockets.nudged,
       forcedEnd: this.#forcedEnd,
       tcpInfo: this.#endTcpInfo(),
+      congestion: this.#endCongestion(),
     });
     const { client: clientFd, server: serverFd } = this.#sockets;
     if (clientFd !== null && serverFd !== null) {
@@ -225,6 +226,12 @@ class Run {
     const { client, server } = this.#sockets;
     if (!isTcp(this.#config.transport) || client === null || server === null) return null;
     return { client: readTcpInfo(client), server: readTcpInfo(server) };
+  }
+
+  #endCongestion(): RunResult['congestion'] {
+    const { client, server } = this.#sockets;
+    if (!isTcp(this.#config.transport) || client === null || server === null) return null;
+    return { client: readCongestion(client), server: readCongestion(server) };
   }
 
   /** Waits for `step`, unless the run fails or `limitMs` passes first. */

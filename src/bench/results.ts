@@ -123,6 +123,8 @@ export interface RunFacts {
   forcedEnd: boolean;
   /** TCP_INFO of the data sockets read by the main thread at the end (stream, rr). */
   tcpInfo: { client: TcpInfo | null; server: TcpInfo | null } | null;
+  /** TCP_CONGESTION of the data sockets read at the end (stream, rr); absent: not read. */
+  congestion?: { client: string | null; server: string | null } | null;
 }
 
 export function assembleResult(config: ResolvedBenchConfig, client: SideReport, server: SideReport, facts: RunFacts): RunResult {
@@ -141,6 +143,7 @@ export function assembleResult(config: ResolvedBenchConfig, client: SideReport, 
     rr: figures === 'transactions' ? transactionFigures(config, client) : null,
     cpu: { client: cpu(client.cpu), server: cpu(server.cpu) },
     tcpInfo,
+    congestion: isTcp(config.transport) ? facts.congestion ?? null : null,
     intervals: config.intervalMs === null ? null : mergeIntervals(config, client.intervals, server.intervals),
     nudged: facts.nudged,
     forcedEnd: facts.forcedEnd,

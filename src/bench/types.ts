@@ -20,6 +20,18 @@ export type SendMode = (typeof SEND_MODES)[number];
 export const BACKGROUND_DIRECTIONS = ['forward'] as const;
 export type BackgroundDirection = (typeof BACKGROUND_DIRECTIONS)[number];
 
+/**
+ * TCP_CONGESTION for a run: one algorithm for both sides ("bbr"), or per side
+ * ({"client": "bbr", "server": "cubic"}); a side left out keeps its host's default.
+ */
+export type CongestionInput = string | { client?: string | null; server?: string | null };
+
+/** The algorithm each side asked for (null: its host's default, net.ipv4.tcp_congestion_control). */
+export interface SideCongestion {
+  client: string | null;
+  server: string | null;
+}
+
 /** Bulk streams that run beside an rr pair for its whole window (latency under load). */
 export interface BackgroundConfig {
   streams: number;
@@ -56,6 +68,10 @@ export interface BenchConfig {
   inFlight?: number;
   /** rr: bulk streams beside the pair for the whole window. */
   background?: Partial<BackgroundConfig> | null;
+  /** TCP: the congestion control algorithm of each side (TCP_CONGESTION). */
+  congestion?: CongestionInput | null;
+  /** TCP stream: the sender's SO_MAX_PACING_RATE (64-bit form), in bits per second; the kernel paces, not the tool. */
+  pacingRateBitsPerSecond?: number | null;
 }
 
 /** The CPU each side's thread is pinned to, or null: the scheduler places it. */
@@ -81,6 +97,9 @@ export interface ResolvedBenchConfig {
   gro: boolean;
   inFlight: number;
   background: BackgroundConfig | null;
+  congestion: SideCongestion;
+  /** null: not capped. */
+  pacingRateBitsPerSecond: number | null;
 }
 
 /** A setsockopt that a worker applies itself, on sockets it creates (a client with a connection per transaction). */
@@ -313,6 +332,8 @@ export interface RunResult {
   cpu: { client: CpuUsage | null; server: CpuUsage | null };
   /** TCP only: at the end of the run (crr: the last connection). */
   tcpInfo: { client: TcpInfo | null; server: TcpInfo | null } | null;
+  /** TCP only: each data socket's TCP_CONGESTION read back at the end (null: unreadable, or a connection per transaction). */
+  congestion: { client: string | null; server: string | null } | null;
   intervals: IntervalSample[] | null;
   /** The server needed a nudge byte to accept (TCP_DEFER_ACCEPT, TCP_FASTOPEN_CONNECT); it is not counted. */
   nudged: boolean;

@@ -8,7 +8,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { assembleResult, behaviourOf, type Executor, type IntervalListener, isDatagram, isTcp, mergeInterval, readTcpInfo, type RepeatOutcome, type RepeatPlan, SideRun } from '../bench/index.js';
+import { assembleResult, behaviourOf, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
@@ -46,6 +46,16 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
     checkCrossHost(plan, fieldPrefix);
   }
 
+  /** What the peer offers (GET /v1/peer/capabilities). */
+  async capabilities(peer: string): Promise<FarCapabilities> {
+    const reply = await this.#call(peer, 'GET', '/v1/peer/capabilities', undefined, undefined, CALL_TIMEOUT_MS);
+    const congestion = (reply.body.congestion ?? {}) as Partial<FarCapabilities['congestion']>;
+    if (reply.status !== 200 || !Array.isArray(congestion.available)) {
+      throw errors.peerFailed(`${peer} did not say which congestion control it has (GET /v1/peer/capabilities answered ${reply.status}); is it a sockbench of the same version?`);
+    }
+    return { congestion: { available: congestion.available.map(String), default: typeof congestion.default === 'string' ? congestion.default : null } };
+  }
+
   /**
    * One repeat against the plan's peer. With intervals, rr and crr samples go to `onInterval` as
    * the client closes them: their figures are all the client's, so each equals the result's. A
@@ -61,6 +71,7 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       ...(behaviour.responds ? { responseSize: config.responseSize } : {}),
       ...(config.intervalMs === null ? {} : { intervalMs: config.intervalMs }),
       ...(config.affinity.server === null ? {} : { affinity: { server: config.affinity.server } }),
+      ...(config.congestion.server === null ? {} : { congestion: { server: config.congestion.server } }),
       options: { both: config.options.both, server: config.options.server },
     };
     const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);
@@ -102,6 +113,7 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       const client = await side.run().catch(async (err: unknown) => { throw await this.#explainLoss(peer, session.id, err); });
       // A connection per transaction: the result takes each side's last connection's from its report.
       const clientTcpInfo = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
+      const clientCongestion = perRun && isTcp(config.transport) ? readCongestion(fd) : null;
       hooks.atEnd?.('client', fd);
 
       const far = await this.#finish(peer, session.id, config, signal);
@@ -110,6 +122,8 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
         nudged: false,
         forcedEnd: client.forcedEnd || far.forcedEnd,
         tcpInfo: isTcp(config.transport) ? { client: clientTcpInfo, server: far.tcpInfo } : null,
+        // A peer of an earlier version does not read its side's.
+        congestion: perRun && isTcp(config.transport) ? { client: clientCongestion, server: far.congestion ?? null } : null,
       });
       return {
         result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host,

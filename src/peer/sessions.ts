@@ -5,7 +5,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { behaviourOf, isDatagram, isTcp, readTcpInfo, SESSION_KEY_TIMEOUT_MS, SideRun } from '../bench/index.js';
+import { behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, SESSION_KEY_TIMEOUT_MS, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { counterWindow, kernelCounterFiles } from '../host/kernel-counters.js';
 import { openSocket } from '../sockets/pair.js';
@@ -107,9 +107,10 @@ export class PeerSessionService {
           hooks.atEnd?.('server', fd);
           // A connection per transaction: the result takes each side's last connection's from its report.
           const tcpInfo: TcpInfo | null = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
+          const congestion = perRun && isTcp(config.transport) ? readCongestion(fd) : null;
           // The counters go as deltas; the files' texts they come from stay here.
           const { snapshots, ...side } = report;
-          return { report: side, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']) } satisfies PeerSessionOutcome;
+          return { report: side, forcedEnd, tcpInfo, congestion, sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']) } satisfies PeerSessionOutcome;
         } finally {
           this.#log = null;
           this.#live.delete(run.id);

@@ -23,6 +23,8 @@ export interface PeerSessionOutcome {
   report: SideReport;
   forcedEnd: boolean;
   tcpInfo: TcpInfo | null;
+  /** TCP, one connection for the run: the data socket's TCP_CONGESTION at the end. */
+  congestion?: string | null;
   sockets: OptionReport[];
   host: BenchmarkOutcome['host'];
   /** This host's kernel counters around the server side's window. */
