@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  BACKGROUND_DIRECTIONS, type CongestionInput, MAX_BACKGROUND_STREAMS, MAX_CONGESTION_NAME, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE,
+  BACKGROUND_DIRECTIONS, type CongestionInput, DIRECTIONS, MAX_BACKGROUND_STREAMS, MAX_CONGESTION_NAME, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE,
   MAX_PACING_BITS_PER_SECOND, MIN_PACING_BITS_PER_SECOND, PATTERNS, SEND_MODES,
 } from '../src/bench/index.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
@@ -43,6 +43,7 @@ export const BenchmarkBody = Type.Object({
     direction: Type.Optional(StringEnum(BACKGROUND_DIRECTIONS, { description: 'forward: client to server, as the requests go' })),
     messageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'Bytes per send of each stream (default 131072; 1472 for datagrams)' })),
   }, { additionalProperties: false, description: 'rr: bulk streams on the same transport for the whole window, for latency under load (flent RRUL); the result gives rr.background' })),
+  direction: Type.Optional(StringEnum(DIRECTIONS, { description: 'stream on tcp4, tcp6, unix: forward (client to server, default), reverse (the server sends, like iperf3 -R) or bidirectional (both at once on one connection, like iperf3 --bidir); the result gives summary.directions, each direction\'s figures, and summary.sentBy' })),
   // Checked by the config's resolution, which names the field at fault, rather than by an anyOf whose errors name every branch.
   congestion: Type.Optional(Type.Unsafe<CongestionInput>({
     description: `TCP: congestion control (TCP_CONGESTION, like iperf3 -C): "bbr" for both sides, or {"client": "bbr", "server": "cubic"}; a side left out keeps its host's default. Each must be in its host's net.ipv4.tcp_available_congestion_control (the peer's for the server side: GET /v1/peer/capabilities), else 400 SOCKBENCH_CONGESTION_UNAVAILABLE; names of at most ${MAX_CONGESTION_NAME} characters`,
@@ -78,6 +79,8 @@ const RunSchema = Type.Object({
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) }), Type.Null()]),
 });
 
+const cpuTotal = (u: { userMs: number; systemMs: number } | null | undefined): number | null => (u ? u.userMs + u.systemMs : null);
+
 function fmt(n: unknown, unit: string, scale = 1, digits = 2): string {
   return typeof n === 'number' ? `${(n / scale).toFixed(digits)} ${unit}` : 'n/a';
 }
@@ -106,6 +109,11 @@ function runText(run: BenchmarkRun): string {
     if (r.gro) lines.push(`gro  ${r.gro.segments} segments in ${r.gro.receives} reads (${r.gro.coalesced} coalesced)  sizes ${Object.entries(r.gro.segmentSizes).map(([k, v]) => `${k} B x ${v}`).join(', ')}`);
     if (r.cpuMsPerGigabyte) lines.push(`cpu ms per GB  client ${fmt(r.cpuMsPerGigabyte.client, '', 1, 1)}  server ${fmt(r.cpuMsPerGigabyte.server, '', 1, 1)}`);
     if (r.inFlight > 1) lines.push(`${r.inFlight} requests in flight`);
+    if (r.directions) {
+      for (const [name, d] of Object.entries(r.directions as Record<string, any>)) {
+        lines.push(`${name}  sent by ${d.sentBy}${c.peer ? (d.sentBy === 'server' ? ` (peer ${c.peer})` : ' (this host)') : ''}  ${fmt(d.bitsPerSecond, 'Gbit/s', 1e9)}  ${d.bytes} bytes  verified ${d.verified}  cpu ms client ${fmt(cpuTotal(d.cpu?.client), '', 1, 1)} server ${fmt(cpuTotal(d.cpu?.server), '', 1, 1)}`);
+      }
+    }
     if (r.congestion) lines.push(`congestion  client ${r.congestion.client ?? 'n/a'}  server ${r.congestion.server ?? 'n/a'}`);
     const p = r.pacing;
     if (p && p.requestedBitsPerSecond !== null) {

@@ -4,7 +4,7 @@ import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { BenchConfigError } from './errors.js';
 import { behaviourOf } from './patterns.js';
 import {
-  BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES, type BackgroundConfig, type BenchConfig, type Pattern, type ResolvedBenchConfig,
+  BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES, type BackgroundConfig, type BenchConfig, type Direction, type Pattern, type ResolvedBenchConfig,
   type SendMode, type SideAffinity, type SideCongestion,
 } from './types.js';
 
@@ -113,11 +113,23 @@ export function resolveBenchConfig(config: BenchConfig): ResolvedBenchConfig {
   const background = resolveBackground(config.background, transport, pattern);
   const congestion = resolveCongestion(config.congestion, transport);
   const pacingRateBitsPerSecond = resolvePacing(config.pacingRateBitsPerSecond, transport, pattern);
+  const direction = resolveDirection(config.direction, transport, pattern);
 
   return {
     transport, pattern, durationMs, warmupMs, messageSize, responseSize, requestWrites, rateBitsPerSecond, intervalMs,
-    affinity: resolveAffinity(config.affinity), sendMode, gso, gro, inFlight, background, congestion, pacingRateBitsPerSecond,
+    affinity: resolveAffinity(config.affinity), sendMode, gso, gro, inFlight, background, congestion, direction, pacingRateBitsPerSecond,
   };
+}
+
+function resolveDirection(input: BenchConfig['direction'], transport: Transport, pattern: Pattern): Direction {
+  const direction = input ?? 'forward';
+  if (!(DIRECTIONS as readonly string[]).includes(direction)) {
+    throw new BenchConfigError('direction', `direction must be one of ${DIRECTIONS.join(', ')}, got ${String(direction)}`);
+  }
+  if (direction !== 'forward' && (pattern !== 'stream' || isDatagram(transport))) {
+    throw new BenchConfigError('direction', `direction ${direction} turns a stream around; it applies to pattern stream on tcp4, tcp6 and unix, got ${transport} ${pattern}`);
+  }
+  return direction;
 }
 
 /** The shape of `congestion` only: whether a host has the algorithm is its own check (it reads that host's list). */

@@ -8,12 +8,13 @@ export {
 export { runBenchmark, type EngineLimits } from './engine.js';
 export { BenchAbortedError, BenchConfigError, BenchTimeoutError, BenchWorkerError } from './errors.js';
 export { LocalExecutor, type Executor, type FarCapabilities, type IntervalListener, type RepeatOutcome, type RepeatPlan, type SocketReports } from './executor.js';
-export { ALWAYS_REPORTED, BenchOptions, type SideOptionsInput, withRunOptions } from './options.js';
+export { ALWAYS_REPORTED, BenchOptions, sendersOf, type SideOptionsInput, withRunOptions } from './options.js';
 export { BEHAVIOURS, behaviourOf, type BehaviourName, type PatternBehaviour } from './patterns.js';
 export type { SideReport } from './protocol.js';
-export { assembleResult, mergeInterval, ratio } from './results.js';
+export { assembleResult, mergeInterval, ratio, reverseSides } from './results.js';
+export { combineDirections } from './bidirectional.js';
 export { SideRun } from './side-run.js';
 export { median, summarize } from './summary.js';
-export { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type CongestionInput, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
+export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type CongestionInput, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
 export { workerPool } from './worker-pool.js';
 export { readCongestion, readTcpInfo } from './workers/context.js';

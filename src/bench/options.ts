@@ -37,7 +37,7 @@ function withOption(input: OptionsInput | undefined, name: string, value: number
  * sender. A parameter and an option setting the same thing on one side are refused, so that
  * neither silently wins.
  */
-export function withRunOptions(input: SideOptionsInput, config: Pick<ResolvedBenchConfig, 'congestion' | 'pacingRateBitsPerSecond'>, sender: Role = 'client'): SideOptionsInput {
+export function withRunOptions(input: SideOptionsInput, config: Pick<ResolvedBenchConfig, 'congestion' | 'pacingRateBitsPerSecond' | 'direction'>): SideOptionsInput {
   const out: SideOptionsInput = { ...input };
   const add = (role: Role, name: string, value: number | string, field: string): void => {
     if (setsOption(input.both, name) || setsOption(input[role], name)) {
@@ -49,8 +49,15 @@ export function withRunOptions(input: SideOptionsInput, config: Pick<ResolvedBen
     const algorithm = config.congestion[role];
     if (algorithm !== null) add(role, 'TCP_CONGESTION', algorithm, 'congestion');
   }
-  if (config.pacingRateBitsPerSecond !== null) add(sender, 'SO_MAX_PACING_RATE', Math.floor(config.pacingRateBitsPerSecond / 8), 'pacingRateBitsPerSecond');
+  if (config.pacingRateBitsPerSecond !== null) {
+    for (const sender of sendersOf(config.direction)) add(sender, 'SO_MAX_PACING_RATE', Math.floor(config.pacingRateBitsPerSecond / 8), 'pacingRateBitsPerSecond');
+  }
   return out;
+}
+
+/** The sides whose sockets send a stream's bytes. */
+export function sendersOf(direction: ResolvedBenchConfig['direction']): Role[] {
+  return direction === 'forward' ? ['client'] : direction === 'reverse' ? ['server'] : ['client', 'server'];
 }
 
 interface SideState {

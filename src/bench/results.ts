@@ -127,6 +127,28 @@ export interface RunFacts {
   congestion?: { client: string | null; server: string | null } | null;
 }
 
+/**
+ * A reverse stream as its sockets' sides see it: the engine ran the sender (the client worker's
+ * loop) on the server's socket, so the per-side CPU figures are swapped back, and the result
+ * says that the server sent. TCP_INFO and the congestion control were read from the sockets
+ * themselves and stay as they are.
+ */
+export function reverseSides(result: RunResult): RunResult {
+  const stream = result.stream && {
+    ...result.stream,
+    cpuMsPerGigabyte: { client: result.stream.cpuMsPerGigabyte.server, server: result.stream.cpuMsPerGigabyte.client },
+  };
+  const cpu = { client: result.cpu.server, server: result.cpu.client };
+  return {
+    ...result,
+    stream,
+    cpu,
+    cpus: { client: result.cpus.server, server: result.cpus.client },
+    sentBy: 'server',
+    directions: stream ? { reverse: { ...stream, sentBy: 'server', cpu } } : undefined,
+  };
+}
+
 export function assembleResult(config: ResolvedBenchConfig, client: SideReport, server: SideReport, facts: RunFacts): RunResult {
   const { figures, connection } = behaviourOf(config);
   let tcpInfo: RunResult['tcpInfo'] = null;

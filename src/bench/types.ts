@@ -17,6 +17,13 @@ export const SEND_MODES = ['copy', 'zerocopy', 'sendfile'] as const;
  */
 export type SendMode = (typeof SEND_MODES)[number];
 
+export const DIRECTIONS = ['forward', 'reverse', 'bidirectional'] as const;
+/**
+ * Which way a stream's bytes go. forward: client to server; reverse: the server sends and the
+ * client receives (iperf3 -R); bidirectional: both at once on one connection (iperf3 --bidir).
+ */
+export type Direction = (typeof DIRECTIONS)[number];
+
 export const BACKGROUND_DIRECTIONS = ['forward'] as const;
 export type BackgroundDirection = (typeof BACKGROUND_DIRECTIONS)[number];
 
@@ -70,6 +77,8 @@ export interface BenchConfig {
   background?: Partial<BackgroundConfig> | null;
   /** TCP: the congestion control algorithm of each side (TCP_CONGESTION). */
   congestion?: CongestionInput | null;
+  /** stream on a stream transport: which way the bytes go (default forward). */
+  direction?: Direction;
   /** TCP stream: the sender's SO_MAX_PACING_RATE (64-bit form), in bits per second; the kernel paces, not the tool. */
   pacingRateBitsPerSecond?: number | null;
 }
@@ -98,6 +107,7 @@ export interface ResolvedBenchConfig {
   inFlight: number;
   background: BackgroundConfig | null;
   congestion: SideCongestion;
+  direction: Direction;
   /** null: not capped. */
   pacingRateBitsPerSecond: number | null;
 }
@@ -135,6 +145,11 @@ export interface EngineOptions {
    * every thread already loaded.
    */
   beforeStart?: () => Promise<void>;
+  /**
+   * A connected data pair the caller built and owns (one direction of a bidirectional stream):
+   * used as it is, no option hooks, never closed here, and shut down only if the run fails.
+   */
+  pair?: { client: number; server: number };
   /**
    * Files to read at both edges of the measured window (the host's kernel counters), by the
    * client's thread as it opens and closes the window; the texts come back as `windowSnapshots`.
@@ -229,6 +244,13 @@ export interface StreamFigures {
   cpuMsPerGigabyte: CpuPerGigabyte;
   /** sendMode zerocopy: the sends and their completions; null otherwise. */
   zerocopy: ZerocopyCounts | null;
+}
+
+/** One direction of a stream that is not (only) client to server: its figures, and the CPU of its two threads. */
+export interface DirectionFigures extends StreamFigures {
+  /** The side whose socket sent these bytes. */
+  sentBy: Role;
+  cpu: { client: CpuUsage | null; server: CpuUsage | null };
 }
 
 /**
@@ -343,4 +365,7 @@ export interface RunResult {
   cpus: { client: number[] | null; server: number[] | null };
   /** EngineOptions.windowSnapshotFiles as the client read them at its window's edges; null when not asked for. */
   windowSnapshots: WindowSnapshots | null;
+  /** Streams with a direction other than forward: who sent (both: bidirectional), and each direction's own figures; `stream` is their sum. */
+  sentBy?: Role | 'both';
+  directions?: { forward?: DirectionFigures; reverse?: DirectionFigures };
 }

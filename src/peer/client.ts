@@ -8,7 +8,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { assembleResult, behaviourOf, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, SideRun } from '../bench/index.js';
+import { assembleResult, behaviourOf, combineDirections, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, reverseSides, type RunResult, sendersOf, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
@@ -72,6 +72,9 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       ...(config.intervalMs === null ? {} : { intervalMs: config.intervalMs }),
       ...(config.affinity.server === null ? {} : { affinity: { server: config.affinity.server } }),
       ...(config.congestion.server === null ? {} : { congestion: { server: config.congestion.server } }),
+      ...(config.direction === 'forward' ? {} : { direction: config.direction }),
+      // The far host paces its own sends (reverse, bidirectional).
+      ...(config.pacingRateBitsPerSecond !== null && sendersOf(config.direction).includes('server') ? { pacingRateBitsPerSecond: config.pacingRateBitsPerSecond } : {}),
       options: { both: config.options.both, server: config.options.server },
     };
     const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);
@@ -99,8 +102,14 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       }
       // A connection per transaction: the client worker connects for each, opening each connection with the key.
       const live = onInterval && behaviour.clientCountsIntervals ? onInterval : null;
-      const side = new SideRun('client', config, fd, {
-        signal, slackMs: SLACK_MS, windowSnapshotFiles,
+      const { direction } = config;
+      const linked = new AbortController();
+      const onAbort = (): void => linked.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      // forward: this host sends (the client loop, which moves the window). reverse: it receives (the
+      // server loop, on this host's clock), pinned as the client side is. bidirectional: both, on one socket.
+      const sending = direction !== 'reverse' ? new SideRun('client', config, fd, {
+        signal: linked.signal, slackMs: SLACK_MS, windowSnapshotFiles, sharedFd: direction === 'bidirectional',
         onInterval: live ? (c) => {
           try {
             live(0, mergeInterval(config, c, undefined), c.index);
@@ -109,8 +118,19 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
           }
         } : undefined,
         start: perRun ? undefined : { serverAddress: address, socketOptions: clientSocketOptions, sessionKey: new Uint8Array(key) },
+      }) : null;
+      const receiving = direction !== 'forward' ? new SideRun('server', { ...config, affinity: { client: config.affinity.server, server: config.affinity.client } }, fd, {
+        signal: linked.signal, slackMs: SLACK_MS, windowSnapshotFiles: sending ? undefined : windowSnapshotFiles, sharedFd: direction === 'bidirectional',
+      }) : null;
+      const both = [sending, receiving].map((s) => {
+        const ran = s?.run() ?? Promise.resolve(null);
+        ran.catch((err: unknown) => linked.abort(err));
+        return ran;
       });
-      const client = await side.run().catch(async (err: unknown) => { throw await this.#explainLoss(peer, session.id, err); });
+      const settled = await Promise.allSettled(both).finally(() => signal.removeEventListener('abort', onAbort));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw await this.#explainLoss(peer, session.id, linked.signal.reason ?? failed.reason);
+      const [sent, received] = settled.map((s) => (s as PromiseFulfilledResult<{ report: SideReport; forcedEnd: boolean } | null>).value);
       // A connection per transaction: the result takes each side's last connection's from its report.
       const clientTcpInfo = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
       const clientCongestion = perRun && isTcp(config.transport) ? readCongestion(fd) : null;
@@ -118,13 +138,20 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
 
       const far = await this.#finish(peer, session.id, config, signal);
       finished = true;
-      const result = assembleResult(config, client.report, far.report, {
-        nudged: false,
-        forcedEnd: client.forcedEnd || far.forcedEnd,
+      const end = {
         tcpInfo: isTcp(config.transport) ? { client: clientTcpInfo, server: far.tcpInfo } : null,
         // A peer of an earlier version does not read its side's.
         congestion: perRun && isTcp(config.transport) ? { client: clientCongestion, server: far.congestion ?? null } : null,
-      });
+      };
+      const one = (client: { report: SideReport; forcedEnd: boolean }, server: { report: SideReport; forcedEnd: boolean }): RunResult =>
+        assembleResult(config, client.report, server.report, { nudged: false, forcedEnd: client.forcedEnd || server.forcedEnd, ...end });
+      let result: RunResult;
+      if (direction === 'forward') result = one(sent!, far);
+      else {
+        // The far host's sender (its report, or its second one) and this host's receiver; this host's counters came with the receiver when it did not send.
+        const reverse = reverseSides(one(direction === 'reverse' ? far : far.reverse!, received!));
+        result = direction === 'reverse' ? { ...reverse, windowSnapshots: received!.report.snapshots ?? null } : combineDirections(config, one(sent!, far), reverse, end);
+      }
       return {
         result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host,
         // A peer of an earlier version sends no counters.

@@ -5,7 +5,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, SESSION_KEY_TIMEOUT_MS, SideRun } from '../bench/index.js';
+import { behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, SESSION_KEY_TIMEOUT_MS, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { counterWindow, kernelCounterFiles } from '../host/kernel-counters.js';
 import { openSocket } from '../sockets/pair.js';
@@ -40,7 +40,8 @@ export interface PeerSessionCreated {
 export type PeerSessionRun = RunView<Record<string, unknown>, PeerSessionOutcome>;
 
 interface Live {
-  side: SideRun | null;
+  /** One per direction this host takes part in (two for a bidirectional stream). */
+  sides: SideRun[];
   finished: boolean;
 }
 
@@ -85,7 +86,7 @@ export class PeerSessionService {
       hooks.beforeConnect?.('server', listener);
       if (!isDatagram(config.transport)) listen(listener, behaviour.backlog);
       const key = randomBytes(KEY_BYTES);
-      const live: Live = { side: null, finished: false };
+      const live: Live = { sides: [], finished: false };
       const timeoutMs = this.config.SOCKBENCH_PEER_TIMEOUT_MS;
       const expectedMs = timeoutMs + config.warmupMs + config.durationMs + SLACK_MS;
       const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal, reporter) => {
@@ -95,13 +96,29 @@ export class PeerSessionService {
           const fd = perRun ? await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live) : listener;
           if (perRun) hooks.afterConnect?.('server', fd);
           else setNonBlocking(listener, false);
-          live.side = new SideRun('server', config, fd, {
+          // reverse: this host sends (the client loop, on its own clock), on its server socket, pinned as the server side is.
+          const { direction } = config;
+          const sending = { ...config, affinity: { client: config.affinity.server, server: config.affinity.client } };
+          const linked = new AbortController();
+          const onAbort = (): void => linked.abort(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+          const sideRun = (role: 'client' | 'server', counters: boolean): SideRun => new SideRun(role, role === 'client' ? sending : config, fd, {
             // Without a data connection to wait for first, the worker's own run includes the wait for the first client.
-            signal, slackMs: SLACK_MS + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
-            windowSnapshotFiles: kernelCounterFiles(),
+            signal: linked.signal, slackMs: SLACK_MS + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
+            windowSnapshotFiles: counters ? kernelCounterFiles() : undefined, sharedFd: direction === 'bidirectional',
           });
-          if (live.finished) live.side.end(DATAGRAM_DRAIN_MS);
-          const { report, forcedEnd } = await live.side.run();
+          live.sides = direction === 'forward' ? [sideRun('server', true)] : direction === 'reverse' ? [sideRun('client', true)] : [sideRun('server', true), sideRun('client', false)];
+          if (live.finished) for (const s of live.sides) s.end(DATAGRAM_DRAIN_MS);
+          const runs = live.sides.map((s) => {
+            const ran = s.run();
+            ran.catch((err: unknown) => linked.abort(err));
+            return ran;
+          });
+          const settled = await Promise.allSettled(runs).finally(() => signal.removeEventListener('abort', onAbort));
+          const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+          // The first failure explains the other (a direction it cancelled).
+          if (failed) throw linked.signal.reason ?? failed.reason;
+          const [{ report, forcedEnd }, reverse] = settled.map((s) => (s as PromiseFulfilledResult<{ report: SideReport; forcedEnd: boolean }>).value);
           for (let i = 0; i < (report.rejected ?? 0); i++) this.#reject('wrong-key');
           for (let i = 0; i < (report.silent ?? 0); i++) this.#reject('no-key');
           hooks.atEnd?.('server', fd);
@@ -110,7 +127,7 @@ export class PeerSessionService {
           const congestion = perRun && isTcp(config.transport) ? readCongestion(fd) : null;
           // The counters go as deltas; the files' texts they come from stay here.
           const { snapshots, ...side } = report;
-          return { report: side, forcedEnd, tcpInfo, congestion, sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']) } satisfies PeerSessionOutcome;
+          return { report: side, forcedEnd, ...(reverse ? { reverse } : {}), tcpInfo, congestion, sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']) } satisfies PeerSessionOutcome;
         } finally {
           this.#log = null;
           this.#live.delete(run.id);
@@ -135,7 +152,7 @@ export class PeerSessionService {
     const live = this.#live.get(id);
     if (live) {
       live.finished = true;
-      live.side?.end(DATAGRAM_DRAIN_MS);
+      for (const side of live.sides) side.end(DATAGRAM_DRAIN_MS);
     }
     await this.runs.registry.waitFor(id);
     // From the registry or, once it has ended, the history; of kind peer only.

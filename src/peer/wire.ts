@@ -20,8 +20,11 @@ export const PEER_PATTERNS = ['stream', 'rr', 'crr'] as const satisfies readonly
 
 /** The serving side's account of a session: its report, options, TCP_INFO and host. */
 export interface PeerSessionOutcome {
+  /** This host's side: the receiver of a forward stream, the sender of a reverse one, the forward direction's receiver of a bidirectional one. */
   report: SideReport;
   forcedEnd: boolean;
+  /** A bidirectional stream: this host's sender of the reverse direction. */
+  reverse?: { report: SideReport; forcedEnd: boolean };
   tcpInfo: TcpInfo | null;
   /** TCP, one connection for the run: the data socket's TCP_CONGESTION at the end. */
   congestion?: string | null;

@@ -6,7 +6,7 @@ import { errors, type SockbenchError } from '../errors.js';
 import { hostFacts, type HostFacts } from '../host/facts.js';
 import { sysctlValue, type SysctlName, type SysctlValue } from '../host/sysctls.js';
 import type { OptionReport } from '../options/types.js';
-import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type SideOptionsInput, summarize, withRunOptions } from '../bench/index.js';
+import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type SideOptionsInput, sendersOf, summarize, withRunOptions } from '../bench/index.js';
 import { threadAffinity } from '../../native-bindings/index.js';
 import { COUNTERS_NOTE, COUNTERS_SCOPE, flagOtherTraffic, type FlaggedWindow } from '../advice/counters.js';
 import { explainRun, type Finding } from '../advice/findings.js';
@@ -166,7 +166,8 @@ function bitsOf(bytesPerSecond: unknown): number | null {
 
 /** The sender's pacing at the end of the median repeat: what was asked, what the socket held, what TCP_INFO says. */
 function pacingSummary(config: BenchmarkConfig, result: RunResult, sockets: BenchmarkOutcome['sockets'], explanation: Finding[]): PacingSummary {
-  const sender = 'client';
+  // Bidirectional: the client's, as the forward direction's sender.
+  const [sender] = sendersOf(config.direction);
   const option = sockets[sender].find((o) => o.name === 'SO_MAX_PACING_RATE');
   const info = result.tcpInfo?.[sender] ?? null;
   return {
@@ -180,6 +181,8 @@ function pacingSummary(config: BenchmarkConfig, result: RunResult, sockets: Benc
 
 /** The qdisc the sender's packets leave by: loopback here, the route to the peer across hosts. */
 async function senderQdiscOf(probes: HostProbes, config: BenchmarkConfig): Promise<SenderQdisc | null> {
+  // The far host alone sends: its qdisc is its own, which this host cannot read.
+  if (config.peer !== undefined && config.direction === 'reverse') return null;
   if (config.peer === undefined) return probes.senderQdisc(config.transport === 'tcp6' ? '::1' : '127.0.0.1');
   const host = new URL(config.peer).hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) !== 0) return probes.senderQdisc(host);
@@ -359,6 +362,7 @@ export class BenchmarkService {
         ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, cpus: median.cpus,
         tcpInfo: summary.tcpInfo, medianRepeat: summary.medianRepeat,
         ...(median.congestion ? { congestion: median.congestion } : {}),
+        ...(median.directions ? { direction: config.direction, sentBy: median.sentBy, directions: median.directions } : {}),
         ...(tcpStream ? { pacing: pacingSummary(config, median, sockets, explanation), senderQdisc: await senderQdiscOf(this.probes, config) } : {}),
       },
       explanation,

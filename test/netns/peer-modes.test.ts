@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { canMakeNamespaces, fetchIn, startInstance, twoHosts, type Host, type Instance } from '../helpers/netns.js';
 
 // Run parameters that cross hosts, between two network namespaces joined by a veth pair, one
@@ -24,8 +25,13 @@ async function setup(t: Test): Promise<Setup> {
 const post = (s: Setup, path: string, body: Record<string, unknown>) =>
   fetchIn(s.a, `${s.clientApi.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: 60_000 });
 
+// One pair of hosts and instances for the whole file: starting them is most of its time.
+let shared: Promise<Setup> | null = null;
+const hosts = (): Promise<Setup> => (shared ??= setup(t));
+const count = (pid: number, what: 'fd' | 'task'): number => readdirSync(`/proc/${pid}/${what}`).length;
+
 t.test('congestion control per run between two hosts', { skip }, async (t) => {
-  const s = await setup(t);
+  const s = await hosts();
 
   const caps = await fetchIn(s.a, `${s.peer}/v1/peer/capabilities`, { headers });
   t.equal(caps.status, 200);
@@ -56,4 +62,63 @@ t.test('congestion control per run between two hosts', { skip }, async (t) => {
   const points = sweep.json().result.points;
   t.same(points.map((p: { params: { congestion: string } }) => p.params.congestion), AVAILABLE, '"*": every algorithm both hosts have');
   for (const p of points) t.same([p.status, p.effective.server.TCP_CONGESTION], ['done', p.params.congestion], `${p.params.congestion} on the far host`);
+});
+
+t.test('reverse and bidirectional streams between two hosts: each direction counted exactly, on both hosts', { skip }, async (t) => {
+  const s = await hosts();
+  const pid = s.clientApi.child.pid!;
+  const body = { transport: 'tcp4', pattern: 'stream', durationMs: 400, warmupMs: 100, peer: s.peer };
+
+  const rev = (await post(s, '/v1/benchmarks', { ...body, direction: 'reverse', pacingRateBitsPerSecond: 500e6 })).json();
+  t.equal(rev.status, 'done', JSON.stringify(rev.error));
+  const r = rev.result.summary;
+  t.equal(r.sentBy, 'server', 'the far host sent');
+  t.same(Object.keys(r.directions), ['reverse']);
+  t.equal(r.directions.reverse.sentBy, 'server');
+  t.equal(r.verified, true, 'this host received exactly what the far host sent');
+  t.equal(r.sentBytesTotal, r.receivedBytesTotal);
+  t.ok(r.bitsPerSecond > 0.25e9 && r.bitsPerSecond < 0.55e9, `paced by the far host's SO_MAX_PACING_RATE to 500 Mbit/s: ${r.bitsPerSecond} bit/s`);
+  t.match(rev.result.sockets.server.find((o: { name: string }) => o.name === 'SO_MAX_PACING_RATE'), { requested: 62_500_000, effective: 62_500_000 }, 'set on the far host\'s sender');
+  t.notOk(rev.result.sockets.client.some((o: { name: string }) => o.name === 'SO_MAX_PACING_RATE'), 'not on this host, which only received');
+  t.ok(r.cpu.client && r.cpu.server && r.tcpInfo.client && r.tcpInfo.server, 'CPU and TCP_INFO of both hosts');
+  t.ok(r.tcpInfo.client.bytes_received >= r.receivedBytesTotal, `this host's socket received it (TCP_INFO bytes_received ${r.tcpInfo.client.bytes_received})`);
+  t.ok(r.tcpInfo.server.bytes_acked > 0.9 * r.receivedBytesTotal, `the far host's socket sent it (TCP_INFO bytes_acked ${r.tcpInfo.server.bytes_acked} for ${r.receivedBytesTotal})`);
+  t.equal(r.senderQdisc, null, 'the sender\'s qdisc is on the far host');
+  t.equal(r.pacing.bounded, rev.result.explanation.some((f: { code: string; side: string }) => f.code === 'paced' && f.side === 'server'));
+
+  const bidir = (await post(s, '/v1/benchmarks', { ...body, direction: 'bidirectional' })).json();
+  t.equal(bidir.status, 'done', JSON.stringify(bidir.error));
+  const b = bidir.result.summary;
+  t.equal(b.sentBy, 'both');
+  const { forward, reverse } = b.directions;
+  t.same([forward.sentBy, reverse.sentBy], ['client', 'server']);
+  for (const [name, d] of [['forward', forward], ['reverse', reverse]]) {
+    t.equal(d.verified, true, `${name}: the receiver counted exactly what its sender sent`);
+    t.equal(d.sentBytesTotal, d.receivedBytesTotal, `${name}: ${d.sentBytesTotal} bytes`);
+    t.ok(d.bitsPerSecond > 0 && d.cpu.client && d.cpu.server, `${name}: ${(d.bitsPerSecond / 1e9).toFixed(2)} Gbit/s, CPU of both of its threads`);
+  }
+  t.equal(b.bytes, forward.bytes + reverse.bytes, 'the sum');
+  t.equal(b.bitsPerSecond, forward.bitsPerSecond + reverse.bitsPerSecond);
+  t.equal(b.verified, true);
+  t.ok(b.tcpInfo.client.bytes_received > 0 && b.tcpInfo.server.bytes_received > 0, 'each host\'s socket received');
+
+  // A forced end in the new modes still releases everything on this host.
+  const fds = count(pid, 'fd');
+  const threads = count(pid, 'task');
+  for (const direction of ['reverse', 'bidirectional']) {
+    const started = await post(s, '/v1/benchmarks?wait=false', { ...body, durationMs: 10_000, direction });
+    t.equal(started.status, 202);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const cancelled = await post(s, `/v1/benchmarks/${started.json().id}/cancel`, {});
+    t.equal(cancelled.json().status, 'cancelled', `${direction}: cancelled`);
+  }
+  let fdsAfter = count(pid, 'fd');
+  for (let i = 0; i < 50 && fdsAfter > fds; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    fdsAfter = count(pid, 'fd');
+  }
+  t.ok(fdsAfter <= fds, `every descriptor closed on this host (${fdsAfter} open, ${fds} before)`);
+  t.ok(count(pid, 'task') <= threads, 'no thread left behind');
+  // The far host ended its sessions too: it takes the next run at once.
+  t.equal((await post(s, '/v1/benchmarks', { ...body, durationMs: 100, warmupMs: 0, direction: 'reverse' })).status, 200, 'the far host is free again');
 });
