@@ -13,6 +13,7 @@ export { BEHAVIOURS, behaviourOf, type BehaviourName, type PatternBehaviour } fr
 export type { SideReport } from './protocol.js';
 export { assembleResult, mergeInterval, ratio, reverseSides } from './results.js';
 export { combineDirections } from './bidirectional.js';
+export { mergeStreams } from './streams.js';
 export { SideRun } from './side-run.js';
 export { median, summarize } from './summary.js';
 export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type CongestionInput, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';

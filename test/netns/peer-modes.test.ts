@@ -122,3 +122,29 @@ t.test('reverse and bidirectional streams between two hosts: each direction coun
   // The far host ended its sessions too: it takes the next run at once.
   t.equal((await post(s, '/v1/benchmarks', { ...body, durationMs: 100, warmupMs: 0, direction: 'reverse' })).status, 200, 'the far host is free again');
 });
+
+t.test('streams across hosts: a connection per stream with one key, each stream exact, figures summed', { skip }, async (t) => {
+  const s = await hosts();
+  const body = { transport: 'tcp4', pattern: 'stream', durationMs: 400, warmupMs: 100, peer: s.peer, streams: 4 };
+  const fwd = (await post(s, '/v1/benchmarks', body)).json();
+  t.equal(fwd.status, 'done', JSON.stringify(fwd.error));
+  const f = fwd.result.summary;
+  t.equal(fwd.config.streams, 4);
+  t.equal(f.verified, true, 'every stream\'s receiver on the far host counted exactly what its sender sent');
+  t.equal(f.sentBytesTotal, f.receivedBytesTotal);
+  t.ok(f.bitsPerSecond > 0 && f.cpu.client && f.cpu.server, `4 streams: ${(f.bitsPerSecond / 1e9).toFixed(2)} Gbit/s summed`);
+
+  const rev = (await post(s, '/v1/benchmarks', { ...body, direction: 'reverse' })).json();
+  t.equal(rev.status, 'done', JSON.stringify(rev.error));
+  const r = rev.result.summary;
+  t.equal(r.sentBy, 'server');
+  t.equal(r.verified, true, '4 reverse streams, each exact');
+  t.equal(r.directions.reverse.bytes, r.bytes);
+
+  const rr = (await post(s, '/v1/benchmarks', { ...body, pattern: 'rr', durationMs: 200, streams: 2 })).json();
+  t.equal(rr.status, 'done', JSON.stringify(rr.error));
+  t.ok(rr.result.summary.transactions > 0, `2 rr streams: ${rr.result.summary.transactions} round trips`);
+
+  const metrics = (await fetchIn(s.b, `${s.serverApi.url}/metrics`, { headers })).body;
+  t.notMatch(metrics, /sockbench_peer_rejected_connections_total\{reason="replayed"\} [1-9]/, 'the far host took every stream\'s connection as the session\'s, none as a replay');
+});
