@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  BACKGROUND_DIRECTIONS, MAX_BACKGROUND_STREAMS, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE, PATTERNS, SEND_MODES,
+  BACKGROUND_DIRECTIONS, type CongestionInput, DIRECTIONS, MAX_BACKGROUND_STREAMS, MAX_CONGESTION_NAME, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE,
+  MAX_PACING_BITS_PER_SECOND, MIN_PACING_BITS_PER_SECOND, PATTERNS, SEND_MODES,
 } from '../src/bench/index.js';
 import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
 import { compareRuns, type RunComparison } from '../src/runs/compare.js';
@@ -42,6 +43,13 @@ export const BenchmarkBody = Type.Object({
     direction: Type.Optional(StringEnum(BACKGROUND_DIRECTIONS, { description: 'forward: client to server, as the requests go' })),
     messageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'Bytes per send of each stream (default 131072; 1472 for datagrams)' })),
   }, { additionalProperties: false, description: 'rr: bulk streams on the same transport for the whole window, for latency under load (flent RRUL); the result gives rr.background' })),
+  direction: Type.Optional(StringEnum(DIRECTIONS, { description: 'stream on tcp4, tcp6, unix: forward (client to server, default), reverse (the server sends, like iperf3 -R) or bidirectional (both at once on one connection, like iperf3 --bidir); the result gives summary.directions, each direction\'s figures, and summary.sentBy' })),
+  // Checked by the config's resolution, which names the field at fault, rather than by an anyOf whose errors name every branch.
+  congestion: Type.Optional(Type.Unsafe<CongestionInput>({
+    description: `TCP: congestion control (TCP_CONGESTION, like iperf3 -C): "bbr" for both sides, or {"client": "bbr", "server": "cubic"}; a side left out keeps its host's default. Each must be in its host's net.ipv4.tcp_available_congestion_control (the peer's for the server side: GET /v1/peer/capabilities), else 400 SOCKBENCH_CONGESTION_UNAVAILABLE; names of at most ${MAX_CONGESTION_NAME} characters`,
+    examples: ['bbr', { client: 'bbr', server: 'cubic' }],
+  })),
+  pacingRateBitsPerSecond: Type.Optional(Type.Integer({ minimum: MIN_PACING_BITS_PER_SECOND, maximum: MAX_PACING_BITS_PER_SECOND, description: 'TCP stream: cap the sender with SO_MAX_PACING_RATE (the 64-bit form, so beyond 34 Gbit/s), like iperf3 --fq-rate; TCP paces by itself without fq. The result\'s summary.pacing says what the socket held and whether the cap bounded the run' })),
   peer: Type.Optional(Type.String({ maxLength: 2048, description: 'Base URL of another sockbench (one of SOCKBENCH_PEERS): it runs the server side, this instance the client side; tcp4, tcp6, udp4, udp6 with stream or rr' })),
   options: Type.Optional(Type.Object({
     both: Type.Optional(OptionsInputSchema),
@@ -71,6 +79,8 @@ const RunSchema = Type.Object({
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) }), Type.Null()]),
 });
 
+const cpuTotal = (u: { userMs: number; systemMs: number } | null | undefined): number | null => (u ? u.userMs + u.systemMs : null);
+
 function fmt(n: unknown, unit: string, scale = 1, digits = 2): string {
   return typeof n === 'number' ? `${(n / scale).toFixed(digits)} ${unit}` : 'n/a';
 }
@@ -99,6 +109,18 @@ function runText(run: BenchmarkRun): string {
     if (r.gro) lines.push(`gro  ${r.gro.segments} segments in ${r.gro.receives} reads (${r.gro.coalesced} coalesced)  sizes ${Object.entries(r.gro.segmentSizes).map(([k, v]) => `${k} B x ${v}`).join(', ')}`);
     if (r.cpuMsPerGigabyte) lines.push(`cpu ms per GB  client ${fmt(r.cpuMsPerGigabyte.client, '', 1, 1)}  server ${fmt(r.cpuMsPerGigabyte.server, '', 1, 1)}`);
     if (r.inFlight > 1) lines.push(`${r.inFlight} requests in flight`);
+    if (r.directions) {
+      for (const [name, d] of Object.entries(r.directions as Record<string, any>)) {
+        lines.push(`${name}  sent by ${d.sentBy}${c.peer ? (d.sentBy === 'server' ? ` (peer ${c.peer})` : ' (this host)') : ''}  ${fmt(d.bitsPerSecond, 'Gbit/s', 1e9)}  ${d.bytes} bytes  verified ${d.verified}  cpu ms client ${fmt(cpuTotal(d.cpu?.client), '', 1, 1)} server ${fmt(cpuTotal(d.cpu?.server), '', 1, 1)}`);
+      }
+    }
+    if (r.congestion) lines.push(`congestion  client ${r.congestion.client ?? 'n/a'}  server ${r.congestion.server ?? 'n/a'}`);
+    const p = r.pacing;
+    if (p && p.requestedBitsPerSecond !== null) {
+      lines.push(`pacing  asked ${fmt(p.requestedBitsPerSecond, 'Gbit/s', 1e9, 3)}  socket ${fmt(p.effectiveBitsPerSecond, 'Gbit/s', 1e9, 3)}  tcp_info pacing_rate ${fmt(p.tcpInfoPacingRateBitsPerSecond, 'Gbit/s', 1e9, 3)}  ${p.bounded ? 'bounded the run' : 'did not bound the run'}`);
+    }
+    const q = r.senderQdisc;
+    if (q) lines.push(`sender qdisc  ${q.device} ${q.root ?? 'unknown'} (${q.pacedBy === 'fq' ? 'fq paces' : 'TCP paces internally'})`);
     const bg = r.background;
     if (bg) lines.push(`under load: ${bg.streams} background ${bg.direction} stream${bg.streams > 1 ? 's' : ''} of ${bg.messageSize} B, ${fmt(bg.bitsPerSecond, 'Gbit/s', 1e9)} over ${fmt(bg.seconds, 's', 1, 2)}${bg.coveredWindow ? '' : ' (did NOT cover the whole window)'}`);
     const cpu = r.cpu ?? {};
@@ -190,7 +212,9 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RunSchema, 202: RunSchema, 409: RunSchema, 422: RunSchema, 502: RunSchema, ...errorResponses(400, 403, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const submitted = submitRun(reply, '/v1/benchmarks', () => service.submit(request.body));
+    const prepared = service.prepare(request.body);
+    await service.checkFar(prepared);
+    const submitted = submitRun(reply, '/v1/benchmarks', () => service.submit(request.body, prepared));
     const run = request.query.wait === false ? submitted : await waitForRun(app, reply, submitted);
     return negotiate(request, replyFor(reply, run), run, runText);
   });

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../src/errors.js';
+import { congestionControl } from '../src/host/congestion.js';
 import { BenchmarkBody } from './benchmarks.js';
 import { errorResponses, IdParams } from './schemas.js';
 
@@ -23,8 +24,23 @@ const SessionRunSchema = Type.Object({
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }), Type.Null()]),
 }, { additionalProperties: true });
 
+const CapabilitiesSchema = Type.Object({
+  congestion: Type.Object({
+    available: Type.Array(Type.String(), { description: 'net.ipv4.tcp_available_congestion_control: what TCP_CONGESTION accepts here' }),
+    default: Type.Union([Type.String(), Type.Null()], { description: 'net.ipv4.tcp_congestion_control' }),
+    allowed: Type.Array(Type.String(), { description: 'net.ipv4.tcp_allowed_congestion_control: what an unprivileged process may choose' }),
+  }),
+});
+
 const peer: FastifyPluginAsyncTypebox = async (app) => {
   const sessions = app.peerSessions;
+
+  app.get('/peer/capabilities', {
+    schema: {
+      summary: 'What this host offers a peer run\'s far side: its congestion control algorithms (asked by the client instance before a run)',
+      tags: ['peer'], response: { 200: CapabilitiesSchema },
+    },
+  }, async () => ({ congestion: congestionControl() }));
   const notFound = (id: string) => errors.runNotFound(`No peer session ${id}; it may have timed out (SOCKBENCH_PEER_TIMEOUT_MS).`);
 
   app.post('/peer/sessions', {

@@ -16,7 +16,7 @@ import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from
 const SweepBody = Type.Object({
   base: BenchmarkBody,
   vary: Type.Record(Type.String({ maxLength: 100 }), Type.Array(OptionValueInput, { minItems: 1, maxItems: MAX_SWEEP_POINTS }), {
-    description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond, sendMode, gso, gro, inFlight',
+    description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond, sendMode, gso, gro, inFlight, congestion ("*": every algorithm both hosts have), pacingRateBitsPerSecond',
     examples: [{ SO_SNDBUF: [4096, 65536, 1048576], TCP_NODELAY: [false, true] }],
   }),
 }, { additionalProperties: false });
@@ -111,7 +111,8 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: SweepSchema, 202: SweepSchema, 409: SweepSchema, 422: SweepSchema, ...errorResponses(400, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const submitted = submitRun(reply, '/v1/sweeps', () => service.submit(request.body as never));
+    const body = await service.expand(request.body as never);
+    const submitted = submitRun(reply, '/v1/sweeps', () => service.submit(body));
     const run = request.query.wait === false ? submitted : await waitForRun(app, reply, submitted);
     return send(request, replyFor(reply, run), run);
   });

@@ -3,9 +3,10 @@
 // engine is the built service (dist/, as `npm start` runs it) driven over its HTTP API: a
 // TypeScript loader in the measuring process would add threads of its own beside the engine's.
 //
-//   npm run bench, or: npm run build && node --import tsx scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|sendfile|rr] [--pin CPU] [--affinity C,S]
+//   npm run bench, or: npm run build && node --import tsx scripts/bench-engine.ts [--pairs 5] [--seconds 5] [--only stream|sendfile|reverse|rr] [--pin CPU] [--affinity C,S]
 //
 // sendfile: the engine's `sendMode: "sendfile"` (from a memfd) against iperf3 -Z (sendfile from a file), 128 KiB each.
+// reverse: the engine's `direction: "reverse"` (the server side sends) against iperf3 -R, 128 KiB each.
 //
 // Tools that are not installed are skipped (apt-get install -y iperf3 sockperf).
 // On a small VM the scheduler's placement (both ends on one CPU or not) moves ping-pong latency
@@ -79,7 +80,7 @@ type Cpu = { userMs: number; systemMs: number };
 interface Run {
   status: string;
   error: { code: string; message: string } | null;
-  result: { summary: { bitsPerSecond: number; seconds: number; verified: boolean; latencyMicros: { p50: number }; cpu: { client: Cpu } } } | null;
+  result: { summary: { bitsPerSecond: number; seconds: number; verified: boolean; latencyMicros: { p50: number }; cpu: { client: Cpu; server: Cpu }; sentBy?: 'client' | 'server' | 'both' } } | null;
 }
 
 /** One benchmark through the built service's API, exactly as a user would run it with curl. */
@@ -93,13 +94,17 @@ async function engineStream(service: BuiltService, extra: Record<string, unknown
   const r = await engineRun(service, { transport: 'tcp4', pattern: 'stream', messageSize: 131072, durationMs: SECONDS * 1000, warmupMs: 0, ...extra });
   if (!r.verified) throw new Error('engine stream: byte accounting failed');
   const windowMs = r.seconds * 1000;
-  return { gbps: r.bitsPerSecond / 1e9, userShare: r.cpu.client.userMs / windowMs, systemShare: r.cpu.client.systemMs / windowMs };
+  // The sender's thread: the server side's when it is the one that sends.
+  const sender = r.sentBy === 'server' ? r.cpu.server : r.cpu.client;
+  return { gbps: r.bitsPerSecond / 1e9, userShare: sender.userMs / windowMs, systemShare: sender.systemMs / windowMs };
 }
 
 function iperfStream(extra: string[] = []): StreamSample {
   const out = JSON.parse(run('iperf3', ['-c', '127.0.0.1', '-p', String(IPERF_PORT), '-l', '128K', '-t', String(SECONDS), '-J', ...extra, ...(AFFINITY ? ['-A', AFFINITY.join(',')] : [])]));
   const cpu = out.end.cpu_utilization_percent;
-  return { gbps: out.end.sum_received.bits_per_second / 1e9, userShare: cpu.host_user / 100, systemShare: cpu.host_system / 100 };
+  // -R: the server process sends, and iperf3 reports it as the remote host.
+  const [user, system] = extra.includes('-R') ? [cpu.remote_user, cpu.remote_system] : [cpu.host_user, cpu.host_system];
+  return { gbps: out.end.sum_received.bits_per_second / 1e9, userShare: user / 100, systemShare: system / 100 };
 }
 
 async function engineRr(service: BuiltService): Promise<number> {
@@ -199,7 +204,7 @@ async function streamComparison(service: BuiltService, name: string, body: Recor
   }, refs, 'Gbit/s', false);
   const share = (xs: StreamSample[], k: 'userShare' | 'systemShare') => fmt(median(xs.map((x) => x[k])) * 100, 1);
   console.log(`  sender CPU (median): engine user ${share(cpu.engine, 'userShare')}% system ${share(cpu.engine, 'systemShare')}% of its thread`);
-  if (iperf) console.log(`  sender CPU (median): ${iperfName} user ${share(cpu.iperf, 'userShare')}% system ${share(cpu.iperf, 'systemShare')}% of the process (host_user/host_system)`);
+  if (iperf) console.log(`  sender CPU (median): ${iperfName} user ${share(cpu.iperf, 'userShare')}% system ${share(cpu.iperf, 'systemShare')}% of the process (${iperfArgs.includes('-R') ? 'remote_user/remote_system' : 'host_user/host_system'})`);
   server?.kill();
 }
 
@@ -217,6 +222,9 @@ async function main(): Promise<void> {
   }
   if (!args.only || args.only === 'sendfile') {
     await streamComparison(service, 'stream tcp4 128 KiB sendfile', { sendMode: 'sendfile' }, ['-Z'], false);
+  }
+  if (!args.only || args.only === 'reverse') {
+    await streamComparison(service, 'stream tcp4 128 KiB reverse', { direction: 'reverse' }, ['-R'], false);
   }
   if (!args.only || args.only === 'rr') {
     const sockperf = installed('sockperf');

@@ -25,5 +25,14 @@ for body in '{"transport":"tcp4","pattern":"stream","durationMs":2000,"sendMode"
   '{"transport":"tcp4","pattern":"rr","durationMs":2000,"background":{"streams":2},"options":{"both":{"TCP_NODELAY":true}}}'; do
   run "curl -s -H 'Accept: text/plain' $base/v1/benchmarks -H 'content-type: application/json' -d '$body' | grep -v '^client\|^server\|^SIDE\|^\$'"
 done
+# Direction: reverse and bidirectional streams.
+for body in '{"transport":"tcp4","pattern":"stream","durationMs":2000,"direction":"reverse"}' '{"transport":"tcp4","pattern":"stream","durationMs":2000,"direction":"bidirectional"}'; do
+  run "curl -s -H 'Accept: text/plain' $base/v1/benchmarks -H 'content-type: application/json' -d '$body' | grep -v '^client\|^server\|^SIDE\|^\$'"
+done
+run "curl -s $base/v1/benchmarks -H 'content-type: application/json' -d '{\"transport\":\"udp4\",\"pattern\":\"stream\",\"direction\":\"reverse\"}'"
+# Congestion control and pacing per run.
+run "curl -s -H 'Accept: text/plain' $base/v1/benchmarks -H 'content-type: application/json' -d '{\"transport\":\"tcp4\",\"pattern\":\"stream\",\"durationMs\":2000,\"pacingRateBitsPerSecond\":1000000000,\"congestion\":{\"client\":\"cubic\",\"server\":\"reno\"}}' | grep -v '^client\\|^server\\|^SIDE\\|^\$'"
+run "curl -s $base/v1/benchmarks -H 'content-type: application/json' -d '{\"transport\":\"tcp4\",\"pattern\":\"stream\",\"congestion\":\"vegas\"}'"
+run "curl -s $base/v1/peer/capabilities"
 run "curl -s $base/v1/benchmarks -H 'content-type: application/json' -d '{\"transport\":\"unix\",\"pattern\":\"stream\",\"sendMode\":\"zerocopy\"}'"
 run "curl -s $base/v1/benchmarks -H 'content-type: application/json' -d '{\"transport\":\"tcp4\",\"pattern\":\"rr\",\"inFlight\":200,\"messageSize\":1024}'"

@@ -20,6 +20,8 @@ import { hostMetrics } from './host/host-metrics.js';
 import { SweepService } from './runs/sweeps.js';
 import { PeerSessionService } from './peer/sessions.js';
 import { PeerClient } from './peer/client.js';
+import { congestionControl } from './host/congestion.js';
+import { senderQdisc } from './host/qdisc.js';
 import { LocalExecutor, workerPool } from './bench/index.js';
 import overload from './security/overload.js';
 import rateLimit from './security/rate-limit.js';
@@ -110,7 +112,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   const benchmarks = new BenchmarkService(config, runs, {
     local: new LocalExecutor({ connectTimeoutMs: config.SOCKBENCH_PROBE_TIMEOUT_MS }),
     peer: new PeerClient(config),
-  });
+  }, { availableCongestion: () => congestionControl().available, senderQdisc });
   app.decorate('benchmarks', benchmarks);
   app.decorate('sweeps', new SweepService(config, runs, benchmarks));
   app.decorate('advice', new AdviceService((id) => benchmarks.get(id), () => tuningFacts(config.SOCKBENCH_PROBE_TIMEOUT_MS)));

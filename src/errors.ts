@@ -38,6 +38,7 @@ const PeerFailed = createError<[string]>('SOCKBENCH_PEER_FAILED', '%s', 502);
 const PeerLost = createError<[string]>('SOCKBENCH_PEER_LOST', '%s', 502);
 const PeerNoPort = createError<[string]>('SOCKBENCH_PEER_NO_PORT', '%s', 503);
 const PeerSessionEnded = createError<[string]>('SOCKBENCH_PEER_SESSION_ENDED', '%s', 408);
+const CongestionUnavailable = createError<[string]>('SOCKBENCH_CONGESTION_UNAVAILABLE', '%s', 400);
 const InvalidRule = createError<[string]>('SOCKBENCH_INVALID_RULE', '%s', 400);
 const UnknownProfile = createError<[string]>('SOCKBENCH_UNKNOWN_PROFILE', '%s', 400);
 const ProfileNotFound = createError<[string]>('SOCKBENCH_PROFILE_NOT_FOUND', '%s', 404);
@@ -55,6 +56,10 @@ export const errors = {
   },
   invalidValue(message: string, field: string): SockbenchError {
     return withDetails(new InvalidValue(message), { field });
+  },
+  /** A congestion control algorithm that a host of the run does not have; `available` are the ones it has. */
+  congestionUnavailable(message: string, field: string, available: string[]): SockbenchError {
+    return withDetails(new CongestionUnavailable(message), { field, suggestions: available });
   },
   /** A baseline rule that cannot be checked: unknown operator, wrong operand, empty range. */
   invalidRule(message: string, field: string): SockbenchError {

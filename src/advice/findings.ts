@@ -309,23 +309,28 @@ function paced(f: RunEvidence): Scored | null {
   const { config, result } = f;
   const bps = throughput(result);
   if (config.pattern !== 'stream' || bps === null) return null;
-  const pacing = option(f, 'client', 'SO_MAX_PACING_RATE');
+  // The sending side's socket (a reverse stream's sender is the server).
+  const sender = config.direction === 'reverse' ? 'server' : 'client';
+  const pacing = option(f, sender, 'SO_MAX_PACING_RATE');
   const pacingBytes = pacing && pacing.requested !== null ? num(optionValue(pacing)) : null;
   const limits: Array<[string, number]> = [];
   if (config.rateBitsPerSecond > 0) limits.push(['rateBitsPerSecond', config.rateBitsPerSecond]);
-  if (pacingBytes !== null && pacingBytes > 0 && pacingBytes < 2 ** 53) limits.push(['client SO_MAX_PACING_RATE', pacingBytes * 8]);
+  // pacingRateBitsPerSecond is the client's SO_MAX_PACING_RATE, set through the options.
+  const viaParameter = config.pacingRateBitsPerSecond !== null;
+  if (pacingBytes !== null && pacingBytes > 0 && pacingBytes < 2 ** 53) limits.push([viaParameter ? 'pacingRateBitsPerSecond' : `${sender} SO_MAX_PACING_RATE`, pacingBytes * 8]);
   if (limits.length === 0) return null;
   const [by, limit] = limits.reduce((a, b) => (b[1] < a[1] ? b : a));
   const reached = bps / limit;
   if (reached < PACED_LOW || reached > PACED_HIGH) return null;
+  const what = by === `${sender} SO_MAX_PACING_RATE` ? `SO_MAX_PACING_RATE=${pacingBytes} B/s` : by === 'pacingRateBitsPerSecond' ? `pacingRateBitsPerSecond (SO_MAX_PACING_RATE=${pacingBytes} B/s)` : by;
   return {
-    code: 'paced', side: 'client', strength: 0.9,
-    summary: `The sender was paced to ${rate(limit)} by ${by === 'rateBitsPerSecond' ? 'rateBitsPerSecond' : `SO_MAX_PACING_RATE=${pacingBytes} B/s`} and delivered ${rate(bps)} (${percent(reached)} of it).`,
+    code: 'paced', side: sender, strength: 0.9,
+    summary: `The sender was paced to ${rate(limit)} by ${what} and delivered ${rate(bps)} (${percent(reached)} of it).`,
     evidence: [
       { name: 'summary.bitsPerSecond', value: bps, unit: 'bit/s' },
       ...limits.map(([name, value]): Evidence => ({ name, value, unit: 'bit/s' })),
     ],
-    advice: `Remove ${by === 'rateBitsPerSecond' ? 'rateBitsPerSecond' : 'SO_MAX_PACING_RATE'} to measure what the path itself carries.`,
+    advice: `Remove ${by === `${sender} SO_MAX_PACING_RATE` ? 'SO_MAX_PACING_RATE' : by} to measure what the path itself carries.`,
   };
 }
 

@@ -4,8 +4,8 @@ import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { BenchConfigError } from './errors.js';
 import { behaviourOf } from './patterns.js';
 import {
-  BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES, type BackgroundConfig, type BenchConfig, type Pattern, type ResolvedBenchConfig,
-  type SendMode, type SideAffinity,
+  BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES, type BackgroundConfig, type BenchConfig, type Direction, type Pattern, type ResolvedBenchConfig,
+  type SendMode, type SideAffinity, type SideCongestion,
 } from './types.js';
 
 export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
@@ -29,6 +29,11 @@ export const MAX_BACKGROUND_STREAMS = 8;
 /** zerocopy: the ring's buffers together stay under this (and it holds 2 to 64 of them). */
 export const ZEROCOPY_RING_BYTES = 64 * 1024 * 1024;
 export const MAX_DURATION_MS = 3_600_000;
+/** TCP_CA_NAME_MAX is 16 with the terminating NUL (docs/kernel-facts.md §1.2). */
+export const MAX_CONGESTION_NAME = 15;
+/** pacingRateBitsPerSecond: at least one byte per second; at most what a JSON number holds exactly, in bytes per second. */
+export const MIN_PACING_BITS_PER_SECOND = 8;
+export const MAX_PACING_BITS_PER_SECOND = Number.MAX_SAFE_INTEGER;
 
 /** Patterns each transport supports (crr needs connections, which only TCP makes per transaction). */
 export function patternApplies(transport: Transport, pattern: Pattern): boolean {
@@ -106,11 +111,55 @@ export function resolveBenchConfig(config: BenchConfig): ResolvedBenchConfig {
     throw new BenchConfigError('inFlight', `inFlight: ${inFlight} × ${Math.max(messageSize, responseSize)}-byte messages is more than ${MAX_IN_FLIGHT_BYTES} bytes outstanding; lower inFlight to at most ${Math.floor(MAX_IN_FLIGHT_BYTES / Math.max(messageSize, responseSize))} or use smaller messages`);
   }
   const background = resolveBackground(config.background, transport, pattern);
+  const congestion = resolveCongestion(config.congestion, transport);
+  const pacingRateBitsPerSecond = resolvePacing(config.pacingRateBitsPerSecond, transport, pattern);
+  const direction = resolveDirection(config.direction, transport, pattern);
 
   return {
     transport, pattern, durationMs, warmupMs, messageSize, responseSize, requestWrites, rateBitsPerSecond, intervalMs,
-    affinity: resolveAffinity(config.affinity), sendMode, gso, gro, inFlight, background,
+    affinity: resolveAffinity(config.affinity), sendMode, gso, gro, inFlight, background, congestion, direction, pacingRateBitsPerSecond,
   };
+}
+
+function resolveDirection(input: BenchConfig['direction'], transport: Transport, pattern: Pattern): Direction {
+  const direction = input ?? 'forward';
+  if (!(DIRECTIONS as readonly string[]).includes(direction)) {
+    throw new BenchConfigError('direction', `direction must be one of ${DIRECTIONS.join(', ')}, got ${String(direction)}`);
+  }
+  if (direction !== 'forward' && (pattern !== 'stream' || isDatagram(transport))) {
+    throw new BenchConfigError('direction', `direction ${direction} turns a stream around; it applies to pattern stream on tcp4, tcp6 and unix, got ${transport} ${pattern}`);
+  }
+  return direction;
+}
+
+/** The shape of `congestion` only: whether a host has the algorithm is its own check (it reads that host's list). */
+function resolveCongestion(input: BenchConfig['congestion'], transport: Transport): SideCongestion {
+  if (input === undefined || input === null) return { client: null, server: null };
+  const sides = typeof input === 'string' ? { client: input, server: input } : input;
+  if (typeof sides !== 'object' || Array.isArray(sides) || Object.keys(sides).some((k) => k !== 'client' && k !== 'server')) throw new BenchConfigError('congestion', `congestion must be an algorithm name such as "bbr", or {"client": ..., "server": ...}, got ${JSON.stringify(input)}`);
+  // A resolved config comes back through here (each engine run resolves its own): nothing asked, nothing to check.
+  if ((sides.client ?? null) === null && (sides.server ?? null) === null) return { client: null, server: null };
+  if (!isTcp(transport)) throw new BenchConfigError('congestion', `congestion (TCP_CONGESTION) applies to tcp4 and tcp6, got ${transport}`);
+  const name = (side: 'client' | 'server'): string | null => {
+    const value = sides[side];
+    if (value === undefined || value === null) return null;
+    const field = typeof input === 'string' ? 'congestion' : `congestion.${side}`;
+    if (typeof value !== 'string' || !/^[a-z0-9_]+$/.test(value) || value.length > MAX_CONGESTION_NAME) {
+      throw new BenchConfigError(field, `${field} must be an algorithm name of 1 to ${MAX_CONGESTION_NAME} lower-case letters, digits or _ (such as "bbr" or "cubic"), got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  return { client: name('client'), server: name('server') };
+}
+
+function resolvePacing(input: BenchConfig['pacingRateBitsPerSecond'], transport: Transport, pattern: Pattern): number | null {
+  if (input === undefined || input === null) return null;
+  const bits = integer('pacingRateBitsPerSecond', input, MIN_PACING_BITS_PER_SECOND, MAX_PACING_BITS_PER_SECOND);
+  // docs/kernel-facts.md §1.1: only TCP's internal pacing or the fq qdisc act on SO_MAX_PACING_RATE.
+  if (!isTcp(transport) || pattern !== 'stream') {
+    throw new BenchConfigError('pacingRateBitsPerSecond', `pacingRateBitsPerSecond (SO_MAX_PACING_RATE) caps a TCP stream's sender, which TCP paces by itself; got ${transport} ${pattern}. For datagrams, rateBitsPerSecond paces the sender`);
+  }
+  return bits;
 }
 
 function resolveSendMode(config: BenchConfig, transport: Transport, pattern: Pattern): SendMode {

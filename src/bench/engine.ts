@@ -1,4 +1,4 @@
-import { bind, getsockname, listen, SHUT, shutdown, SysError, type SockAddr, type TcpInfo } from '../../native-bindings/index.js';
+import { bind, getsockname, listen, recv, SHUT, shutdown, SysError, type SockAddr, type TcpInfo } from '../../native-bindings/index.js';
 import { errors } from '../errors.js';
 import type { Transport } from '../options/types.js';
 import { FdScope } from '../sockets/fd-scope.js';
@@ -11,9 +11,10 @@ import { RunTimers, withinLimit } from './timers.js';
 import { LiveIntervals } from './live-intervals.js';
 import { behaviourOf, type PatternBehaviour } from './patterns.js';
 import type { SideReport, SideStart } from './protocol.js';
-import { assembleResult } from './results.js';
+import { assembleResult, reverseSides } from './results.js';
+import { runBidirectional } from './bidirectional.js';
 import { SideWorker } from './side-worker.js';
-import { readTcpInfo } from './workers/context.js';
+import { readCongestion, readTcpInfo } from './workers/context.js';
 import type { BenchConfig, EngineOptions, ResolvedBenchConfig, RunResult } from './types.js';
 
 export interface EngineLimits {
@@ -54,6 +55,8 @@ interface Sockets {
 export async function runBenchmark(config: BenchConfig, options: EngineOptions = {}, limits: Partial<EngineLimits> = {}): Promise<RunResult> {
   const resolved = resolveBenchConfig(config);
   if (options.signal?.aborted) throw new BenchAbortedError(options.signal.reason);
+  // Both ways at once: a run per direction on one connected pair.
+  if (resolved.direction === 'bidirectional') return runBidirectional(resolved, options, { ...DEFAULT_LIMITS, ...limits }, runBenchmark);
   const run = new Run(resolved, options, { ...DEFAULT_LIMITS, ...limits });
   try {
     return await run.execute();
@@ -98,7 +101,11 @@ class Run {
     const config = this.#config;
     // Sockets first: building them takes microseconds, and a refused option then borrows no thread.
     this.#sockets = this.#buildSockets();
-    const data = (role: Role) => ({ role, config, control: this.#control.buffer });
+    // reverse: the client worker's loop (the sender, which moves the window) runs on the server's
+    // socket, and the server worker's (the receiver) on the client's; each thread goes where its socket's side is pinned.
+    const reverse = config.direction === 'reverse';
+    const workerConfig = reverse ? { ...config, affinity: { client: config.affinity.server, server: config.affinity.client } } : config;
+    const data = (role: Role) => ({ role, config: workerConfig, control: this.#control.buffer });
     const execArgv = this.#options.workerExecArgv;
     const client = new SideWorker('client', data('client'), execArgv);
     const server = new SideWorker('server', data('server'), execArgv);
@@ -128,13 +135,15 @@ class Run {
       deadlineMs + this.#limits.endGraceMs + this.#limits.joinGraceMs,
     );
     this.#live?.end();
-    const result = assembleResult(config, clientReport, serverReport, {
+    const assembled = assembleResult(config, clientReport, serverReport, {
       nudged: this.#sockets.nudged,
       forcedEnd: this.#forcedEnd,
       tcpInfo: this.#endTcpInfo(),
+      congestion: this.#endCongestion(),
     });
+    const result = reverse ? reverseSides(assembled) : assembled;
     const { client: clientFd, server: serverFd } = this.#sockets;
-    if (clientFd !== null && serverFd !== null) {
+    if (clientFd !== null && serverFd !== null && !this.#options.pair) {
       this.#options.hooks?.atEnd?.('client', clientFd);
       this.#options.hooks?.atEnd?.('server', serverFd);
     }
@@ -148,7 +157,8 @@ class Run {
     this.#live?.close();
     this.#timers.clear();
     this.#control.requestStop(STOP.ABORT);
-    this.#shutdownAll();
+    // A pair the caller owns carries the other direction too: only a failure shuts it down (#fail).
+    if (!this.#options.pair) this.#shutdownAll();
     await Promise.all(this.#workers.map((side) => side.join(this.#limits.joinGraceMs)));
     this.#scope.closeAll();
   }
@@ -165,9 +175,12 @@ class Run {
       listenerStep(transport, 'listen', () => listen(listener, this.#behaviour.backlog));
       return { client: null, server: null, listener, nudged: false, serverAddress: getsockname(listener) };
     }
+    if (this.#options.pair) return { ...this.#options.pair, listener: null, nudged: false, serverAddress: null };
     const pair = connectedPair(transport, this.#scope, hooks, this.#limits.connectTimeoutMs);
     hooks.afterConnect?.('client', pair.client);
     hooks.afterConnect?.('server', pair.server);
+    // reverse: the server's socket sends and never reads, so the nudge byte is taken off it here.
+    if (pair.nudged && this.#config.direction === 'reverse') recv(pair.server, Buffer.alloc(1), 1, 0);
     return { client: pair.client, server: pair.server, listener: pair.listener, nudged: pair.nudged, serverAddress: null };
   }
 
@@ -180,6 +193,7 @@ class Run {
         ? { fd: -1, skipBytes: 0, serverAddress: s.serverAddress!, socketOptions: this.#options.clientSocketOptions ?? [], snapshotFiles }
         : { fd: s.listener!, skipBytes: 0 };
     }
+    if (this.#config.direction === 'reverse') return role === 'client' ? { fd: s.server!, skipBytes: 0, snapshotFiles } : { fd: s.client!, skipBytes: 0 };
     return role === 'client' ? { fd: s.client!, skipBytes: 0, snapshotFiles } : { fd: s.server!, skipBytes: s.nudged ? 1 : 0 };
   }
 
@@ -225,6 +239,12 @@ class Run {
     const { client, server } = this.#sockets;
     if (!isTcp(this.#config.transport) || client === null || server === null) return null;
     return { client: readTcpInfo(client), server: readTcpInfo(server) };
+  }
+
+  #endCongestion(): RunResult['congestion'] {
+    const { client, server } = this.#sockets;
+    if (!isTcp(this.#config.transport) || client === null || server === null) return null;
+    return { client: readCongestion(client), server: readCongestion(server) };
   }
 
   /** Waits for `step`, unless the run fails or `limitMs` passes first. */

@@ -36,12 +36,19 @@ export interface RepeatOutcome<Far = never, FarCounters = never> {
   farCounters?: FarCounters;
 }
 
+/** What a far host says it offers. */
+export interface FarCapabilities {
+  congestion: { available: string[]; default: string | null };
+}
+
 /** Hears each interval of each stream as it closes (intervals on only). */
 export type IntervalListener = (stream: number, sample: IntervalSample, index: number) => void;
 
 export interface Executor<Far = never, FarCounters = never> {
   /** What only this executor can refuse in a request, before it is queued: throws the 400 naming the field. */
   check(plan: RepeatPlan, fieldPrefix: string): void;
+  /** Peer runs: what the far host offers (GET /v1/peer/capabilities), for checks only it can answer. */
+  capabilities?(peer: string): Promise<FarCapabilities>;
   /** One repeat; it ends only once every thread and descriptor it used is released. */
   repeat(plan: RepeatPlan, signal: AbortSignal, onInterval: IntervalListener): Promise<RepeatOutcome<Far, FarCounters>>;
 }

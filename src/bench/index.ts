@@ -2,18 +2,20 @@
 // the files behind it can move without touching their users (test/architecture.test.ts checks).
 
 export {
-  isDatagram, isTcp, MAX_BACKGROUND_STREAMS, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE, patternApplies, resolveBenchConfig,
+  isDatagram, isTcp, MAX_BACKGROUND_STREAMS, MAX_CONGESTION_NAME, MAX_GSO_SEGMENTS, MAX_PACING_BITS_PER_SECOND, MIN_PACING_BITS_PER_SECOND, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE, patternApplies, resolveBenchConfig,
   SESSION_KEY_TIMEOUT_MS,
 } from './config.js';
 export { runBenchmark, type EngineLimits } from './engine.js';
 export { BenchAbortedError, BenchConfigError, BenchTimeoutError, BenchWorkerError } from './errors.js';
-export { LocalExecutor, type Executor, type IntervalListener, type RepeatOutcome, type RepeatPlan, type SocketReports } from './executor.js';
-export { ALWAYS_REPORTED, BenchOptions, type SideOptionsInput } from './options.js';
+export { LocalExecutor, type Executor, type FarCapabilities, type IntervalListener, type RepeatOutcome, type RepeatPlan, type SocketReports } from './executor.js';
+export { ALWAYS_REPORTED, BenchOptions, sendersOf, type SideOptionsInput, withRunOptions } from './options.js';
 export { BEHAVIOURS, behaviourOf, type BehaviourName, type PatternBehaviour } from './patterns.js';
 export type { SideReport } from './protocol.js';
-export { assembleResult, mergeInterval, ratio } from './results.js';
+export { assembleResult, mergeInterval, ratio, reverseSides } from './results.js';
+export { combineDirections } from './bidirectional.js';
+export { mergeStreams } from './streams.js';
 export { SideRun } from './side-run.js';
 export { median, summarize } from './summary.js';
-export { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type WindowSnapshots } from './types.js';
+export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type CongestionInput, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
 export { workerPool } from './worker-pool.js';
-export { readTcpInfo } from './workers/context.js';
+export { readCongestion, readTcpInfo } from './workers/context.js';

@@ -2,11 +2,12 @@ import { findOption } from '../options/catalog.js';
 import { applyOption, readBack, recordConnected } from '../options/apply.js';
 import type { ExplainContext } from '../options/explain.js';
 import { explainContext } from '../options/probe.js';
-import { resolveOptions, type OptionsInput, type ResolvedOption } from '../options/request.js';
+import { resolveOptions, type OptionItem, type OptionsInput, type ResolvedOption } from '../options/request.js';
 import type { OptionReport, Phase, Transport } from '../options/types.js';
 import type { Role } from '../sockets/pair.js';
+import { BenchConfigError } from './errors.js';
 import type { PatternBehaviour } from './patterns.js';
-import type { BenchHooks, RawSocketOption } from './types.js';
+import type { BenchHooks, RawSocketOption, ResolvedBenchConfig } from './types.js';
 
 /** Options per side of a benchmark, in the probe's forms; `both` applies first, then the side's own. */
 export interface SideOptionsInput {
@@ -17,6 +18,47 @@ export interface SideOptionsInput {
 
 /** Always reported on both sides, set or not: they decide most of what a transfer can do. */
 export const ALWAYS_REPORTED = ['SO_SNDBUF', 'SO_RCVBUF'];
+
+function setsOption(input: OptionsInput | undefined, name: string): boolean {
+  if (input === undefined) return false;
+  const names = Array.isArray(input) ? input.map((i) => String(i.name)) : Object.keys(input);
+  return names.some((n) => n.toUpperCase() === name);
+}
+
+function withOption(input: OptionsInput | undefined, name: string, value: number | string): OptionsInput {
+  if (Array.isArray(input)) return [...input, { name, value } as OptionItem];
+  return { ...(input ?? {}), [name]: value };
+}
+
+/**
+ * The caller's options plus what the run's own parameters set through the same path (so that
+ * they are applied in phase order and reported like any option): TCP_CONGESTION on each side
+ * that names an algorithm, SO_MAX_PACING_RATE in bytes per second (its 64-bit form) on the
+ * sender. A parameter and an option setting the same thing on one side are refused, so that
+ * neither silently wins.
+ */
+export function withRunOptions(input: SideOptionsInput, config: Pick<ResolvedBenchConfig, 'congestion' | 'pacingRateBitsPerSecond' | 'direction'>): SideOptionsInput {
+  const out: SideOptionsInput = { ...input };
+  const add = (role: Role, name: string, value: number | string, field: string): void => {
+    if (setsOption(input.both, name) || setsOption(input[role], name)) {
+      throw new BenchConfigError(field, `${field} and options ${name} both set the ${role}'s ${name}; give one of them`);
+    }
+    out[role] = withOption(out[role], name, value);
+  };
+  for (const role of ['client', 'server'] as const) {
+    const algorithm = config.congestion[role];
+    if (algorithm !== null) add(role, 'TCP_CONGESTION', algorithm, 'congestion');
+  }
+  if (config.pacingRateBitsPerSecond !== null) {
+    for (const sender of sendersOf(config.direction)) add(sender, 'SO_MAX_PACING_RATE', Math.floor(config.pacingRateBitsPerSecond / 8), 'pacingRateBitsPerSecond');
+  }
+  return out;
+}
+
+/** The sides whose sockets send a stream's bytes. */
+export function sendersOf(direction: ResolvedBenchConfig['direction']): Role[] {
+  return direction === 'forward' ? ['client'] : direction === 'reverse' ? ['server'] : ['client', 'server'];
+}
 
 interface SideState {
   options: ResolvedOption[];

@@ -123,6 +123,30 @@ export interface RunFacts {
   forcedEnd: boolean;
   /** TCP_INFO of the data sockets read by the main thread at the end (stream, rr). */
   tcpInfo: { client: TcpInfo | null; server: TcpInfo | null } | null;
+  /** TCP_CONGESTION of the data sockets read at the end (stream, rr); absent: not read. */
+  congestion?: { client: string | null; server: string | null } | null;
+}
+
+/**
+ * A reverse stream as its sockets' sides see it: the engine ran the sender (the client worker's
+ * loop) on the server's socket, so the per-side CPU figures are swapped back, and the result
+ * says that the server sent. TCP_INFO and the congestion control were read from the sockets
+ * themselves and stay as they are.
+ */
+export function reverseSides(result: RunResult): RunResult {
+  const stream = result.stream && {
+    ...result.stream,
+    cpuMsPerGigabyte: { client: result.stream.cpuMsPerGigabyte.server, server: result.stream.cpuMsPerGigabyte.client },
+  };
+  const cpu = { client: result.cpu.server, server: result.cpu.client };
+  return {
+    ...result,
+    stream,
+    cpu,
+    cpus: { client: result.cpus.server, server: result.cpus.client },
+    sentBy: 'server',
+    directions: stream ? { reverse: { ...stream, sentBy: 'server', cpu } } : undefined,
+  };
 }
 
 export function assembleResult(config: ResolvedBenchConfig, client: SideReport, server: SideReport, facts: RunFacts): RunResult {
@@ -141,6 +165,7 @@ export function assembleResult(config: ResolvedBenchConfig, client: SideReport, 
     rr: figures === 'transactions' ? transactionFigures(config, client) : null,
     cpu: { client: cpu(client.cpu), server: cpu(server.cpu) },
     tcpInfo,
+    congestion: isTcp(config.transport) ? facts.congestion ?? null : null,
     intervals: config.intervalMs === null ? null : mergeIntervals(config, client.intervals, server.intervals),
     nudged: facts.nudged,
     forcedEnd: facts.forcedEnd,

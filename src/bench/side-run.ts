@@ -21,6 +21,11 @@ export interface SideRunOptions {
   windowSnapshotFiles?: string[];
   /** Called with each interval this side closes, as its worker posts it (intervals on only). */
   onInterval?: (sample: SideInterval) => void;
+  /**
+   * The socket also carries the other direction of a bidirectional stream (another SideRun on it):
+   * it is shut down only when this run fails, not when it ends well.
+   */
+  sharedFd?: boolean;
 }
 
 /**
@@ -61,6 +66,7 @@ export class SideRun {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     aborted.catch(() => undefined);
+    let ended = false;
     try {
       await withinLimit(Promise.race([worker.loaded, aborted]), 'worker start-up', this.#limits.startupMs);
       worker.start({ fd: this.#fd, skipBytes: 0, remote: true, ...this.#options.start, snapshotFiles: this.#options.windowSnapshotFiles });
@@ -70,13 +76,14 @@ export class SideRun {
       const deadlineMs = config.warmupMs + config.durationMs + this.#limits.endGraceMs + this.#options.slackMs;
       this.#timers.after(deadlineMs, () => this.#forceEnd());
       const report = await withinLimit(Promise.race([worker.result, aborted]), 'the end of the run', deadlineMs + this.#limits.joinGraceMs);
+      ended = true;
       return { report, forcedEnd: this.#forcedEnd };
     } finally {
       this.#done = true;
       signal?.removeEventListener('abort', onAbort);
       this.#timers.clear();
       this.#control.requestStop(STOP.ABORT);
-      this.#shutdown();
+      if (!ended || !this.#options.sharedFd) this.#shutdown();
       await worker.join(this.#limits.joinGraceMs);
     }
   }

@@ -42,7 +42,7 @@ function mergeGro(all: Array<GroCounts | null>): GroCounts | null {
   return { receives: sum(gs.map((g) => g.receives)), coalesced: sum(gs.map((g) => g.coalesced)), segments: sum(gs.map((g) => g.segments)), segmentSizes: sizes };
 }
 
-function mergeStream(all: StreamFigures[]): StreamFigures {
+export function mergeStream(all: StreamFigures[]): StreamFigures {
   return {
     bytes: sum(all.map((f) => f.bytes)),
     seconds: maxOrNull(all.map((f) => f.seconds)),
@@ -113,10 +113,22 @@ function mergeTransactions(all: TransactionFigures[]): TransactionFigures {
   };
 }
 
-function addCpu(all: RunResult[], side: 'client' | 'server') {
+function addCpu(all: Array<Pick<RunResult, 'cpu'>>, side: 'client' | 'server') {
   const usages = all.map((r) => r.cpu[side]);
   if (usages.some((u) => u === null)) return null;
   return { userMs: sum(usages.map((u) => u!.userMs)), systemMs: sum(usages.map((u) => u!.systemMs)), waitMs: sumOrNull(usages.map((u) => u!.waitMs)) };
+}
+
+/** Each direction's figures summed over the streams, with each side's CPU over their threads. */
+function mergeDirections(all: RunResult[]): RunResult['directions'] {
+  const merged: NonNullable<RunResult['directions']> = {};
+  for (const key of ['forward', 'reverse'] as const) {
+    const each = all.map((r) => r.directions?.[key]).filter((d): d is NonNullable<typeof d> => d !== undefined);
+    if (each.length !== all.length) continue;
+    const cpu = (side: 'client' | 'server') => addCpu(each, side);
+    merged[key] = { ...mergeStream(each), sentBy: each[0].sentBy, cpu: { client: cpu('client'), server: cpu('server') } };
+  }
+  return merged;
 }
 
 /** One result for parallel runs of the same config; a single run is returned as it is. */
@@ -130,6 +142,7 @@ export function mergeStreams(all: RunResult[]): RunResult {
     rr: first.rr ? mergeTransactions(all.map((r) => r.rr!)) : null,
     cpu: { client: addCpu(all, 'client'), server: addCpu(all, 'server') },
     // TCP_INFO and intervals describe one connection: the first stream's stand for all.
+    ...(first.directions ? { directions: mergeDirections(all) } : {}),
     nudged: all.some((r) => r.nudged),
     forcedEnd: all.some((r) => r.forcedEnd),
   };

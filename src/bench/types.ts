@@ -17,8 +17,27 @@ export const SEND_MODES = ['copy', 'zerocopy', 'sendfile'] as const;
  */
 export type SendMode = (typeof SEND_MODES)[number];
 
+export const DIRECTIONS = ['forward', 'reverse', 'bidirectional'] as const;
+/**
+ * Which way a stream's bytes go. forward: client to server; reverse: the server sends and the
+ * client receives (iperf3 -R); bidirectional: both at once on one connection (iperf3 --bidir).
+ */
+export type Direction = (typeof DIRECTIONS)[number];
+
 export const BACKGROUND_DIRECTIONS = ['forward'] as const;
 export type BackgroundDirection = (typeof BACKGROUND_DIRECTIONS)[number];
+
+/**
+ * TCP_CONGESTION for a run: one algorithm for both sides ("bbr"), or per side
+ * ({"client": "bbr", "server": "cubic"}); a side left out keeps its host's default.
+ */
+export type CongestionInput = string | { client?: string | null; server?: string | null };
+
+/** The algorithm each side asked for (null: its host's default, net.ipv4.tcp_congestion_control). */
+export interface SideCongestion {
+  client: string | null;
+  server: string | null;
+}
 
 /** Bulk streams that run beside an rr pair for its whole window (latency under load). */
 export interface BackgroundConfig {
@@ -56,6 +75,12 @@ export interface BenchConfig {
   inFlight?: number;
   /** rr: bulk streams beside the pair for the whole window. */
   background?: Partial<BackgroundConfig> | null;
+  /** TCP: the congestion control algorithm of each side (TCP_CONGESTION). */
+  congestion?: CongestionInput | null;
+  /** stream on a stream transport: which way the bytes go (default forward). */
+  direction?: Direction;
+  /** TCP stream: the sender's SO_MAX_PACING_RATE (64-bit form), in bits per second; the kernel paces, not the tool. */
+  pacingRateBitsPerSecond?: number | null;
 }
 
 /** The CPU each side's thread is pinned to, or null: the scheduler places it. */
@@ -81,6 +106,10 @@ export interface ResolvedBenchConfig {
   gro: boolean;
   inFlight: number;
   background: BackgroundConfig | null;
+  congestion: SideCongestion;
+  direction: Direction;
+  /** null: not capped. */
+  pacingRateBitsPerSecond: number | null;
 }
 
 /** A setsockopt that a worker applies itself, on sockets it creates (a client with a connection per transaction). */
@@ -116,6 +145,11 @@ export interface EngineOptions {
    * every thread already loaded.
    */
   beforeStart?: () => Promise<void>;
+  /**
+   * A connected data pair the caller built and owns (one direction of a bidirectional stream):
+   * used as it is, no option hooks, never closed here, and shut down only if the run fails.
+   */
+  pair?: { client: number; server: number };
   /**
    * Files to read at both edges of the measured window (the host's kernel counters), by the
    * client's thread as it opens and closes the window; the texts come back as `windowSnapshots`.
@@ -210,6 +244,13 @@ export interface StreamFigures {
   cpuMsPerGigabyte: CpuPerGigabyte;
   /** sendMode zerocopy: the sends and their completions; null otherwise. */
   zerocopy: ZerocopyCounts | null;
+}
+
+/** One direction of a stream that is not (only) client to server: its figures, and the CPU of its two threads. */
+export interface DirectionFigures extends StreamFigures {
+  /** The side whose socket sent these bytes. */
+  sentBy: Role;
+  cpu: { client: CpuUsage | null; server: CpuUsage | null };
 }
 
 /**
@@ -313,6 +354,8 @@ export interface RunResult {
   cpu: { client: CpuUsage | null; server: CpuUsage | null };
   /** TCP only: at the end of the run (crr: the last connection). */
   tcpInfo: { client: TcpInfo | null; server: TcpInfo | null } | null;
+  /** TCP only: each data socket's TCP_CONGESTION read back at the end (null: unreadable, or a connection per transaction). */
+  congestion: { client: string | null; server: string | null } | null;
   intervals: IntervalSample[] | null;
   /** The server needed a nudge byte to accept (TCP_DEFER_ACCEPT, TCP_FASTOPEN_CONNECT); it is not counted. */
   nudged: boolean;
@@ -322,4 +365,7 @@ export interface RunResult {
   cpus: { client: number[] | null; server: number[] | null };
   /** EngineOptions.windowSnapshotFiles as the client read them at its window's edges; null when not asked for. */
   windowSnapshots: WindowSnapshots | null;
+  /** Streams with a direction other than forward: who sent (both: bidirectional), and each direction's own figures; `stream` is their sum. */
+  sentBy?: Role | 'both';
+  directions?: { forward?: DirectionFigures; reverse?: DirectionFigures };
 }

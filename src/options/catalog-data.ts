@@ -149,9 +149,9 @@ export const CATALOG_DATA: OptionSpec[] = [
     summary: 'Packets handled per busy-poll round, 0..65535 (outside → EINVAL). Write-only: get → ENOPROTOOPT.',
   },
   {
-    name: 'SO_MAX_PACING_RATE', level: 'SOL_SOCKET', type: 'uint32', access: 'rw', transports: ALL, effectiveOn: TCP, phase: 'any',
+    name: 'SO_MAX_PACING_RATE', level: 'SOL_SOCKET', type: 'uint64', access: 'rw', transports: ALL, effectiveOn: TCP, phase: 'any',
     privilege: null, man: 'socket(7)', example: 12500000,
-    summary: 'Pacing cap in bytes/s (u32, or u64 with optlen 8); default ~0 = unlimited, a 4-byte get returns min(rate, 0xffffffff). TCP internal pacing honours it without fq: 12.5 MB/s → 101 Mbit/s on lo. Other sockets need fq, not built here.',
+    summary: 'Pacing cap in bytes/s, set and read as a u64 (optlen 8): the u32 form stops at 0xffffffff B/s, about 34 Gbit/s. Default ~0 = unlimited (reads as 2^64). TCP internal pacing honours it without fq: 12.5 MB/s → 101 Mbit/s on lo. Other sockets need fq, not built here.',
   },
   {
     name: 'SO_INCOMING_CPU', level: 'SOL_SOCKET', type: 'int', access: 'rw', transports: ALL, effectiveOn: INET, phase: 'any',

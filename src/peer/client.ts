@@ -4,18 +4,18 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  connect, getsockopt, LEVELS, MSG, OPTNAMES, poll, POLL, recv, send, setNonBlocking, SysError, type SockAddr,
+  connect, getsockname, getsockopt, LEVELS, MSG, OPTNAMES, poll, POLL, recv, send, setNonBlocking, SysError, type SockAddr, type TcpInfo,
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { assembleResult, behaviourOf, type Executor, type IntervalListener, isDatagram, isTcp, mergeInterval, readTcpInfo, type RepeatOutcome, type RepeatPlan, SideRun } from '../bench/index.js';
+import { assembleResult, behaviourOf, combineDirections, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, mergeStreams, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, reverseSides, type RunResult, sendersOf, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
 import type { KernelCounterWindow } from '../host/kernel-counters.js';
 import type { PeerSessionCreated, PeerSessionRun } from './sessions.js';
 import type { Transport } from '../options/types.js';
-import { ACK, checkCrossHost, KEY_BYTES, peerHost, type PeerSessionOutcome } from './wire.js';
+import { ACK, checkCrossHost, KEY_BYTES, peerHost, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
 
 /** Every control call to a peer but the final one (which waits for the run) is this quick on any network worth measuring. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -46,6 +46,16 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
     checkCrossHost(plan, fieldPrefix);
   }
 
+  /** What the peer offers (GET /v1/peer/capabilities). */
+  async capabilities(peer: string): Promise<FarCapabilities> {
+    const reply = await this.#call(peer, 'GET', '/v1/peer/capabilities', undefined, undefined, CALL_TIMEOUT_MS);
+    const congestion = (reply.body.congestion ?? {}) as Partial<FarCapabilities['congestion']>;
+    if (reply.status !== 200 || !Array.isArray(congestion.available)) {
+      throw errors.peerFailed(`${peer} did not say which congestion control it has (GET /v1/peer/capabilities answered ${reply.status}); is it a sockbench of the same version?`);
+    }
+    return { congestion: { available: congestion.available.map(String), default: typeof congestion.default === 'string' ? congestion.default : null } };
+  }
+
   /**
    * One repeat against the plan's peer. With intervals, rr and crr samples go to `onInterval` as
    * the client closes them: their figures are all the client's, so each equals the result's. A
@@ -61,6 +71,12 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       ...(behaviour.responds ? { responseSize: config.responseSize } : {}),
       ...(config.intervalMs === null ? {} : { intervalMs: config.intervalMs }),
       ...(config.affinity.server === null ? {} : { affinity: { server: config.affinity.server } }),
+      ...(config.congestion.server === null ? {} : { congestion: { server: config.congestion.server } }),
+      ...(config.direction === 'forward' ? {} : { direction: config.direction }),
+      // One data connection per stream, all opened with the session's key.
+      ...(config.streams > 1 ? { streams: config.streams } : {}),
+      // The far host paces its own sends (reverse, bidirectional).
+      ...(config.pacingRateBitsPerSecond !== null && sendersOf(config.direction).includes('server') ? { pacingRateBitsPerSecond: config.pacingRateBitsPerSecond } : {}),
       options: { both: config.options.both, server: config.options.server },
     };
     const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);
@@ -74,45 +90,78 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
         throw errors.peerFailed(`${peer} answered a session without a ${KEY_BYTES}-byte key and a port; is it a sockbench of the same version?`);
       }
       const address = await peerAddress(peer, config.transport, session.port);
-      const { hooks, reports, clientSocketOptions } = options.forRun(behaviour);
       const perRun = behaviour.connection === 'run';
-      let fd = -1;
-      if (perRun) {
-        fd = openSocket(config.transport, scope, true);
+      // One data connection per stream (a connection per transaction: none here, the client worker connects for each).
+      const connections: Array<{ fd: number; port: number; hooks: ReturnType<typeof options.forRun>['hooks'] }> = [];
+      const first = options.forRun(behaviour);
+      const { reports, clientSocketOptions } = first;
+      for (let i = 0; perRun && i < config.streams; i++) {
+        // Each stream's own hooks, as locally: the first one's reports stand for all.
+        const { hooks } = i === 0 ? first : options.forRun(behaviour);
+        const fd = openSocket(config.transport, scope, true);
         hooks.beforeBind?.('client', fd);
         hooks.beforeConnect?.('client', fd);
         await connectTo(fd, address, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
         await presentKey(fd, key, isDatagram(config.transport), this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
         setNonBlocking(fd, false);
         hooks.afterConnect?.('client', fd);
+        const local = getsockname(fd);
+        connections.push({ fd, port: local.family === 'unix' ? 0 : local.port, hooks });
       }
-      // A connection per transaction: the client worker connects for each, opening each connection with the key.
+      if (!perRun) connections.push({ fd: -1, port: 0, hooks: first.hooks });
       const live = onInterval && behaviour.clientCountsIntervals ? onInterval : null;
-      const side = new SideRun('client', config, fd, {
-        signal, slackMs: SLACK_MS, windowSnapshotFiles,
-        onInterval: live ? (c) => {
-          try {
-            live(0, mergeInterval(config, c, undefined), c.index);
-          } catch {
-            // A failing consumer (a closed event stream) must not end the run.
-          }
-        } : undefined,
-        start: perRun ? undefined : { serverAddress: address, socketOptions: clientSocketOptions, sessionKey: new Uint8Array(key) },
+      const { direction } = config;
+      const linked = new AbortController();
+      const onAbort = (): void => linked.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      // forward: this host sends (the client loop, which moves the window). reverse: it receives (the
+      // server loop, on this host's clock), pinned as the client side is. bidirectional: both, on one socket.
+      // The first stream's threads read the counter files and publish the live intervals.
+      const sides = connections.map(({ fd }, stream) => {
+        const sending = direction !== 'reverse' ? new SideRun('client', config, fd, {
+          signal: linked.signal, slackMs: SLACK_MS, windowSnapshotFiles: stream === 0 ? windowSnapshotFiles : undefined, sharedFd: direction === 'bidirectional',
+          onInterval: live ? (c) => {
+            try {
+              live(stream, mergeInterval(config, c, undefined), c.index);
+            } catch {
+              // A failing consumer (a closed event stream) must not end the run.
+            }
+          } : undefined,
+          start: perRun ? undefined : { serverAddress: address, socketOptions: clientSocketOptions, sessionKey: new Uint8Array(key) },
+        }) : null;
+        const receiving = direction !== 'forward' ? new SideRun('server', { ...config, affinity: { client: config.affinity.server, server: config.affinity.client } }, fd, {
+          signal: linked.signal, slackMs: SLACK_MS, windowSnapshotFiles: sending || stream > 0 ? undefined : windowSnapshotFiles, sharedFd: direction === 'bidirectional',
+        }) : null;
+        return [sending, receiving];
       });
-      const client = await side.run().catch(async (err: unknown) => { throw await this.#explainLoss(peer, session.id, err); });
+      const all = sides.flat().map((s) => {
+        const ran = s?.run() ?? Promise.resolve(null);
+        ran.catch((err: unknown) => linked.abort(err));
+        return ran;
+      });
+      const settled = await Promise.allSettled(all).finally(() => signal.removeEventListener('abort', onAbort));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw await this.#explainLoss(peer, session.id, linked.signal.reason ?? failed.reason);
+      const outcomes = settled.map((s) => (s as PromiseFulfilledResult<SideOutcome | null>).value);
       // A connection per transaction: the result takes each side's last connection's from its report.
-      const clientTcpInfo = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
-      hooks.atEnd?.('client', fd);
+      const ends = connections.map(({ fd, hooks }) => {
+        const tcp = perRun && isTcp(config.transport);
+        const read = { tcpInfo: tcp ? readTcpInfo(fd) : null, congestion: tcp ? readCongestion(fd) : null };
+        hooks.atEnd?.('client', fd);
+        return read;
+      });
 
       const far = await this.#finish(peer, session.id, config, signal);
       finished = true;
-      const result = assembleResult(config, client.report, far.report, {
-        nudged: false,
-        forcedEnd: client.forcedEnd || far.forcedEnd,
-        tcpInfo: isTcp(config.transport) ? { client: clientTcpInfo, server: far.tcpInfo } : null,
+      // Each stream paired with the far host's side of the same connection, known by this host's port.
+      const farStreams = far.streams ?? [{ ...far, clientPort: connections[0].port }];
+      const results = connections.map(({ port }, i) => {
+        const mine = farStreams.find((f) => f.clientPort === port) ?? (connections.length === 1 ? farStreams[0] : undefined);
+        if (!mine) throw errors.peerFailed(`${peer} did not report the stream of this host's port ${port}; is it a sockbench of the same version?`);
+        return streamResult(config, outcomes[2 * i], outcomes[2 * i + 1], mine, ends[i]);
       });
       return {
-        result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host,
+        result: mergeStreams(results), sockets: { client: reports().client, server: far.sockets }, farHost: far.host,
         // A peer of an earlier version sends no counters.
         farCounters: far.kernelCounters ?? null,
       };
@@ -165,6 +214,29 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       throw errors.peerFailed(`${peer} answered ${method} ${path} with ${reply.status} and something that is not JSON; is a sockbench listening there?`);
     }
   }
+}
+
+type SideOutcome = { report: SideReport; forcedEnd: boolean };
+
+/**
+ * One stream's result: this host's side runs (its sender, its receiver, as the direction has
+ * them) with the far host's side of the same connection, put together as a local run's would be.
+ */
+function streamResult(config: RepeatPlan['config'], sent: SideOutcome | null, received: SideOutcome | null, far: PeerStreamOutcome,
+  here: { tcpInfo: TcpInfo | null; congestion: string | null }): RunResult {
+  const tcp = isTcp(config.transport);
+  const end = {
+    tcpInfo: tcp ? { client: here.tcpInfo, server: far.tcpInfo } : null,
+    // A peer of an earlier version does not read its side's.
+    congestion: tcp && behaviourOf(config).connection === 'run' ? { client: here.congestion, server: far.congestion ?? null } : null,
+  };
+  const one = (client: SideOutcome, server: SideOutcome): RunResult =>
+    assembleResult(config, client.report, server.report, { nudged: false, forcedEnd: client.forcedEnd || server.forcedEnd, ...end });
+  if (config.direction === 'forward') return one(sent!, far);
+  // The far host's sender (its report, or its second one) and this host's receiver; this host's counters came with the receiver when it did not send.
+  const reverse = reverseSides(one(config.direction === 'reverse' ? far : far.reverse!, received!));
+  if (config.direction === 'reverse') return { ...reverse, windowSnapshots: received!.report.snapshots ?? null };
+  return combineDirections(config, one(sent!, far), reverse, end);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  accept4, AF, connect, listen, recvfrom, send, setNonBlocking, SOCK, SysError, MSG, type TcpInfo,
+  accept4, AF, connect, getpeername, listen, recvfrom, send, setNonBlocking, SOCK, SysError, MSG,
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { behaviourOf, isDatagram, isTcp, readTcpInfo, SESSION_KEY_TIMEOUT_MS, SideRun } from '../bench/index.js';
+import { behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, SESSION_KEY_TIMEOUT_MS, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { counterWindow, kernelCounterFiles } from '../host/kernel-counters.js';
 import { openSocket } from '../sockets/pair.js';
@@ -17,7 +17,7 @@ import type { RunLogger, RunView } from '../runs/registry.js';
 import type { Runs } from '../runs/runs.js';
 import { parsePortRange, type PortRange } from '../config.js';
 import { bindInRange } from './ports.js';
-import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome } from './wire.js';
+import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
 
 /** How often a session looks for its data connection (non-blocking accept on the main thread). */
 const ACCEPT_POLL_MS = 5;
@@ -40,7 +40,8 @@ export interface PeerSessionCreated {
 export type PeerSessionRun = RunView<Record<string, unknown>, PeerSessionOutcome>;
 
 interface Live {
-  side: SideRun | null;
+  /** One per direction this host takes part in (two for a bidirectional stream). */
+  sides: SideRun[];
   finished: boolean;
 }
 
@@ -67,7 +68,7 @@ export class PeerSessionService {
   }
 
   create(req: BenchmarkRequest): { run: PeerSessionRun; created: PeerSessionCreated } {
-    const prepared = this.benchmarks.prepare({ ...req, repeats: 1, streams: 1, options: { both: req.options?.both, server: req.options?.server } });
+    const prepared = this.benchmarks.prepare({ ...req, repeats: 1, streams: req.streams ?? 1, options: { both: req.options?.both, server: req.options?.server } });
     checkCrossHost(prepared);
     const registry = this.runs.registry;
     if (registry.busy || registry.queued > 0) throw errors.peerBusy(registry.retryAfterSeconds());
@@ -85,31 +86,72 @@ export class PeerSessionService {
       hooks.beforeConnect?.('server', listener);
       if (!isDatagram(config.transport)) listen(listener, behaviour.backlog);
       const key = randomBytes(KEY_BYTES);
-      const live: Live = { side: null, finished: false };
+      const live: Live = { sides: [], finished: false };
       const timeoutMs = this.config.SOCKBENCH_PEER_TIMEOUT_MS;
       const expectedMs = timeoutMs + config.warmupMs + config.durationMs + SLACK_MS;
       const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal, reporter) => {
         this.#log = reporter.log;
         try {
           // A connection per transaction: the worker accepts every one itself and checks the key on each.
-          const fd = perRun ? await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live) : listener;
-          if (perRun) hooks.afterConnect?.('server', fd);
-          else setNonBlocking(listener, false);
-          live.side = new SideRun('server', config, fd, {
-            // Without a data connection to wait for first, the worker's own run includes the wait for the first client.
-            signal, slackMs: SLACK_MS + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
-            windowSnapshotFiles: kernelCounterFiles(),
+          const fds = perRun ? await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live, config.streams) : [listener];
+          for (const fd of fds) {
+            if (perRun) hooks.afterConnect?.('server', fd);
+            else setNonBlocking(listener, false);
+          }
+          // Each stream is known to the client by its own port: read while the connections are up.
+          const clientPorts = fds.map((fd) => {
+            const from = perRun && !isDatagram(config.transport) ? getpeername(fd) : null;
+            return from && from.family !== 'unix' ? from.port : 0;
           });
-          if (live.finished) live.side.end(DATAGRAM_DRAIN_MS);
-          const { report, forcedEnd } = await live.side.run();
-          for (let i = 0; i < (report.rejected ?? 0); i++) this.#reject('wrong-key');
-          for (let i = 0; i < (report.silent ?? 0); i++) this.#reject('no-key');
-          hooks.atEnd?.('server', fd);
-          // A connection per transaction: the result takes each side's last connection's from its report.
-          const tcpInfo: TcpInfo | null = perRun && isTcp(config.transport) ? readTcpInfo(fd) : null;
-          // The counters go as deltas; the files' texts they come from stay here.
-          const { snapshots, ...side } = report;
-          return { report: side, forcedEnd, tcpInfo, sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']) } satisfies PeerSessionOutcome;
+          // reverse: this host sends (the client loop, on its own clock), on its server socket, pinned as the server side is.
+          const { direction } = config;
+          const sending = { ...config, affinity: { client: config.affinity.server, server: config.affinity.client } };
+          const linked = new AbortController();
+          const onAbort = (): void => linked.abort(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+          // Per stream, a side run per direction this host takes part in; the first stream's first one reads the counter files.
+          const sideRun = (fd: number, role: 'client' | 'server', counters: boolean): SideRun => new SideRun(role, role === 'client' ? sending : config, fd, {
+            // Without a data connection to wait for first, the worker's own run includes the wait for the first client.
+            signal: linked.signal, slackMs: SLACK_MS + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
+            windowSnapshotFiles: counters ? kernelCounterFiles() : undefined, sharedFd: direction === 'bidirectional',
+          });
+          const perStream = fds.map((fd, i) => (direction === 'forward' ? [sideRun(fd, 'server', i === 0)] : direction === 'reverse' ? [sideRun(fd, 'client', i === 0)]
+            : [sideRun(fd, 'server', i === 0), sideRun(fd, 'client', false)]));
+          live.sides = perStream.flat();
+          if (live.finished) for (const s of live.sides) s.end(DATAGRAM_DRAIN_MS);
+          const runs = perStream.map((sides) => sides.map((s) => {
+            const ran = s.run();
+            ran.catch((err: unknown) => linked.abort(err));
+            return ran;
+          }));
+          const settled = await Promise.allSettled(runs.flat()).finally(() => signal.removeEventListener('abort', onAbort));
+          const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+          // The first failure explains the others (directions and streams it cancelled).
+          if (failed) throw linked.signal.reason ?? failed.reason;
+          const values = settled.map((s) => (s as PromiseFulfilledResult<{ report: SideReport; forcedEnd: boolean }>).value);
+          const width = perStream[0].length;
+          let snapshots: SideReport['snapshots'];
+          const streams: PeerStreamOutcome[] = fds.map((fd, i) => {
+            const [{ report, forcedEnd }, reverse] = values.slice(i * width, (i + 1) * width);
+            for (let k = 0; k < (report.rejected ?? 0); k++) this.#reject('wrong-key');
+            for (let k = 0; k < (report.silent ?? 0); k++) this.#reject('no-key');
+            hooks.atEnd?.('server', fd);
+            // A connection per transaction: the result takes each side's last connection's from its report.
+            const tcp = perRun && isTcp(config.transport);
+            // The counters go as deltas; the files' texts they come from stay here.
+            const { snapshots: read, ...side } = report;
+            if (i === 0) snapshots = read;
+            return {
+              clientPort: clientPorts[i], report: side, forcedEnd, ...(reverse ? { reverse } : {}),
+              tcpInfo: tcp ? readTcpInfo(fd) : null, congestion: tcp ? readCongestion(fd) : null,
+            };
+          });
+          const [firstStream] = streams;
+          return {
+            report: firstStream.report, forcedEnd: streams.some((x) => x.forcedEnd), ...(firstStream.reverse ? { reverse: firstStream.reverse } : {}),
+            tcpInfo: firstStream.tcpInfo, congestion: firstStream.congestion, ...(streams.length > 1 ? { streams } : {}),
+            sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']),
+          } satisfies PeerSessionOutcome;
         } finally {
           this.#log = null;
           this.#live.delete(run.id);
@@ -134,7 +176,7 @@ export class PeerSessionService {
     const live = this.#live.get(id);
     if (live) {
       live.finished = true;
-      live.side?.end(DATAGRAM_DRAIN_MS);
+      for (const side of live.sides) side.end(DATAGRAM_DRAIN_MS);
     }
     await this.runs.registry.waitFor(id);
     // From the registry or, once it has ended, the history; of kind peer only.
@@ -146,24 +188,30 @@ export class PeerSessionService {
   }
 
   /** Waits for the connection that presents `key`, closing every other one; rejects on timeout or cancel. */
-  async #accept(transport: string, listener: number, key: Buffer, scope: FdScope, signal: AbortSignal, timeoutMs: number, live: Live): Promise<number> {
+  async #accept(transport: string, listener: number, key: Buffer, scope: FdScope, signal: AbortSignal, timeoutMs: number, live: Live, count: number): Promise<number[]> {
     const until = Date.now() + timeoutMs;
     const datagram = transport.startsWith('udp');
     // Connections still presenting their key, checked side by side: a silent one must not hold up the real one.
     const pending: PendingKey[] = [];
+    // One per stream, in the order they presented the key; a datagram session has one.
+    const keyed: number[] = [];
     try {
       while (Date.now() < until) {
         if (signal.aborted) throw signal.reason;
-        if (live.finished) throw errors.peerSessionEnded('The client ended the session before its data connection arrived.');
-        const fd = datagram ? this.#keyDatagram(listener, key) : this.#keyConnection(listener, key, scope, pending);
-        if (fd !== null) {
+        if (live.finished) throw errors.peerSessionEnded('The client ended the session before its data connections arrived.');
+        for (;;) {
+          const fd = datagram ? this.#keyDatagram(listener, key) : this.#keyConnection(listener, key, scope, pending);
+          if (fd === null) break;
           setNonBlocking(fd, false);
-          if (!datagram) this.#rejectLate(listener, scope, signal);
-          return fd;
+          keyed.push(fd);
+          if (keyed.length === count) {
+            if (!datagram) this.#rejectLate(listener, scope, signal);
+            return keyed;
+          }
         }
         await sleep(ACCEPT_POLL_MS);
       }
-      throw errors.peerSessionEnded(`No data connection with the session key arrived within ${timeoutMs} ms (SOCKBENCH_PEER_TIMEOUT_MS).`);
+      throw errors.peerSessionEnded(`${keyed.length} of ${count} data connections with the session key arrived within ${timeoutMs} ms (SOCKBENCH_PEER_TIMEOUT_MS).`);
     } finally {
       // Still presenting when the session got its connection (or gave up): what they sent decides the count.
       for (const p of pending) {

@@ -18,13 +18,30 @@ export const ACK = Buffer.from('sockbench-peer-ack');
 export const PEER_TRANSPORTS = ['tcp4', 'tcp6', 'udp4', 'udp6'] as const satisfies readonly Transport[];
 export const PEER_PATTERNS = ['stream', 'rr', 'crr'] as const satisfies readonly Pattern[];
 
-/** The serving side's account of a session: its report, options, TCP_INFO and host. */
-export interface PeerSessionOutcome {
+/** The serving side's account of one data connection (one stream), known by the client's port. */
+export interface PeerStreamOutcome {
+  clientPort: number;
   report: SideReport;
   forcedEnd: boolean;
+  reverse?: { report: SideReport; forcedEnd: boolean };
   tcpInfo: TcpInfo | null;
+  congestion?: string | null;
+}
+
+/** The serving side's account of a session: its report, options, TCP_INFO and host. */
+export interface PeerSessionOutcome {
+  /** This host's side: the receiver of a forward stream, the sender of a reverse one, the forward direction's receiver of a bidirectional one. */
+  report: SideReport;
+  forcedEnd: boolean;
+  /** A bidirectional stream: this host's sender of the reverse direction. */
+  reverse?: { report: SideReport; forcedEnd: boolean };
+  tcpInfo: TcpInfo | null;
+  /** TCP, one connection for the run: the data socket's TCP_CONGESTION at the end. */
+  congestion?: string | null;
   sockets: OptionReport[];
   host: BenchmarkOutcome['host'];
+  /** Every stream's account (streams > 1 across hosts); the fields above are the first one's. */
+  streams?: PeerStreamOutcome[];
   /** This host's kernel counters around the server side's window. */
   kernelCounters: KernelCounterWindow | null;
 }
@@ -51,7 +68,10 @@ export function checkCrossHost({ config }: RepeatPlan, field = 'body'): void {
   for (const [name, set] of localOnly) {
     if (set) throw errors.invalidValue(`${field}.${name}: ${name} runs on loopback only for now; remove it, or remove peer to run it on this host.`, `${field}.${name}`);
   }
-  if (config.streams > 1) throw errors.invalidValue(`${field}.streams: a peer benchmark runs one stream; remove streams or set it to 1.`, `${field}.streams`);
+  // Several streams are several data connections with one key: a datagram session has one socket, a crr session one listener its worker accepts on.
+  if (config.streams > 1 && (!config.transport.startsWith('tcp') || config.pattern === 'crr')) {
+    throw errors.invalidValue(`${field}.streams: across hosts several streams are several TCP connections: use tcp4 or tcp6 with stream or rr, or set streams to 1.`, `${field}.streams`);
+  }
   const min = behaviourOf(config).minMessageSize.remote;
   if (config.messageSize < min) {
     throw errors.invalidValue(`${field}.messageSize: across hosts a datagram carries ${min} bytes of sequence numbers; use a messageSize of at least ${min}.`, `${field}.messageSize`);

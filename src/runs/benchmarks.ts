@@ -1,10 +1,12 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { FastifyError } from 'fastify';
 import type { Config } from '../config.js';
 import { errors, type SockbenchError } from '../errors.js';
 import { hostFacts, type HostFacts } from '../host/facts.js';
 import { sysctlValue, type SysctlName, type SysctlValue } from '../host/sysctls.js';
 import type { OptionReport } from '../options/types.js';
-import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideOptionsInput, summarize } from '../bench/index.js';
+import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type SideOptionsInput, sendersOf, summarize, withRunOptions } from '../bench/index.js';
 import { threadAffinity } from '../../native-bindings/index.js';
 import { COUNTERS_NOTE, COUNTERS_SCOPE, flagOtherTraffic, type FlaggedWindow } from '../advice/counters.js';
 import { explainRun, type Finding } from '../advice/findings.js';
@@ -62,6 +64,19 @@ export interface RepeatCounters {
 }
 
 export type BenchmarkRun = RunView<BenchmarkConfig, BenchmarkOutcome>;
+
+/** A TCP stream's pacing, as the sender's socket ended it. */
+export interface PacingSummary {
+  /** pacingRateBitsPerSecond as asked (null: not capped). */
+  requestedBitsPerSecond: number | null;
+  /** The sender's SO_MAX_PACING_RATE read back at the end, in bit/s (null: unlimited, or not read). */
+  effectiveBitsPerSecond: number | null;
+  /** The sender's TCP_INFO at the end: tcpi_pacing_rate (TCP's own current rate) and tcpi_max_pacing_rate (the cap; null: unlimited), in bit/s. */
+  tcpInfoPacingRateBitsPerSecond: number | null;
+  tcpInfoMaxPacingRateBitsPerSecond: number | null;
+  /** The stream went at the pacing rate (the "paced" finding): the cap, not the path, set the figure. */
+  bounded: boolean;
+}
 
 /** The sysctls that explain a transfer, copied into every result. */
 const RESULT_SYSCTLS: SysctlName[] = [
@@ -132,11 +147,77 @@ function checkAffinity(affinity: SideAffinity, sides: Array<keyof SideAffinity>,
   }
 }
 
+/** Each named algorithm must be one this host has (the far host checks its own side). */
+function checkCongestion(probes: HostProbes, congestion: SideCongestion, oneForBoth: boolean, sides: Array<keyof SideCongestion>, fieldPrefix: string): void {
+  if (sides.every((side) => congestion[side] === null)) return;
+  const available = probes.availableCongestion();
+  for (const side of sides) {
+    const name = congestion[side];
+    if (name === null || available.includes(name)) continue;
+    const field = oneForBoth ? `${fieldPrefix}.congestion` : `${fieldPrefix}.congestion.${side}`;
+    throw errors.congestionUnavailable(`${field}: this host has no congestion control "${name}"; use one of ${available.join(', ') || 'none listed'} (net.ipv4.tcp_available_congestion_control).`, field, available);
+  }
+}
+
+/** A bit rate from a bytes-per-second figure; ~0 (no cap) and unreadable values are null. */
+function bitsOf(bytesPerSecond: unknown): number | null {
+  return typeof bytesPerSecond === 'number' && bytesPerSecond >= 0 && bytesPerSecond < 2 ** 53 ? bytesPerSecond * 8 : null;
+}
+
+/** The sender's pacing at the end of the median repeat: what was asked, what the socket held, what TCP_INFO says. */
+function pacingSummary(config: BenchmarkConfig, result: RunResult, sockets: BenchmarkOutcome['sockets'], explanation: Finding[]): PacingSummary {
+  // Bidirectional: the client's, as the forward direction's sender.
+  const [sender] = sendersOf(config.direction);
+  const option = sockets[sender].find((o) => o.name === 'SO_MAX_PACING_RATE');
+  const info = result.tcpInfo?.[sender] ?? null;
+  return {
+    requestedBitsPerSecond: config.pacingRateBitsPerSecond,
+    effectiveBitsPerSecond: option ? bitsOf(option.end ?? option.effective) : null,
+    tcpInfoPacingRateBitsPerSecond: info ? bitsOf(info.pacing_rate) : null,
+    tcpInfoMaxPacingRateBitsPerSecond: info ? bitsOf(info.max_pacing_rate) : null,
+    bounded: explanation.some((f) => f.code === 'paced'),
+  };
+}
+
+/** The qdisc the sender's packets leave by: loopback here, the route to the peer across hosts. */
+async function senderQdiscOf(probes: HostProbes, config: BenchmarkConfig): Promise<SenderQdisc | null> {
+  // The far host alone sends: its qdisc is its own, which this host cannot read.
+  if (config.peer !== undefined && config.direction === 'reverse') return null;
+  if (config.peer === undefined) return probes.senderQdisc(config.transport === 'tcp6' ? '::1' : '127.0.0.1');
+  const host = new URL(config.peer).hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0) return probes.senderQdisc(host);
+  try {
+    return await probes.senderQdisc((await lookup(host, { family: config.transport === 'tcp6' ? 6 : 4 })).address);
+  } catch {
+    return null;
+  }
+}
+
 /** A request checked completely and ready to run. */
 export interface PreparedBenchmark {
   config: BenchmarkConfig;
   options: BenchOptions;
   expectedMs: number;
+}
+
+/** The root qdisc of the device a sender's packets leave by: fq paces by itself, anything else leaves pacing to TCP. */
+export interface SenderQdisc {
+  /** The device `ip route get` names for the destination. */
+  device: string;
+  /** The root qdisc's kind (noqueue, pfifo_fast, fq, mq...), from `tc qdisc show dev`; null when tc could not say. */
+  root: string | null;
+  /** `tc qdisc show dev DEVICE` as it answered, a line per qdisc. */
+  tc: string[];
+  /** fq paces flows itself (EDT); otherwise TCP paces internally (since Linux 4.13), which SO_MAX_PACING_RATE also caps. */
+  pacedBy: 'fq' | 'tcp';
+}
+
+/** What a run needs to know of this host beyond its sockets (src/host/, wired by src/app.ts). */
+export interface HostProbes {
+  /** net.ipv4.tcp_available_congestion_control, read live. */
+  availableCongestion(): string[];
+  /** The qdisc on the way to `destination` (an IP address); null when the tools could not say. */
+  senderQdisc(destination: string): Promise<SenderQdisc | null>;
 }
 
 /** Who runs a repeat: both sides here, or the server side on a peer (wired by src/app.ts). */
@@ -154,12 +235,12 @@ export class BenchmarkService {
   /** SOCKBENCH_PEERS, normalized once. */
   readonly #allowedPeers: readonly string[];
 
-  constructor(private readonly config: Config, private readonly runs: Runs, private readonly executors: Executors) {
+  constructor(private readonly config: Config, private readonly runs: Runs, private readonly executors: Executors, private readonly probes: HostProbes) {
     this.#allowedPeers = parsePeers(config.SOCKBENCH_PEERS);
   }
 
-  submit(req: BenchmarkRequest): BenchmarkRun {
-    const prepared = this.prepare(req);
+  /** `prepared`: the request as prepare() (and checkFar()) already checked it. */
+  submit(req: BenchmarkRequest, prepared = this.prepare(req)): BenchmarkRun {
     return this.runs.registry.submit('benchmark', prepared.config, (signal, reporter) => this.execute(prepared, signal, reporter),
       prepared.expectedMs, prepared.config.repeats) as BenchmarkRun;
   }
@@ -192,7 +273,16 @@ export class BenchmarkService {
     }
     // Across hosts the server side is pinned on the peer, which checks its own CPUs.
     checkAffinity(resolved.affinity, req.peer === undefined ? ['client', 'server'] : ['client'], fieldPrefix);
-    const options = new BenchOptions(resolved.transport, req.options ?? {}, this.config.SOCKBENCH_MAX_OPTIONS, `${fieldPrefix}.options`);
+    // Across hosts the far host checks its own side's algorithm (and this one asks it first: checkFar).
+    checkCongestion(this.probes, resolved.congestion, typeof req.congestion === 'string', req.peer === undefined ? ['client', 'server'] : ['client'], fieldPrefix);
+    let optionsInput: SideOptionsInput;
+    try {
+      optionsInput = withRunOptions(req.options ?? {}, resolved);
+    } catch (err) {
+      if (err instanceof BenchConfigError) throw errors.invalidValue(`${fieldPrefix}.${err.message}.`, `${fieldPrefix}.${err.field}`);
+      throw err;
+    }
+    const options = new BenchOptions(resolved.transport, optionsInput, this.config.SOCKBENCH_MAX_OPTIONS, `${fieldPrefix}.options`);
     const config: BenchmarkConfig = { ...resolved, repeats, streams, options: req.options ?? {} };
     const prepared = { config, options, expectedMs: repeats * (durationMs + warmupMs) };
     if (req.peer !== undefined) {
@@ -202,6 +292,30 @@ export class BenchmarkService {
     }
     this.#executorOf(config).check(prepared, fieldPrefix);
     return prepared;
+  }
+
+  /**
+   * What only the far host of a peer run can say, asked before the run is queued so that a
+   * refusal is a 400 like this host's own: whether it has the server side's congestion control.
+   */
+  async checkFar({ config }: PreparedBenchmark, fieldPrefix = 'body'): Promise<void> {
+    const wanted = config.congestion.server;
+    if (config.peer === undefined || wanted === null || !this.executors.peer.capabilities) return;
+    const far = await this.executors.peer.capabilities(config.peer);
+    if (far.congestion.available.includes(wanted)) return;
+    const field = config.congestion.client === wanted ? `${fieldPrefix}.congestion` : `${fieldPrefix}.congestion.server`;
+    throw errors.congestionUnavailable(`${field}: the peer ${config.peer} has no congestion control "${wanted}"; use one of ${far.congestion.available.join(', ') || 'none listed'} (its net.ipv4.tcp_available_congestion_control).`, field, far.congestion.available);
+  }
+
+  /** The congestion control algorithms a run may use: this host's, less those the peer (if any) lacks. */
+  async availableCongestion(peer: string | undefined, field: string): Promise<string[]> {
+    const here = this.probes.availableCongestion();
+    if (peer === undefined) return here;
+    const allowed = peerAllowed(this.#allowedPeers, peer);
+    if (allowed === null) throw Object.assign(errors.peerNotAllowed(peer), { field });
+    if (!this.executors.peer.capabilities) return here;
+    const far = await this.executors.peer.capabilities(allowed);
+    return here.filter((name) => far.congestion.available.includes(name));
   }
 
   #executorOf(config: BenchmarkConfig): Executor<BenchmarkOutcome['host'], KernelCounterWindow | null> {
@@ -240,12 +354,16 @@ export class BenchmarkService {
       sysctls: { client: host.sysctls, server: (peerHost ?? host).sysctls },
       counters: windows,
     });
+    const tcpStream = median.stream !== null && median.tcpInfo !== null;
     return {
       host,
       sockets,
       summary: {
         ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, cpus: median.cpus,
         tcpInfo: summary.tcpInfo, medianRepeat: summary.medianRepeat,
+        ...(median.congestion ? { congestion: median.congestion } : {}),
+        ...(median.directions ? { direction: config.direction, sentBy: median.sentBy, directions: median.directions } : {}),
+        ...(tcpStream ? { pacing: pacingSummary(config, median, sockets, explanation), senderQdisc: await senderQdiscOf(this.probes, config) } : {}),
       },
       explanation,
       kernelCounters,

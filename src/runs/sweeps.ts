@@ -13,7 +13,11 @@ import type { Runs } from './runs.js';
 export const MAX_SWEEP_POINTS = 64;
 
 /** Body parameters a sweep may vary besides options (transport, sizes, counts, pacing). */
-const SWEEP_PARAMETERS = ['transport', 'messageSize', 'responseSize', 'requestWrites', 'streams', 'rateBitsPerSecond', 'sendMode', 'gso', 'gro', 'inFlight'] as const;
+const SWEEP_PARAMETERS = [
+  'transport', 'messageSize', 'responseSize', 'requestWrites', 'streams', 'rateBitsPerSecond', 'sendMode', 'gso', 'gro', 'inFlight', 'congestion', 'pacingRateBitsPerSecond',
+] as const;
+/** vary.congestion: ["*"] stands for every algorithm both hosts have. */
+export const EVERY_CONGESTION = '*';
 type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
 
 export type SweepValue = number | boolean | string;
@@ -106,7 +110,9 @@ function checkVary(vary: Record<string, SweepValue[]>): void {
 }
 
 function effectiveOf(outcome: BenchmarkOutcome, vary: string[]): SweepPoint['effective'] {
-  const wanted = new Set([...ALWAYS_REPORTED, ...vary.map((n) => n.replace(/^(client|server)\./, '').toUpperCase())]);
+  // The run parameters that set options are shown by the options they set.
+  const asOption: Record<string, string> = { congestion: 'TCP_CONGESTION', pacingRateBitsPerSecond: 'SO_MAX_PACING_RATE' };
+  const wanted = new Set([...ALWAYS_REPORTED, ...vary.map((n) => asOption[n] ?? n.replace(/^(client|server)\./, '').toUpperCase())]);
   return effectiveBySide(outcome.sockets, (name) => wanted.has(name));
 }
 
@@ -117,6 +123,19 @@ function effectiveOf(outcome: BenchmarkOutcome, vary: string[]): SweepPoint['eff
  */
 export class SweepService {
   constructor(private readonly config: Config, private readonly runs: Runs, private readonly benchmarks: BenchmarkService) {}
+
+  /**
+   * The request with vary.congestion's "*" replaced by every algorithm available on both hosts
+   * (this one's list, in its order, less what the peer lacks); other requests as they are.
+   */
+  async expand(req: SweepRequest): Promise<SweepRequest> {
+    const values = req.vary.congestion;
+    if (!Array.isArray(values) || !values.includes(EVERY_CONGESTION)) return req;
+    const available = await this.benchmarks.availableCongestion(req.base.peer, 'body.base.peer');
+    if (available.length === 0) throw errors.congestionUnavailable('body.vary.congestion: "*" found no congestion control that both hosts have; name the algorithms instead.', 'body.vary.congestion', []);
+    const congestion = [...new Set(values.flatMap((v) => (v === EVERY_CONGESTION ? available : [v])))];
+    return { ...req, vary: { ...req.vary, congestion } };
+  }
 
   submit(req: SweepRequest): SweepRun {
     checkVary(req.vary);

@@ -194,7 +194,7 @@ const zero = Object.fromEntries(KERNEL_COUNTER_NAMES.map((n) => [n, 0])) as Kern
 function udpFacts(lost: number, drops: number | null): RunEvidence {
   const config = resolveBenchConfig({ transport: 'udp4', pattern: 'stream', durationMs: 1000 });
   const result: RunResult = {
-    transport: 'udp4', pattern: 'stream', config, stream: null, rr: null, tcpInfo: null, intervals: null, nudged: false, forcedEnd: false,
+    transport: 'udp4', pattern: 'stream', config, stream: null, rr: null, tcpInfo: null, congestion: null, intervals: null, nudged: false, forcedEnd: false,
     datagram: { sent: 1000, received: 1000 - lost, lost, lossRatio: lost / 1000, reordered: 0, bytes: 0, seconds: 1, bitsPerSecond: 1e6, sendCalls: 1000, recvCalls: 1000 - lost,
       cpuMsPerGigabyte: { client: null, server: null }, zerocopy: null, gsoSegmentsPerSend: null, gro: null },
     cpu: { client: { userMs: 10, systemMs: 10, waitMs: 0 }, server: { userMs: 10, systemMs: 10, waitMs: 0 } },

@@ -36,6 +36,9 @@ t.test('benchBody: flags to the POST /v1/benchmarks body, values left to the API
     options: { both: { SO_SNDBUF: 65536 }, client: { TCP_NODELAY: true }, server: { SO_RCVBUF: 4096 } },
   });
   t.same(benchBody({ transport: 'udp4', pattern: 'stream', 'send-mode': 'copy', gso: true, gro: true }), { transport: 'udp4', pattern: 'stream', sendMode: 'copy', gso: true, gro: true });
+  t.same(benchBody({ transport: 'tcp4', pattern: 'stream', direction: 'reverse', congestion: 'bbr', 'pacing-rate-bits-per-second': '1000000000' }),
+    { transport: 'tcp4', pattern: 'stream', direction: 'reverse', congestion: 'bbr', pacingRateBitsPerSecond: 1e9 });
+  t.same(benchBody({ transport: 'tcp4', pattern: 'stream', 'server-congestion': 'cubic' }), { transport: 'tcp4', pattern: 'stream', congestion: { server: 'cubic' } });
   t.same(benchBody({ transport: 'tcp4', pattern: 'rr', 'in-flight': '8', 'background-streams': '2', 'background-message-size': '65536' }),
     { transport: 'tcp4', pattern: 'rr', inFlight: 8, background: { streams: 2, messageSize: 65536 } });
   t.throws(() => benchBody({ 'in-flight': 'many' }), usage(/--in-flight expects a number/));

@@ -171,7 +171,8 @@ t.test('what a peer run refuses before anything starts', async (t) => {
   await refused({ transport: 'tcp4', pattern: 'stream', peer: 'file:///etc/passwd' }, 403, 'SOCKBENCH_PEER_NOT_ALLOWED', 'body.peer');
   await refused({ transport: 'unix', pattern: 'stream' }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.transport');
   await refused({ transport: 'udp4', pattern: 'crr' }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.pattern');
-  await refused({ transport: 'tcp4', pattern: 'stream', streams: 2 }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.streams');
+  await refused({ transport: 'udp4', pattern: 'stream', streams: 2 }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.streams');
+  await refused({ transport: 'tcp4', pattern: 'crr', streams: 2 }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.streams');
   await refused({ transport: 'udp4', pattern: 'stream', messageSize: 8 }, 400, 'SOCKBENCH_INVALID_VALUE', 'body.messageSize');
 });
 
@@ -249,6 +250,39 @@ t.test('data connections: a wrong key, no key or a replayed key are closed and c
   const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="no-key"\} 1/);
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="replayed"\} 1/);
+});
+
+t.test('streams: one key, a data connection per stream; one more with the key is a replay, refused and counted', async (t) => {
+  const { b } = await pair(t);
+  const { res, created } = await session(b, { transport: 'tcp4', pattern: 'stream', durationMs: 200, warmupMs: 0, streams: 3 });
+  t.equal(res.statusCode, 201, res.body);
+  const key = Buffer.from(created.key, 'hex');
+  const wrong = dial(created.port);
+  wrong.write(Buffer.alloc(32, 5));
+  t.ok(await closedByPeer(wrong) < 1000, 'a wrong key is closed');
+  const good = [dial(created.port), dial(created.port), dial(created.port)];
+  await Promise.all(good.map((s) => once(s, 'connect')));
+  // Read while connected: a closed socket has no local port any more.
+  const ports = good.map((s) => s.localPort!);
+  good.forEach((s, i) => s.write(Buffer.concat([key, Buffer.alloc(1000 * (i + 1), i)])));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the session has all three by now
+  const replay = dial(created.port);
+  await once(replay, 'connect');
+  replay.write(key);
+  t.ok(await closedByPeer(replay) < 2000, 'a fourth connection with the key, once the session has its three: closed');
+  for (const s of good) s.end();
+  const end = await b.inject({ method: 'POST', url: `/v1/peer/sessions/${created.id}/finish`, headers: auth });
+  const outcome = end.json();
+  t.equal(outcome.status, 'done', JSON.stringify(outcome.error));
+  t.same(outcome.result.streams.map((x: { clientPort: number }) => x.clientPort).sort(), [...ports].sort(), 'a stream per connection, known by the client\'s port');
+  for (const [i, port] of ports.entries()) {
+    const mine = outcome.result.streams.find((x: { clientPort: number }) => x.clientPort === port);
+    t.equal(mine.report.totalBytes, 1000 * (i + 1), `stream ${i}: the server counted what that connection sent after the key`);
+  }
+  for (const s of good) s.destroy();
+  const metrics = (await b.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+  t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="wrong-key"\} 1/);
   t.match(metrics, /sockbench_peer_rejected_connections_total\{reason="replayed"\} 1/);
 });
 

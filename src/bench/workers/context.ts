@@ -5,6 +5,9 @@ import { STOP, type Control } from '../control.js';
 import type { SideInterval, SideReport, SideStart } from '../protocol.js';
 import type { ResolvedBenchConfig } from '../types.js';
 
+/** TCP_CONGESTION's buffer: the name and its NUL (docs/kernel-facts.md §1.2). */
+const TCP_CA_NAME_MAX = 16;
+
 /** Everything a side's loop needs, prepared before the go signal. */
 export interface SideContext {
   role: Role;
@@ -49,6 +52,18 @@ export function throwIfAborted(control: Control): void {
 export function readTcpInfo(fd: number): TcpInfo | null {
   try {
     return decodeTcpInfo(getsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_INFO, TCP_INFO_SIZE));
+  } catch (err) {
+    if (err instanceof SysError) return null;
+    throw err;
+  }
+}
+
+/** The socket's TCP_CONGESTION (null where it cannot be read). */
+export function readCongestion(fd: number): string | null {
+  try {
+    const buf = getsockopt(fd, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_CONGESTION, TCP_CA_NAME_MAX);
+    const end = buf.indexOf(0);
+    return buf.subarray(0, end === -1 ? buf.length : end).toString('latin1') || null;
   } catch (err) {
     if (err instanceof SysError) return null;
     throw err;

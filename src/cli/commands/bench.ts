@@ -22,6 +22,7 @@ const NUMBER_FLAGS = {
   'rate-bits-per-second': 'rateBitsPerSecond',
   'interval-ms': 'intervalMs',
   'in-flight': 'inFlight',
+  'pacing-rate-bits-per-second': 'pacingRateBitsPerSecond',
 } as const;
 
 /** Boolean flags that are fields of the body. */
@@ -52,6 +53,11 @@ const OPTIONS = {
   'rate-bits-per-second': { type: 'string' },
   'interval-ms': { type: 'string' },
   'send-mode': { type: 'string' },
+  direction: { type: 'string' },
+  congestion: { type: 'string' },
+  'client-congestion': { type: 'string' },
+  'server-congestion': { type: 'string' },
+  'pacing-rate-bits-per-second': { type: 'string' },
   gso: { type: 'boolean' },
   gro: { type: 'boolean' },
   'in-flight': { type: 'string' },
@@ -82,6 +88,15 @@ export function benchBody(values: Record<string, string | boolean | string[] | u
   if (typeof values.pattern === 'string') body.pattern = values.pattern;
   if (typeof values.peer === 'string') body.peer = values.peer;
   if (typeof values['send-mode'] === 'string') body.sendMode = values['send-mode'];
+  if (typeof values.direction === 'string') body.direction = values.direction;
+  // --congestion for both sides, or --client-congestion / --server-congestion each (like options per side).
+  if (typeof values.congestion === 'string') body.congestion = values.congestion;
+  else if (typeof values['client-congestion'] === 'string' || typeof values['server-congestion'] === 'string') {
+    body.congestion = {
+      ...(typeof values['client-congestion'] === 'string' ? { client: values['client-congestion'] } : {}),
+      ...(typeof values['server-congestion'] === 'string' ? { server: values['server-congestion'] } : {}),
+    };
+  }
   for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
     const value = values[flag];
     if (typeof value === 'string') body[field] = numberFlag('bench', flag, value);
@@ -146,6 +161,10 @@ Options (the API's body fields; see README "Benchmarks"):
   --rate-bits-per-second N    stream: pace the sender
   --interval-ms N             add samples every N ms
   --send-mode M               stream: copy, zerocopy (MSG_ZEROCOPY) or sendfile (like iperf3 -Z)
+  --direction D               stream: forward, reverse (like iperf3 -R) or bidirectional (like --bidir)
+  --congestion NAME           TCP: TCP_CONGESTION on both sides (like iperf3 -C); --client-congestion,
+                              --server-congestion for one side
+  --pacing-rate-bits-per-second N  TCP stream: the sender's SO_MAX_PACING_RATE (like --fq-rate)
   --gso, --gro                udp4/udp6 stream: UDP_SEGMENT sends, UDP_GRO receives
   --in-flight N               rr: N requests outstanding per connection
   --background-streams N      rr: N bulk streams beside the pair (latency under load)

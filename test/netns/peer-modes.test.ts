@@ -1,0 +1,150 @@
+import t, { type Test } from 'tap';
+import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { canMakeNamespaces, fetchIn, startInstance, twoHosts, type Host, type Instance } from '../helpers/netns.js';
+
+// Run parameters that cross hosts, between two network namespaces joined by a veth pair, one
+// sockbench in each: each host applies its own side's congestion control, checks it against
+// its own list, and the client asks the far host for its list before a run is queued.
+
+const skip = canMakeNamespaces() ? false : 'needs root and ip netns (iproute2) with veth support to make two hosts on one machine';
+const TOKEN = 'netns-peer-modes-token-0123456789';
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+const AVAILABLE = readFileSync('/proc/sys/net/ipv4/tcp_available_congestion_control', 'utf8').trim().split(/\s+/);
+
+interface Setup { a: Host; b: Host; clientApi: Instance; serverApi: Instance; peer: string }
+
+async function setup(t: Test): Promise<Setup> {
+  const pair = await twoHosts(t);
+  const serverApi = await startInstance(t, pair.b, { SOCKBENCH_TOKEN: TOKEN });
+  const peer = `http://${pair.b.ip4}:${serverApi.port}`;
+  const clientApi = await startInstance(t, pair.a, { SOCKBENCH_HOST: pair.a.ip4, SOCKBENCH_TOKEN: TOKEN, SOCKBENCH_PEERS: peer });
+  return { a: pair.a, b: pair.b, clientApi, serverApi, peer };
+}
+
+const post = (s: Setup, path: string, body: Record<string, unknown>) =>
+  fetchIn(s.a, `${s.clientApi.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: 60_000 });
+
+// One pair of hosts and instances for the whole file: starting them is most of its time.
+let shared: Promise<Setup> | null = null;
+const hosts = (): Promise<Setup> => (shared ??= setup(t));
+const count = (pid: number, what: 'fd' | 'task'): number => readdirSync(`/proc/${pid}/${what}`).length;
+
+t.test('congestion control per run between two hosts', { skip }, async (t) => {
+  const s = await hosts();
+
+  const caps = await fetchIn(s.a, `${s.peer}/v1/peer/capabilities`, { headers });
+  t.equal(caps.status, 200);
+  t.same(caps.json().congestion.available, AVAILABLE, 'the far host lists what its kernel offers');
+
+  const [client, server] = AVAILABLE.length >= 2 ? [AVAILABLE[0], AVAILABLE[1]] : [AVAILABLE[0], AVAILABLE[0]];
+  const res = await post(s, '/v1/benchmarks', { transport: 'tcp4', pattern: 'stream', durationMs: 400, warmupMs: 100, peer: s.peer, congestion: { client, server } });
+  const run = res.json();
+  t.equal(res.status, 200, run.error ? JSON.stringify(run.error) : 'ran');
+  t.same(run.result.summary.congestion, { client, server }, 'each host read its own data socket\'s TCP_CONGESTION back');
+  t.match(run.result.sockets.server.find((o: { name: string }) => o.name === 'TCP_CONGESTION'), { requested: server, effective: server }, 'the far host set the server side');
+  t.match(run.result.sockets.client.find((o: { name: string }) => o.name === 'TCP_CONGESTION'), { requested: client, effective: client });
+  t.equal(run.result.summary.verified, true);
+  t.match(run.result.summary.senderQdisc, { device: s.a.dev, pacedBy: 'tcp' }, 'the sender\'s packets leave by the veth');
+
+  // What the far host lacks is a 400 before anything is queued, naming what it has.
+  const refused = await post(s, '/v1/benchmarks', { transport: 'tcp4', pattern: 'stream', durationMs: 200, peer: s.peer, congestion: { server: 'vegas' } });
+  t.equal(refused.status, 400);
+  t.match(refused.json(), { code: 'SOCKBENCH_CONGESTION_UNAVAILABLE', field: 'body.congestion.server', suggestions: AVAILABLE });
+  t.match(refused.json().message, new RegExp(`the peer ${s.peer.replace(/[.:/]/g, '\\$&')} has no congestion control "vegas"; use one of ${AVAILABLE.join(', ')}`));
+  // The far host checks again itself: a session asked for directly is refused the same way.
+  const direct = await fetchIn(s.a, `${s.peer}/v1/peer/sessions`, { method: 'POST', headers, body: JSON.stringify({ transport: 'tcp4', pattern: 'stream', durationMs: 200, congestion: { server: 'vegas' } }) });
+  t.equal(direct.status, 400);
+  t.match(direct.json(), { code: 'SOCKBENCH_CONGESTION_UNAVAILABLE', field: 'body.congestion.server' });
+
+  const sweep = await post(s, '/v1/sweeps', { base: { transport: 'tcp4', pattern: 'rr', durationMs: 100, warmupMs: 0, peer: s.peer }, vary: { congestion: ['*'] } });
+  t.equal(sweep.status, 200, sweep.body.slice(0, 300));
+  const points = sweep.json().result.points;
+  t.same(points.map((p: { params: { congestion: string } }) => p.params.congestion), AVAILABLE, '"*": every algorithm both hosts have');
+  for (const p of points) t.same([p.status, p.effective.server.TCP_CONGESTION], ['done', p.params.congestion], `${p.params.congestion} on the far host`);
+});
+
+t.test('reverse and bidirectional streams between two hosts: each direction counted exactly, on both hosts', { skip }, async (t) => {
+  const s = await hosts();
+  const pid = s.clientApi.child.pid!;
+  const body = { transport: 'tcp4', pattern: 'stream', durationMs: 400, warmupMs: 100, peer: s.peer };
+
+  const rev = (await post(s, '/v1/benchmarks', { ...body, direction: 'reverse', pacingRateBitsPerSecond: 500e6 })).json();
+  t.equal(rev.status, 'done', JSON.stringify(rev.error));
+  const r = rev.result.summary;
+  t.equal(r.sentBy, 'server', 'the far host sent');
+  t.same(Object.keys(r.directions), ['reverse']);
+  t.equal(r.directions.reverse.sentBy, 'server');
+  t.equal(r.verified, true, 'this host received exactly what the far host sent');
+  t.equal(r.sentBytesTotal, r.receivedBytesTotal);
+  t.ok(r.bitsPerSecond > 0.25e9 && r.bitsPerSecond < 0.55e9, `paced by the far host's SO_MAX_PACING_RATE to 500 Mbit/s: ${r.bitsPerSecond} bit/s`);
+  t.match(rev.result.sockets.server.find((o: { name: string }) => o.name === 'SO_MAX_PACING_RATE'), { requested: 62_500_000, effective: 62_500_000 }, 'set on the far host\'s sender');
+  t.notOk(rev.result.sockets.client.some((o: { name: string }) => o.name === 'SO_MAX_PACING_RATE'), 'not on this host, which only received');
+  t.ok(r.cpu.client && r.cpu.server && r.tcpInfo.client && r.tcpInfo.server, 'CPU and TCP_INFO of both hosts');
+  t.ok(r.tcpInfo.client.bytes_received >= r.receivedBytesTotal, `this host's socket received it (TCP_INFO bytes_received ${r.tcpInfo.client.bytes_received})`);
+  t.ok(r.tcpInfo.server.bytes_acked > 0.9 * r.receivedBytesTotal, `the far host's socket sent it (TCP_INFO bytes_acked ${r.tcpInfo.server.bytes_acked} for ${r.receivedBytesTotal})`);
+  t.equal(r.senderQdisc, null, 'the sender\'s qdisc is on the far host');
+  t.equal(r.pacing.bounded, rev.result.explanation.some((f: { code: string; side: string }) => f.code === 'paced' && f.side === 'server'));
+
+  const bidir = (await post(s, '/v1/benchmarks', { ...body, direction: 'bidirectional' })).json();
+  t.equal(bidir.status, 'done', JSON.stringify(bidir.error));
+  const b = bidir.result.summary;
+  t.equal(b.sentBy, 'both');
+  const { forward, reverse } = b.directions;
+  t.same([forward.sentBy, reverse.sentBy], ['client', 'server']);
+  for (const [name, d] of [['forward', forward], ['reverse', reverse]]) {
+    t.equal(d.verified, true, `${name}: the receiver counted exactly what its sender sent`);
+    t.equal(d.sentBytesTotal, d.receivedBytesTotal, `${name}: ${d.sentBytesTotal} bytes`);
+    t.ok(d.bitsPerSecond > 0 && d.cpu.client && d.cpu.server, `${name}: ${(d.bitsPerSecond / 1e9).toFixed(2)} Gbit/s, CPU of both of its threads`);
+  }
+  t.equal(b.bytes, forward.bytes + reverse.bytes, 'the sum');
+  t.equal(b.bitsPerSecond, forward.bitsPerSecond + reverse.bitsPerSecond);
+  t.equal(b.verified, true);
+  t.ok(b.tcpInfo.client.bytes_received > 0 && b.tcpInfo.server.bytes_received > 0, 'each host\'s socket received');
+
+  // A forced end in the new modes still releases everything on this host.
+  const fds = count(pid, 'fd');
+  const threads = count(pid, 'task');
+  for (const direction of ['reverse', 'bidirectional']) {
+    const started = await post(s, '/v1/benchmarks?wait=false', { ...body, durationMs: 10_000, direction });
+    t.equal(started.status, 202);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const cancelled = await post(s, `/v1/benchmarks/${started.json().id}/cancel`, {});
+    t.equal(cancelled.json().status, 'cancelled', `${direction}: cancelled`);
+  }
+  let fdsAfter = count(pid, 'fd');
+  for (let i = 0; i < 50 && fdsAfter > fds; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    fdsAfter = count(pid, 'fd');
+  }
+  t.ok(fdsAfter <= fds, `every descriptor closed on this host (${fdsAfter} open, ${fds} before)`);
+  t.ok(count(pid, 'task') <= threads, 'no thread left behind');
+  // The far host ended its sessions too: it takes the next run at once.
+  t.equal((await post(s, '/v1/benchmarks', { ...body, durationMs: 100, warmupMs: 0, direction: 'reverse' })).status, 200, 'the far host is free again');
+});
+
+t.test('streams across hosts: a connection per stream with one key, each stream exact, figures summed', { skip }, async (t) => {
+  const s = await hosts();
+  const body = { transport: 'tcp4', pattern: 'stream', durationMs: 400, warmupMs: 100, peer: s.peer, streams: 4 };
+  const fwd = (await post(s, '/v1/benchmarks', body)).json();
+  t.equal(fwd.status, 'done', JSON.stringify(fwd.error));
+  const f = fwd.result.summary;
+  t.equal(fwd.config.streams, 4);
+  t.equal(f.verified, true, 'every stream\'s receiver on the far host counted exactly what its sender sent');
+  t.equal(f.sentBytesTotal, f.receivedBytesTotal);
+  t.ok(f.bitsPerSecond > 0 && f.cpu.client && f.cpu.server, `4 streams: ${(f.bitsPerSecond / 1e9).toFixed(2)} Gbit/s summed`);
+
+  const rev = (await post(s, '/v1/benchmarks', { ...body, direction: 'reverse' })).json();
+  t.equal(rev.status, 'done', JSON.stringify(rev.error));
+  const r = rev.result.summary;
+  t.equal(r.sentBy, 'server');
+  t.equal(r.verified, true, '4 reverse streams, each exact');
+  t.equal(r.directions.reverse.bytes, r.bytes);
+
+  const rr = (await post(s, '/v1/benchmarks', { ...body, pattern: 'rr', durationMs: 200, streams: 2 })).json();
+  t.equal(rr.status, 'done', JSON.stringify(rr.error));
+  t.ok(rr.result.summary.transactions > 0, `2 rr streams: ${rr.result.summary.transactions} round trips`);
+
+  const metrics = (await fetchIn(s.b, `${s.serverApi.url}/metrics`, { headers })).body;
+  t.notMatch(metrics, /sockbench_peer_rejected_connections_total\{reason="replayed"\} [1-9]/, 'the far host took every stream\'s connection as the session\'s, none as a replay');
+});
