@@ -15,7 +15,7 @@ t.test('bench: a short run as JSON and as text, exit 0', async (t) => {
   t.equal(json.code, 0, json.stderr);
   t.equal(json.stderr, '', 'no progress bar when stderr is not a terminal');
   const run = JSON.parse(json.stdout) as { status: string; config: Record<string, unknown>; result: { summary: { verified: boolean }; sockets: Record<string, Array<{ name: string; requested: unknown }>> } };
-  t.equal(run.status, 'done');
+  t.equal(run.status, 'done', JSON.stringify((run as { error?: unknown }).error));
   t.match(run.config, { transport: 'tcp4', pattern: 'stream', durationMs: 200, warmupMs: 0 });
   t.equal(run.result.summary.verified, true);
   t.match(run.result.sockets.client.find((o) => o.name === 'SO_SNDBUF'), { requested: 65536 });
