@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../src/errors.js';
+import { PeerSessionRunSchema } from '../src/peer/wire.js';
 import { BenchmarkBody } from './benchmarks.js';
 import { errorResponses, IdParams } from './schemas.js';
 
@@ -15,13 +16,6 @@ const SessionCreatedSchema = Type.Object({
   connectTimeoutMs: Type.Integer(),
 });
 
-const SessionRunSchema = Type.Object({
-  id: Type.String(), kind: Type.String(), status: Type.String(),
-  createdAt: Type.String(), startedAt: Type.Union([Type.String(), Type.Null()]), finishedAt: Type.Union([Type.String(), Type.Null()]),
-  config: Type.Object({}, { additionalProperties: true }),
-  result: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }), Type.Null()]),
-}, { additionalProperties: true });
 
 const peer: FastifyPluginAsyncTypebox = async (app) => {
   const sessions = app.peerSessions;
@@ -41,7 +35,7 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/peer/sessions/:id', {
-    schema: { summary: 'A peer session: its state, and this side\'s report once done', tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) } },
+    schema: { summary: 'A peer session: its state, and this side\'s report once done', tags: ['peer'], params: IdParams, response: { 200: PeerSessionRunSchema, ...errorResponses(404) } },
   }, async (request) => {
     const run = sessions.get(request.params.id);
     if (!run) throw notFound(request.params.id);
@@ -51,7 +45,7 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/peer/sessions/:id/finish', {
     schema: {
       summary: 'The client side has finished: end this side (a datagram receiver drains first) and answer its report',
-      tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) },
+      tags: ['peer'], params: IdParams, response: { 200: PeerSessionRunSchema, ...errorResponses(404) },
     },
   }, async (request) => {
     const run = await sessions.finish(request.params.id);
@@ -60,7 +54,7 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.delete('/peer/sessions/:id', {
-    schema: { summary: 'Cancel a peer session (the client side failed)', tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) } },
+    schema: { summary: 'Cancel a peer session (the client side failed)', tags: ['peer'], params: IdParams, response: { 200: PeerSessionRunSchema, ...errorResponses(404) } },
   }, async (request) => {
     const id = request.params.id;
     if (!sessions.get(id)) throw notFound(id);

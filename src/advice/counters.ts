@@ -1,7 +1,7 @@
 import { isTcp, type RunResult } from '../bench/index.js';
 import { Type, type Static } from '@sinclair/typebox';
-import { KERNEL_COUNTER_NAMES, KERNEL_COUNTERS, type KernelCounterName, type KernelCounterWindow } from '../host/kernel-counters.js';
-import { Nullable, SideSchema } from '../schema-types.js';
+import { KERNEL_COUNTER_NAMES, KernelCounterWindowSchema, type KernelCounterName, type KernelCounterWindow } from '../host/kernel-counters.js';
+import { Nullable } from '../schema-types.js';
 
 // Kernel counters belong to the network namespace: a delta may include other sockets' traffic.
 // A counter cannot move by more than the packets of its protocol that the run put through the
@@ -19,11 +19,8 @@ export interface BeyondRun {
 
 export type FlaggedWindow = KernelCounterWindow & { beyondRun: BeyondRun[] };
 
-const NullableCount = Nullable(Type.Integer({ minimum: 0 }));
 const CounterWindowSchema = Type.Object({
-  sides: Type.Array(SideSchema, { description: 'The run\'s sides whose window this host\'s reading brackets' }),
-  windowMs: Type.Number({ description: 'Time between the two readings' }),
-  deltas: Type.Object(Object.fromEntries(KERNEL_COUNTERS.map((c) => [c.name, { ...NullableCount, description: `${c.unit}; null: this kernel or namespace does not have it` }])), { additionalProperties: false }),
+  ...KernelCounterWindowSchema.properties,
   beyondRun: Type.Array(Type.Object({
     counter: Type.String(), delta: Type.Integer(), runAtMost: Type.Integer({ description: 'Packets of that protocol this run sent and received' }),
   }, { additionalProperties: false }), { description: 'Counters that moved by more than this run could cause: other traffic in the namespace' }),

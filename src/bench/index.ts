@@ -15,8 +15,9 @@ export { assembleResult, mergeInterval, ratio } from './results.js';
 export { SideRun } from './side-run.js';
 export { median, summarize } from './summary.js';
 export { type BenchConfig, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type WindowSnapshots } from './types.js';
+export { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES } from './types.js';
 export {
-  BACKGROUND_DIRECTIONS, BackgroundConfigSchema, SideAffinitySchema, BenchmarkSummarySchema, IntervalSampleSchema, PATTERNS, PatternSchema, RepeatSchema, ResolvedBenchConfigSchema, SEND_MODES, SideOptionsSchema, SideTcpInfoSchema, TransportSchema,
+  BackgroundConfigSchema, SideAffinitySchema, BenchmarkSummarySchema, IntervalSampleSchema, PatternSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, SideReportSchema, SideTcpInfoSchema, TcpInfoSchema, TransportSchema,
   type BenchmarkSummary, type DatagramSummary, type RepeatView, type StreamSummary, type TransactionSummary,
 } from './schema.js';
 export { workerPool } from './worker-pool.js';

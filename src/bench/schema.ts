@@ -2,14 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TRANSPORTS } from '../sockets/transports.js';
 import { Nullable, NullableInteger, NullableNumber, StringEnum } from '../schema-types.js';
 import { OptionsEchoSchema } from '../options/schema.js';
+import { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES } from './names.js';
 
 // A benchmark's figures as a contract: the engine produces them, results and the API show them,
 // and their types are these schemas' Static<>. fast-json-stringify writes responses from these
 // schemas and drops what they leave out, so every field the engine emits is here.
 
-export const PATTERNS = ['stream', 'rr', 'crr'] as const;
-export const SEND_MODES = ['copy', 'zerocopy', 'sendfile'] as const;
-export const BACKGROUND_DIRECTIONS = ['forward'] as const;
 
 export const TransportSchema = StringEnum(TRANSPORTS, { description: 'Socket family and type: tcp4, tcp6, udp4, udp6, unix (stream) or unix-dgram' });
 export const PatternSchema = StringEnum(PATTERNS, { description: 'stream: bulk client→server; rr: request/response; crr: connect, request, response, close (TCP)' });
@@ -218,6 +216,28 @@ export type StreamSummary = Static<typeof StreamSummarySchema>;
 export type DatagramSummary = Static<typeof DatagramSummarySchema>;
 export type TransactionSummary = Static<typeof TransactionSummarySchema>;
 export type BenchmarkSummary = Static<typeof BenchmarkSummarySchema>;
+
+const SideIntervalSchema = Type.Object({
+  index: Type.Integer(), startNs: Type.Number(), endNs: Type.Number(), bytes: Type.Integer(), calls: Type.Integer(),
+  datagrams: Type.Integer(), transactions: Type.Integer(),
+  latency: Type.Optional(LatencySummarySchema), tcpInfo: Type.Optional(Nullable(TcpInfoSchema)),
+}, { additionalProperties: false });
+
+/** One side's report of one repeat (src/bench/protocol.ts SideReport), as a peer sends it back. */
+export const SideReportSchema = Type.Object({
+  role: StringEnum(['client', 'server'] as const),
+  cpu: Nullable(CpuUsageSchema),
+  totalBytes: Type.Integer(), windowNs: NullableNumber, windowBytes: Type.Integer(), windowCalls: Type.Integer(),
+  eof: Type.Boolean(), datagrams: Type.Integer(), reordered: Type.Integer(), transactions: Type.Integer(),
+  latency: Nullable(LatencySummarySchema), histogram: Nullable(Type.String()),
+  intervals: Type.Array(SideIntervalSchema),
+  tcpInfo: Nullable(TcpInfoSchema),
+  rejected: Type.Optional(Type.Integer()), silent: Type.Optional(Type.Integer()),
+  cpus: Type.Optional(Type.Array(Type.Integer())),
+  sendPath: Type.Optional(Nullable(Type.Object({ zerocopy: Type.Optional(ZerocopyCountsSchema), gsoSegmentsPerSend: Type.Optional(Type.Integer()) }, { additionalProperties: false }))),
+  gro: Type.Optional(GroCountsSchema),
+  snapshots: Type.Optional(Type.Object({ open: Type.Array(Nullable(Type.String())), close: Type.Array(Nullable(Type.String())), ms: Type.Number() }, { additionalProperties: false })),
+}, { additionalProperties: false, description: 'The serving side\'s raw counts, which the other instance merges with its own' });
 
 /** Options per side as the request gave them (both first, then the side's own). */
 export const SideOptionsSchema = Type.Object({

@@ -1,14 +1,18 @@
 import type { TcpInfo } from '../../native-bindings/index.js';
 import type { Phase, Transport } from '../options/types.js';
 import type { PairHooks, Role } from '../sockets/pair.js';
-import type { BACKGROUND_DIRECTIONS, BackgroundConfig, CpuUsage, DatagramFigures, IntervalSample, PATTERNS, ResolvedBenchConfig, SEND_MODES, StreamFigures, TransactionFigures, ZerocopyCounts } from './schema.js';
-export { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES } from './schema.js';
+import type { BackgroundConfig, CpuUsage, DatagramFigures, IntervalSample, ResolvedBenchConfig, StreamFigures, TransactionFigures, ZerocopyCounts } from './schema.js';
 
 // The figures' types are the result schemas' Static<> (schema.ts); these are the engine's own.
 export type {
   BackgroundConfig, BackgroundFigures, CpuPerGigabyte, CpuUsage, DatagramFigures, GroCounts, IntervalSample, LatencySummary, ResolvedBenchConfig, SideAffinity,
   StreamFigures, TransactionFigures, ZerocopyCounts,
 } from './schema.js';
+
+// The side workers load this file: only type imports of the schemas, so that a worker does not load
+// TypeBox and every schema to start.
+import { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES } from './names.js';
+export { BACKGROUND_DIRECTIONS, PATTERNS, SEND_MODES };
 
 /**
  * stream: bulk data one way, client to server. rr: request/response ping-pong on one

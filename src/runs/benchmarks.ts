@@ -30,7 +30,7 @@ export interface BenchmarkRequest extends Omit<BenchConfig, 'durationMs'> {
   peer?: string;
 }
 
-const ResultHostSchema = Type.Object({
+export const ResultHostSchema = Type.Object({
   ...HostFactsSchema.properties,
   sysctls: Type.Record(Type.String(), SysctlValueSchema, { description: 'The sysctls that explain a transfer, by name (null: cannot be read here)' }),
 }, { additionalProperties: false, description: 'The host, as it was when the run ended' });
