@@ -12,7 +12,7 @@ import { formatShort } from '../src/report/format.js';
 import { table, valueText } from '../src/report/text.js';
 import { OptionsInputSchema } from './sockopts.js';
 import {
-  errorResponses, FindingSchema, FormatQuery, IdParams, KernelCountersSchema, NullableNumber, OptionReportSchema, PageQuery, StringEnum, TableFormatQuery, TransportSchema, textResponse,
+  errorResponses, FormatQuery, IdParams, NullableNumber, PageQuery, StringEnum, TableFormatQuery, TransportSchema, textResponse,
 } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';

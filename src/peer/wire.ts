@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { AF, type TcpInfo } from '../../native-bindings/index.js';
+import { AF } from '../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { behaviourOf, SideReportSchema, TcpInfoSchema, type Pattern, type RepeatPlan } from '../bench/index.js';
 import { errors } from '../errors.js';
@@ -8,7 +8,6 @@ import { BenchmarkConfigSchema, ResultHostSchema } from '../runs/benchmarks.js';
 import { runDocumentSchema } from '../runs/registry.js';
 import { Nullable } from '../schema-types.js';
 import { OptionReportSchema } from '../options/schema.js';
-import type { OptionReport } from '../options/types.js';
 import type { Transport } from '../options/types.js';
 import { KernelCounterWindowSchema } from '../host/kernel-counters.js';
 

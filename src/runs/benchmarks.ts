@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { hostFacts, HostFactsSchema } from '../host/facts.js';
 import { sysctlValue, SysctlValueSchema, type SysctlName } from '../host/sysctls.js';
 import { OptionReportSchema } from '../options/schema.js';
-import { BackgroundConfigSchema, PatternSchema, SideAffinitySchema, TransportSchema, type BenchConfig, BenchConfigError, type BenchmarkSummary, BenchmarkSummarySchema, type RepeatView, BenchOptions, IntervalSampleSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideOptionsInput, summarize } from '../bench/index.js';
+import { BackgroundConfigSchema, PatternSchema, SideAffinitySchema, TransportSchema, type BenchConfig, BenchConfigError, type BenchmarkSummary, BenchmarkSummarySchema, type RepeatView, BenchOptions, IntervalSampleSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, BenchTimeoutError, BenchWorkerError, type Executor, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideOptionsInput, summarize } from '../bench/index.js';
 import { threadAffinity } from '../../native-bindings/index.js';
 import { COUNTERS_NOTE, COUNTERS_SCOPE, flagOtherTraffic, KernelCountersSchema, type KernelCounters } from '../advice/counters.js';
 import { explainRun, FindingSchema, type Finding } from '../advice/findings.js';
