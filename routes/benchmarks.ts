@@ -4,8 +4,8 @@ import {
   BACKGROUND_DIRECTIONS, type CongestionInput, DIRECTIONS, MAX_BACKGROUND_STREAMS, MAX_CONGESTION_NAME, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE,
   MAX_PACING_BITS_PER_SECOND, MIN_PACING_BITS_PER_SECOND, PATTERNS, SEND_MODES,
 } from '../src/bench/index.js';
-import { MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
-import { compareRuns, type RunComparison } from '../src/runs/compare.js';
+import { BenchmarkRunSchema, MAX_REPEATS, MAX_STREAMS, type BenchmarkRun } from '../src/runs/benchmarks.js';
+import { compareRuns, RunComparisonSchema, type RunComparison } from '../src/runs/compare.js';
 import { metricsOf } from '../src/runs/metrics.js';
 import { RUN_STATUSES } from '../src/runs/registry.js';
 import { errors } from '../src/errors.js';
@@ -13,7 +13,7 @@ import { formatShort } from '../src/report/format.js';
 import { table, valueText } from '../src/report/text.js';
 import { OptionsInputSchema } from './sockopts.js';
 import {
-  errorResponses, FindingSchema, FormatQuery, IdParams, KernelCountersSchema, NullableNumber, OptionReportSchema, PageQuery, StringEnum, TableFormatQuery, TransportSchema,
+  errorResponses, FormatQuery, IdParams, NullableNumber, PageQuery, StringEnum, TableFormatQuery, TransportSchema, textResponse,
 } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
@@ -58,27 +58,6 @@ export const BenchmarkBody = Type.Object({
   }, { additionalProperties: false, description: 'Options per side, in the probe forms; both first, then the side\'s own' })),
 }, { additionalProperties: false });
 
-const RunSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  kind: Type.String({ description: 'benchmark' }),
-  status: StringEnum(RUN_STATUSES),
-  queuePosition: Type.Union([Type.Integer(), Type.Null()]),
-  createdAt: Type.String(), startedAt: Type.Union([Type.String(), Type.Null()]), finishedAt: Type.Union([Type.String(), Type.Null()]),
-  config: Type.Object({}, { additionalProperties: true }),
-  progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
-  result: Type.Union([Type.Object({
-    host: Type.Object({}, { additionalProperties: true }),
-    sockets: Type.Object({ client: Type.Array(OptionReportSchema), server: Type.Array(OptionReportSchema) }),
-    summary: Type.Object({}, { additionalProperties: true, description: 'The figures: median over repeats; min, max, cpu, tcpInfo alongside' }),
-    explanation: Type.Optional(Type.Array(FindingSchema, { description: 'What bounded the median repeat\'s figures, strongest first (empty: nothing stood out; absent: recorded by an older version)' })),
-    kernelCounters: Type.Optional(KernelCountersSchema),
-    repeats: Type.Array(Type.Object({}, { additionalProperties: true })),
-    intervals: Type.Union([Type.Array(Type.Object({}, { additionalProperties: true })), Type.Null()]),
-    peer: Type.Optional(Type.Object({ url: Type.String(), host: Type.Object({}, { additionalProperties: true }) }, { description: 'Peer runs: the host that ran the server side' })),
-  }), Type.Null()]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) }), Type.Null()]),
-});
-
 const cpuTotal = (u: { userMs: number; systemMs: number } | null | undefined): number | null => (u ? u.userMs + u.systemMs : null);
 
 function fmt(n: unknown, unit: string, scale = 1, digits = 2): string {
@@ -95,38 +74,39 @@ function runText(run: BenchmarkRun): string {
   if (run.error) lines.push(`error: ${run.error.code}: ${run.error.message}`);
   const out = run.result;
   if (out) {
-    const r = out.summary as Record<string, any>;
-    if (c.pattern === 'stream' && 'verified' in r) {
-      lines.push(`throughput ${fmt(r.bitsPerSecond, 'Gbit/s', 1e9)} (min ${fmt(r.min?.bitsPerSecond, 'Gbit/s', 1e9)}, max ${fmt(r.max?.bitsPerSecond, 'Gbit/s', 1e9)})  ${r.bytes} bytes  verified ${r.verified}`);
-    } else if (c.pattern === 'stream') {
+    const r = out.summary;
+    if ('verified' in r) {
+      lines.push(`throughput ${fmt(r.bitsPerSecond, 'Gbit/s', 1e9)} (min ${fmt(r.min.bitsPerSecond, 'Gbit/s', 1e9)}, max ${fmt(r.max.bitsPerSecond, 'Gbit/s', 1e9)})  ${r.bytes} bytes  verified ${r.verified}`);
+    } else if ('lost' in r) {
       lines.push(`received ${fmt(r.bitsPerSecond, 'Mbit/s', 1e6)}  sent ${r.sent}  lost ${r.lost} (${fmt(typeof r.lossRatio === 'number' ? r.lossRatio * 100 : null, '%', 1, 3)})  reordered ${r.reordered}`);
     } else {
-      const l = r.latencyMicros ?? {};
+      const l = r.latencyMicros;
       lines.push(`${fmt(r.transactionsPerSecond, 'transactions/s', 1, 0)}  latency µs p50 ${fmt(l.p50, '', 1, 1)} p90 ${fmt(l.p90, '', 1, 1)} p99 ${fmt(l.p99, '', 1, 1)} max ${fmt(l.max, '', 1, 1)}`);
     }
-    if (r.zerocopy) lines.push(`zerocopy  sends ${r.zerocopy.sends}  completed ${r.zerocopy.completed}  copied by the kernel ${r.zerocopy.copied}  unconfirmed ${r.zerocopy.unconfirmed}  ring ${r.zerocopy.ringBuffers} buffers`);
-    if (r.gsoSegmentsPerSend) lines.push(`gso  ${r.gsoSegmentsPerSend} datagrams per send`);
-    if (r.gro) lines.push(`gro  ${r.gro.segments} segments in ${r.gro.receives} reads (${r.gro.coalesced} coalesced)  sizes ${Object.entries(r.gro.segmentSizes).map(([k, v]) => `${k} B x ${v}`).join(', ')}`);
-    if (r.cpuMsPerGigabyte) lines.push(`cpu ms per GB  client ${fmt(r.cpuMsPerGigabyte.client, '', 1, 1)}  server ${fmt(r.cpuMsPerGigabyte.server, '', 1, 1)}`);
-    if (r.inFlight > 1) lines.push(`${r.inFlight} requests in flight`);
-    if (r.directions) {
-      for (const [name, d] of Object.entries(r.directions as Record<string, any>)) {
-        lines.push(`${name}  sent by ${d.sentBy}${c.peer ? (d.sentBy === 'server' ? ` (peer ${c.peer})` : ' (this host)') : ''}  ${fmt(d.bitsPerSecond, 'Gbit/s', 1e9)}  ${d.bytes} bytes  verified ${d.verified}  cpu ms client ${fmt(cpuTotal(d.cpu?.client), '', 1, 1)} server ${fmt(cpuTotal(d.cpu?.server), '', 1, 1)}`);
+    if ('zerocopy' in r && r.zerocopy) lines.push(`zerocopy  sends ${r.zerocopy.sends}  completed ${r.zerocopy.completed}  copied by the kernel ${r.zerocopy.copied}  unconfirmed ${r.zerocopy.unconfirmed}  ring ${r.zerocopy.ringBuffers} buffers`);
+    if ('gsoSegmentsPerSend' in r && r.gsoSegmentsPerSend) lines.push(`gso  ${r.gsoSegmentsPerSend} datagrams per send`);
+    if ('gro' in r && r.gro) lines.push(`gro  ${r.gro.segments} segments in ${r.gro.receives} reads (${r.gro.coalesced} coalesced)  sizes ${Object.entries(r.gro.segmentSizes).map(([k, v]) => `${k} B x ${v}`).join(', ')}`);
+    if ('cpuMsPerGigabyte' in r) lines.push(`cpu ms per GB  client ${fmt(r.cpuMsPerGigabyte.client, '', 1, 1)}  server ${fmt(r.cpuMsPerGigabyte.server, '', 1, 1)}`);
+    if ('inFlight' in r && r.inFlight > 1) lines.push(`${r.inFlight} requests in flight`);
+    if ('directions' in r && r.directions) {
+      for (const [name, d] of Object.entries(r.directions)) {
+        if (!d) continue;
+        lines.push(`${name}  sent by ${d.sentBy}${c.peer ? (d.sentBy === 'server' ? ` (peer ${c.peer})` : ' (this host)') : ''}  ${fmt(d.bitsPerSecond, 'Gbit/s', 1e9)}  ${d.bytes} bytes  verified ${d.verified}  cpu ms client ${fmt(cpuTotal(d.cpu.client), '', 1, 1)} server ${fmt(cpuTotal(d.cpu.server), '', 1, 1)}`);
       }
     }
     if (r.congestion) lines.push(`congestion  client ${r.congestion.client ?? 'n/a'}  server ${r.congestion.server ?? 'n/a'}`);
-    const p = r.pacing;
+    const p = 'pacing' in r ? r.pacing : undefined;
     if (p && p.requestedBitsPerSecond !== null) {
       lines.push(`pacing  asked ${fmt(p.requestedBitsPerSecond, 'Gbit/s', 1e9, 3)}  socket ${fmt(p.effectiveBitsPerSecond, 'Gbit/s', 1e9, 3)}  tcp_info pacing_rate ${fmt(p.tcpInfoPacingRateBitsPerSecond, 'Gbit/s', 1e9, 3)}  ${p.bounded ? 'bounded the run' : 'did not bound the run'}`);
     }
-    const q = r.senderQdisc;
+    const q = 'senderQdisc' in r ? r.senderQdisc : undefined;
     if (q) lines.push(`sender qdisc  ${q.device} ${q.root ?? 'unknown'} (${q.pacedBy === 'fq' ? 'fq paces' : 'TCP paces internally'})`);
-    const bg = r.background;
+    const bg = 'background' in r ? r.background : null;
     if (bg) lines.push(`under load: ${bg.streams} background ${bg.direction} stream${bg.streams > 1 ? 's' : ''} of ${bg.messageSize} B, ${fmt(bg.bitsPerSecond, 'Gbit/s', 1e9)} over ${fmt(bg.seconds, 's', 1, 2)}${bg.coveredWindow ? '' : ' (did NOT cover the whole window)'}`);
-    const cpu = r.cpu ?? {};
+    const cpu = r.cpu;
     // Where a pinned side ran; an unpinned one was free to move (the JSON's `cpus` lists where).
-    const on = (side: 'client' | 'server') => (c.affinity?.[side] == null ? '' : `on cpu ${(r.cpus?.[side] ?? []).join(',')}`);
-    lines.push(`cpu ms  client user ${fmt(cpu.client?.userMs, '', 1, 1)} sys ${fmt(cpu.client?.systemMs, '', 1, 1)}${on('client')}  server user ${fmt(cpu.server?.userMs, '', 1, 1)} sys ${fmt(cpu.server?.systemMs, '', 1, 1)}${on('server')}`);
+    const on = (side: 'client' | 'server') => (c.affinity?.[side] == null ? '' : `on cpu ${(r.cpus[side] ?? []).join(',')}`);
+    lines.push(`cpu ms  client user ${fmt(cpu.client.userMs, '', 1, 1)} sys ${fmt(cpu.client.systemMs, '', 1, 1)}${on('client')}  server user ${fmt(cpu.server.userMs, '', 1, 1)} sys ${fmt(cpu.server.systemMs, '', 1, 1)}${on('server')}`);
     const [first, ...others] = out.explanation ?? [];
     if (first) {
       lines.push(`why: ${first.code}: ${first.summary}`);
@@ -183,20 +163,6 @@ function compareText(c: RunComparison): string {
   return lines.join('\n') + '\n';
 }
 
-const MetricSpreadSchema = Type.Object({ median: NullableNumber, min: NullableNumber, max: NullableNumber, repeats: Type.Integer() });
-const DifferenceSchema = Type.Object({ path: Type.String(), a: Type.Unknown(), b: Type.Unknown() });
-const RunHeadSchema = Type.Object({ id: Type.String(), transport: Type.String(), pattern: Type.String(), createdAt: Type.String() });
-const ComparisonSchema = Type.Object({
-  a: RunHeadSchema, b: RunHeadSchema,
-  configDifferences: Type.Array(DifferenceSchema), optionDifferences: Type.Array(DifferenceSchema),
-  metrics: Type.Array(Type.Object({
-    metric: Type.String(), label: Type.String(), unit: Type.String(), better: StringEnum(['higher', 'lower'] as const),
-    a: MetricSpreadSchema, b: MetricSpreadSchema, difference: NullableNumber, ratio: NullableNumber,
-    significant: Type.Union([Type.Boolean(), Type.Null()], { description: 'true: the repeats\' ranges do not overlap (larger than the run-to-run spread); null: a side has one repeat' }),
-    verdict: StringEnum(['better', 'worse', 'same', 'unknown'] as const, { description: 'b against a' }),
-  })),
-});
-
 const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.benchmarks;
   const runs = app.runs;
@@ -209,7 +175,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['benchmarks'],
       body: BenchmarkBody,
       querystring: Type.Object({ wait: Type.Optional(Type.Boolean({ default: true })), format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
-      response: { 200: RunSchema, 202: RunSchema, 409: RunSchema, 422: RunSchema, 502: RunSchema, ...errorResponses(400, 403, 413, 415, 429) },
+      response: { 200: BenchmarkRunSchema, 202: BenchmarkRunSchema, 409: BenchmarkRunSchema, 422: BenchmarkRunSchema, 502: BenchmarkRunSchema, ...errorResponses(400, 403, 413, 415, 429) },
     },
   }, async (request, reply) => {
     const prepared = service.prepare(request.body);
@@ -246,7 +212,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Two finished benchmarks of one pattern, metric by metric: the difference, and whether it is larger than the run-to-run spread of their repeats',
       tags: ['benchmarks'],
       querystring: Type.Object({ a: Type.String({ maxLength: 64 }), b: Type.String({ maxLength: 64 }), format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
-      response: { 200: ComparisonSchema, ...errorResponses(400, 404, 409) },
+      response: { 200: RunComparisonSchema, ...errorResponses(400, 404, 409) },
     },
   }, async (request, reply) => {
     const load = (which: 'a' | 'b') => {
@@ -269,6 +235,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Server-Sent Events of a benchmark: state, progress per repeat, each interval sample as it is measured (with intervalMs), end',
       tags: ['benchmarks'], params: IdParams,
       produces: ['text/event-stream'],
+      response: { ...textResponse('text/event-stream', 'Server-Sent Events until the benchmark ends'), ...errorResponses(404) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
@@ -281,7 +248,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'A benchmark: status, progress, result',
       tags: ['benchmarks'], params: IdParams,
       querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
-      response: { 200: RunSchema, ...errorResponses(404) },
+      response: { 200: BenchmarkRunSchema, ...errorResponses(404) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
@@ -293,7 +260,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Cancel a queued or running benchmark: 200 with its final state, kept in the history (a finished one is answered as it is; never deleted)',
       tags: ['benchmarks'], params: IdParams,
-      response: { 200: RunSchema, ...errorResponses(404) },
+      response: { 200: BenchmarkRunSchema, ...errorResponses(404) },
     },
   }, async (request) => {
     const run = service.get(request.params.id);

@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DefaultsSnapshotSchema, HostFactsSchema, OptionDefaultSchema, SysctlValueSchema, type DefaultsSnapshot } from '../src/host/schema.js';
-import { CURRENT } from '../src/host/snapshots.js';
+import { CURRENT, SnapshotSchema, StoredSnapshotSchema } from '../src/host/snapshots.js';
 import { RULE_OPERATORS } from '../src/host/rules.js';
 import type { StoredSnapshot } from '../src/runs/store.js';
 import { errors } from '../src/errors.js';
@@ -112,10 +112,6 @@ const CheckSchema = Type.Object({
   state: StateSchema,
   host: HostFactsSchema,
 }, { additionalProperties: false });
-const StoredSnapshotSchema = Type.Object({
-  id: Type.String(), createdAt: Type.String(), label: Type.Union([Type.String(), Type.Null()]), hostname: Type.String(), state: Type.String(),
-});
-
 const defaults: FastifyPluginAsyncTypebox = async (app) => {
   const snapshots = app.snapshots;
   const notFound = (id: string) => errors.snapshotNotFound(`No stored snapshot ${id}; GET /v1/defaults/snapshots lists them.`);
@@ -138,7 +134,7 @@ const defaults: FastifyPluginAsyncTypebox = async (app) => {
         label: Type.Optional(Type.String({ maxLength: 200, description: 'Free text, e.g. "before tuning"' })),
       }, { additionalProperties: false, description: 'Optional: an empty request takes a fresh snapshot without a label' }),
       querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
-      response: { 201: Type.Intersect([StoredSnapshotSchema, Type.Object({ document: DefaultsSnapshotSchema })]), ...errorResponses(400) },
+      response: { 201: SnapshotSchema, ...errorResponses(400) },
     },
     // `curl -X POST` with no body is the common case.
     preValidation: async (request) => { request.body ??= {}; },
@@ -153,7 +149,7 @@ const defaults: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Stored snapshots, newest first (without their documents)',
       tags: ['host'],
       querystring: Type.Object({ ...PageQuery, format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ total: Type.Integer(), snapshots: Type.Array(StoredSnapshotSchema) }), ...errorResponses(400) },
+      response: { 200: Type.Object({ total: Type.Integer(), snapshots: Type.Array(StoredSnapshotSchema) }, { additionalProperties: false }), ...errorResponses(400) },
     },
   }, async (request, reply) => negotiate(request, reply, snapshots.list(request.query.limit ?? 20, request.query.offset ?? 0), snapshotListText));
 
@@ -163,7 +159,7 @@ const defaults: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['host'],
       params: IdParams,
       querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
-      response: { 200: Type.Intersect([StoredSnapshotSchema, Type.Object({ document: DefaultsSnapshotSchema })]), ...errorResponses(404) },
+      response: { 200: SnapshotSchema, ...errorResponses(404) },
     },
   }, async (request, reply) => {
     const stored = snapshots.get(request.params.id);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { textResponse } from './schemas.js';
 
 // Outside /v1: Prometheus scrapes /metrics by convention, and its format is not part of the versioned JSON API.
 const metrics: FastifyPluginAsync = async (app) => {
@@ -7,6 +8,7 @@ const metrics: FastifyPluginAsync = async (app) => {
       summary: 'Prometheus metrics: process, runs by transport, pattern and status, run durations, latest figures per transport and pattern',
       tags: ['host'],
       produces: ['text/plain'],
+      response: textResponse('text/plain', 'The Prometheus text exposition format'),
     },
   }, async (_request, reply) => {
     reply.type(app.metrics.contentType);

@@ -22,6 +22,7 @@ export const OptionSchema = Type.Object({
   man: Type.String(),
   readVia: Type.Optional(Type.String()),
   getNeeds: Type.Optional(Type.Literal('connected')),
+  returnsFd: Type.Optional(Type.Boolean({ description: 'getsockopt installs a new descriptor in the caller (SO_PEERPIDFD), which the reader must close' })),
   volatile: Type.Optional(Type.Boolean()),
   example: Type.Optional(RequestedValueSchema),
 });

@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../src/errors.js';
 import { congestionControl } from '../src/host/congestion.js';
+import { PeerSessionRunSchema } from '../src/peer/wire.js';
+import { Nullable } from '../src/schema-types.js';
 import { BenchmarkBody } from './benchmarks.js';
 import { errorResponses, IdParams } from './schemas.js';
 
@@ -16,21 +18,14 @@ const SessionCreatedSchema = Type.Object({
   connectTimeoutMs: Type.Integer(),
 });
 
-const SessionRunSchema = Type.Object({
-  id: Type.String(), kind: Type.String(), status: Type.String(),
-  createdAt: Type.String(), startedAt: Type.Union([Type.String(), Type.Null()]), finishedAt: Type.Union([Type.String(), Type.Null()]),
-  config: Type.Object({}, { additionalProperties: true }),
-  result: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }), Type.Null()]),
-}, { additionalProperties: true });
 
 const CapabilitiesSchema = Type.Object({
   congestion: Type.Object({
     available: Type.Array(Type.String(), { description: 'net.ipv4.tcp_available_congestion_control: what TCP_CONGESTION accepts here' }),
-    default: Type.Union([Type.String(), Type.Null()], { description: 'net.ipv4.tcp_congestion_control' }),
+    default: Nullable(Type.String(), 'net.ipv4.tcp_congestion_control'),
     allowed: Type.Array(Type.String(), { description: 'net.ipv4.tcp_allowed_congestion_control: what an unprivileged process may choose' }),
-  }),
-});
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
 
 const peer: FastifyPluginAsyncTypebox = async (app) => {
   const sessions = app.peerSessions;
@@ -57,7 +52,7 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/peer/sessions/:id', {
-    schema: { summary: 'A peer session: its state, and this side\'s report once done', tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) } },
+    schema: { summary: 'A peer session: its state, and this side\'s report once done', tags: ['peer'], params: IdParams, response: { 200: PeerSessionRunSchema, ...errorResponses(404) } },
   }, async (request) => {
     const run = sessions.get(request.params.id);
     if (!run) throw notFound(request.params.id);
@@ -67,7 +62,7 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/peer/sessions/:id/finish', {
     schema: {
       summary: 'The client side has finished: end this side (a datagram receiver drains first) and answer its report',
-      tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) },
+      tags: ['peer'], params: IdParams, response: { 200: PeerSessionRunSchema, ...errorResponses(404) },
     },
   }, async (request) => {
     const run = await sessions.finish(request.params.id);
@@ -76,7 +71,7 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.delete('/peer/sessions/:id', {
-    schema: { summary: 'Cancel a peer session (the client side failed)', tags: ['peer'], params: IdParams, response: { 200: SessionRunSchema, ...errorResponses(404) } },
+    schema: { summary: 'Cancel a peer session (the client side failed)', tags: ['peer'], params: IdParams, response: { 200: PeerSessionRunSchema, ...errorResponses(404) } },
   }, async (request) => {
     const id = request.params.id;
     if (!sessions.get(id)) throw notFound(id);

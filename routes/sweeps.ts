@@ -7,9 +7,9 @@ import { formatShort } from '../src/report/format.js';
 import { table, valueText } from '../src/report/text.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../src/runs/metrics.js';
 import { RUN_STATUSES } from '../src/runs/registry.js';
-import { MAX_SWEEP_POINTS, type SweepRun } from '../src/runs/sweeps.js';
+import { MAX_SWEEP_POINTS, SweepRunSchema, type SweepRun } from '../src/runs/sweeps.js';
 import { BenchmarkBody } from './benchmarks.js';
-import { errorResponses, FindingShortSchema, IdParams, NullableNumber, OptionValueInput, PageQuery, StringEnum, TableFormatQuery } from './schemas.js';
+import { errorResponses, IdParams, OptionValueInput, PageQuery, StringEnum, TableFormatQuery, textResponse } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
 
@@ -20,29 +20,6 @@ const SweepBody = Type.Object({
     examples: [{ SO_SNDBUF: [4096, 65536, 1048576], TCP_NODELAY: [false, true] }],
   }),
 }, { additionalProperties: false });
-
-const MetricsSchema = Type.Union([Type.Object(Object.fromEntries(METRIC_NAMES.map((m) => [m, Type.Optional(NullableNumber)]))), Type.Null()]);
-const PointSchema = Type.Object({
-  index: Type.Integer(), params: Type.Object({}, { additionalProperties: true }), status: StringEnum(RUN_STATUSES),
-  metrics: MetricsSchema, min: MetricsSchema, max: MetricsSchema, ratioToFirst: MetricsSchema,
-  effective: Type.Union([Type.Object({ client: Type.Object({}, { additionalProperties: true }), server: Type.Object({}, { additionalProperties: true }) }), Type.Null()]),
-  explanation: Type.Union([Type.Array(FindingShortSchema), Type.Null()], { description: 'What bounded the point\'s figures, strongest first (null: not done)' }),
-  overheadMs: Type.Union([Type.Number({ description: 'Wall time of the point beyond its warm-up and measured time' }), Type.Null()]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
-});
-const SweepSchema = Type.Object({
-  id: Type.String(), kind: Type.String({ description: 'sweep' }), status: StringEnum(RUN_STATUSES),
-  queuePosition: Type.Union([Type.Integer(), Type.Null()]),
-  createdAt: Type.String(), startedAt: Type.Union([Type.String(), Type.Null()]), finishedAt: Type.Union([Type.String(), Type.Null()]),
-  config: Type.Object({}, { additionalProperties: true }),
-  progress: Type.Object({ done: Type.Integer({ description: 'Points finished' }), total: Type.Integer() }),
-  result: Type.Union([Type.Object({
-    points: Type.Array(PointSchema),
-    best: Type.Object({}, { additionalProperties: true, description: 'Per metric, the best point: {index, params, value}' }),
-    overheadMs: NullableNumber,
-  }), Type.Null()]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
-});
 
 const MetricQuery = StringEnum(METRIC_NAMES, { description: 'The metric to chart (default: the pattern\'s headline, throughput or transaction rate)' });
 
@@ -79,6 +56,7 @@ function sweepText(run: SweepRun): string {
       p.ratioToFirst?.[metrics[0]] == null ? '' : p.ratioToFirst[metrics[0]]!.toFixed(3), p.explanation?.[0]?.code ?? '',
     ])).trimEnd(), '');
     for (const [m, b] of Object.entries(run.result.best)) {
+      if (!b) continue;
       lines.push(`best ${m} (${METRICS[m as MetricName].better} is better): point ${b.index} ${Object.entries(b.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  ${formatShort(b.value)} ${METRICS[m as MetricName].unit}`);
     }
   }
@@ -108,7 +86,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['sweeps'],
       body: SweepBody,
       querystring: Type.Object({ wait: Type.Optional(Type.Boolean({ default: true })), format: Type.Optional(TableFormatQuery) }, { additionalProperties: false }),
-      response: { 200: SweepSchema, 202: SweepSchema, 409: SweepSchema, 422: SweepSchema, ...errorResponses(400, 413, 415, 429) },
+      response: { 200: SweepRunSchema, 202: SweepRunSchema, 409: SweepRunSchema, 422: SweepRunSchema, ...errorResponses(400, 413, 415, 429) },
     },
   }, async (request, reply) => {
     const body = await service.expand(request.body as never);
@@ -122,7 +100,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Sweeps in the history, newest first',
       tags: ['sweeps'],
       querystring: Type.Object({ status: Type.Optional(StringEnum(RUN_STATUSES)), ...PageQuery, format: Type.Optional(TableFormatQuery) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), sweeps: Type.Array(SweepSchema) }), ...errorResponses(400) },
+      response: { 200: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), sweeps: Type.Array(SweepRunSchema) }), ...errorResponses(400) },
     },
   }, async (request, reply) => {
     const { status, limit = 20, offset = 0 } = request.query;
@@ -140,7 +118,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'A sweep: status, points done of total, and its points (JSON, a text table, or CSV)',
       tags: ['sweeps'], params: IdParams,
       querystring: Type.Object({ format: Type.Optional(TableFormatQuery) }, { additionalProperties: false }),
-      response: { 200: SweepSchema, ...errorResponses(404) },
+      response: { 200: SweepRunSchema, ...errorResponses(404) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
@@ -152,6 +130,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Server-Sent Events of a sweep: state, then each finished point ("point") and progress, then end',
       tags: ['sweeps'], params: IdParams, produces: ['text/event-stream'],
+      response: { ...textResponse('text/event-stream', 'Server-Sent Events until the sweep ends'), ...errorResponses(404) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
@@ -165,6 +144,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['sweeps'], params: IdParams,
       querystring: Type.Object({ metric: Type.Optional(MetricQuery) }, { additionalProperties: false }),
       produces: ['image/svg+xml'],
+      response: { ...textResponse('image/svg+xml', 'A line chart'), ...errorResponses(400, 404, 409) },
     },
   }, async (request, reply) => {
     const run = service.get(request.params.id);
@@ -183,7 +163,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Cancel a queued or running sweep: 200 with the points it finished, kept in the history (a finished one is answered as it is; never deleted)',
       tags: ['sweeps'], params: IdParams,
-      response: { 200: SweepSchema, ...errorResponses(404) },
+      response: { 200: SweepRunSchema, ...errorResponses(404) },
     },
   }, async (request) => {
     const run = service.get(request.params.id);

@@ -29,6 +29,8 @@ import auth from './security/auth.js';
 import { lazyCompilers } from './lazy-compilers.js';
 import { AdviceService } from './advice/service.js';
 import { tuningFacts } from './host/tuning-facts.js';
+import { documentRoutes, swaggerOptions } from './api-document.js';
+import type { ContractViolation } from './response-contract.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -84,10 +86,16 @@ function validationMessage(err: FastifyError): { message: string; field: string 
 export interface BuildOptions {
   config: Config;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Tests: check every JSON reply against its route's response schema, and hear of each one that
+   * it does not describe (that reply becomes a 500). Off in service: it costs a validation and a
+   * second serialization per reply.
+   */
+  checkResponses?: (violation: ContractViolation) => void;
 }
 
 /** The Fastify instance with every plugin, handler and route; tests use it through inject(). */
-export async function buildApp({ config, logger }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, logger, checkResponses }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.LOG_LEVEL },
     bodyLimit: config.SOCKBENCH_BODY_LIMIT,
@@ -174,12 +182,10 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(overload, { maxEventLoopDelayMs: config.SOCKBENCH_MAX_EVENT_LOOP_DELAY_MS });
   await app.register(rateLimit, { max: config.SOCKBENCH_RATE_LIMIT, windowMs: config.SOCKBENCH_RATE_WINDOW_MS });
   await app.register(auth, { token: config.SOCKBENCH_TOKEN });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'sockbench', description: 'What Linux socket options really do on this host.', version: VERSION },
-    },
-  });
+  // Before any route, so that every route's schema is complete when swagger and the check read it.
+  documentRoutes(app);
+  if (checkResponses) (await import('./response-contract.js')).checkResponses(app, checkResponses);
+  await app.register(swagger, swaggerOptions(Boolean(config.SOCKBENCH_TOKEN)));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(routes, { prefix: '/v1' });
   await app.register(metricsRoute);

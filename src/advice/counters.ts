@@ -1,11 +1,13 @@
 import { isTcp, type RunResult } from '../bench/index.js';
-import { KERNEL_COUNTER_NAMES, type KernelCounterName, type KernelCounterWindow } from '../host/kernel-counters.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { KERNEL_COUNTER_NAMES, KernelCounterWindowSchema, type KernelCounterName, type KernelCounterWindow } from '../host/kernel-counters.js';
+import { Nullable } from '../schema-types.js';
 
 // Kernel counters belong to the network namespace: a delta may include other sockets' traffic.
 // A counter cannot move by more than the packets of its protocol that the run put through the
 // stack, so a larger delta is flagged as other traffic.
 
-export const COUNTERS_SCOPE = 'network-namespace';
+export const COUNTERS_SCOPE = 'network-namespace' as const;
 export const COUNTERS_NOTE = 'Deltas over the measured window of counters that the kernel keeps for the whole network namespace (every socket in it), not for this run\'s sockets; beyondRun lists those that moved by more than this run could cause (other traffic on the host).';
 
 export interface BeyondRun {
@@ -16,6 +18,22 @@ export interface BeyondRun {
 }
 
 export type FlaggedWindow = KernelCounterWindow & { beyondRun: BeyondRun[] };
+
+const CounterWindowSchema = Type.Object({
+  ...KernelCounterWindowSchema.properties,
+  beyondRun: Type.Array(Type.Object({
+    counter: Type.String(), delta: Type.Integer(), runAtMost: Type.Integer({ description: 'Packets of that protocol this run sent and received' }),
+  }, { additionalProperties: false }), { description: 'Counters that moved by more than this run could cause: other traffic in the namespace' }),
+}, { additionalProperties: false });
+
+/** A result's kernel counters (GET /v1/benchmarks/{id}: result.kernelCounters). */
+export const KernelCountersSchema = Type.Object({
+  scope: Type.Literal(COUNTERS_SCOPE),
+  note: Type.String(),
+  thisHost: Nullable(CounterWindowSchema, 'This host: both sides of a loopback run, the client side across hosts (null: the window never opened)'),
+  peer: Nullable(CounterWindowSchema, 'Peer runs: the far host\'s own reading around its side\'s window'),
+}, { additionalProperties: false, description: 'Kernel counter deltas over the measured window of the median repeat' });
+export type KernelCounters = Static<typeof KernelCountersSchema>;
 
 /** Packets of each protocol this run put through the stack, an upper bound (warm-up included where the figures include it). */
 function runPackets(result: RunResult, streams: number): { udp4: number; udp6: number; tcp: number } {

@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import { isDatagram, isTcp } from '../bench/index.js';
+import { SideSchema, StringEnum } from '../schema-types.js';
 import { bdpBytes, windowLimitBitsPerSecond } from './bdp.js';
 import {
   bytes, counter, micros, num, option, optionValue, percent, rate, requested, sysctlNumber, tcpInfo, throughput, windowSeconds,
@@ -15,6 +17,24 @@ export const FINDING_CODES = [
   'window-limited', 'sndbuf-limited', 'cpu-limited', 'retransmissions', 'nagle-delayed-ack', 'udp-receive-overflow', 'paced', 'placement',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
+
+export const FindingCodeSchema = StringEnum(FINDING_CODES, { description: 'What bounded the figure' });
+
+/** A finding as results show it (result.explanation). */
+export const FindingSchema = Type.Object({
+  code: FindingCodeSchema,
+  side: Type.Union([SideSchema, Type.Null()], { description: 'The side it is about (null: the run as a whole)' }),
+  summary: Type.String({ description: 'One sentence, with the numbers' }),
+  evidence: Type.Array(Type.Object({
+    name: Type.String({ description: 'Where the figure is found (a result path, an option, a kernel counter) or what it is' }),
+    value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]),
+    unit: Type.Optional(Type.String()),
+  }, { additionalProperties: false }), { description: 'The figures the finding rests on' }),
+  advice: Type.Union([Type.String(), Type.Null()], { description: 'What to change (null: nothing to change)' }),
+}, { additionalProperties: false });
+
+/** A sweep point's findings: code and sentence only. */
+export const FindingShortSchema = Type.Object({ code: FindingCodeSchema, summary: Type.String() }, { additionalProperties: false });
 
 export interface Finding {
   code: FindingCode;

@@ -16,6 +16,11 @@ export { combineDirections } from './bidirectional.js';
 export { mergeStreams } from './streams.js';
 export { SideRun } from './side-run.js';
 export { median, summarize } from './summary.js';
-export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES, type BenchConfig, type CongestionInput, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
+export { type BenchConfig, type CongestionInput, type Direction, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
+export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './types.js';
+export {
+  BackgroundConfigSchema, SideAffinitySchema, BenchmarkSummarySchema, DirectionSchema, IntervalSampleSchema, PatternSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, SideReportSchema, SideTcpInfoSchema, TcpInfoSchema, TransportSchema,
+  type BenchmarkSummary, type DatagramSummary, type PacingSummary, type RepeatView, type SenderQdisc, type StreamSummary, type TransactionSummary,
+} from './schema.js';
 export { workerPool } from './worker-pool.js';
 export { readCongestion, readTcpInfo } from './workers/context.js';

@@ -1,15 +1,25 @@
 import type { TcpInfo } from '../../native-bindings/index.js';
 import type { Phase, Transport } from '../options/types.js';
 import type { PairHooks, Role } from '../sockets/pair.js';
+import type { BackgroundConfig, CpuUsage, DatagramFigures, DirectionFigures, IntervalSample, ResolvedBenchConfig, StreamFigures, TransactionFigures, ZerocopyCounts } from './schema.js';
 
-export const PATTERNS = ['stream', 'rr', 'crr'] as const;
+// The figures' types are the result schemas' Static<> (schema.ts); these are the engine's own.
+export type {
+  BackgroundConfig, BackgroundFigures, CpuPerGigabyte, CpuUsage, DatagramFigures, DirectionFigures, GroCounts, IntervalSample, LatencySummary, ResolvedBenchConfig, SideAffinity,
+  SideCongestion, StreamFigures, TransactionFigures, ZerocopyCounts,
+} from './schema.js';
+
+// The side workers load this file: only type imports of the schemas, so that a worker does not load
+// TypeBox and every schema to start.
+import { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './names.js';
+export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES };
+
 /**
  * stream: bulk data one way, client to server. rr: request/response ping-pong on one
  * connection. crr: connect, request, response, close, a new connection per transaction (TCP).
  */
 export type Pattern = (typeof PATTERNS)[number];
 
-export const SEND_MODES = ['copy', 'zerocopy', 'sendfile'] as const;
 /**
  * How a stream sender hands its bytes to the kernel. copy: send(2) from a buffer; zerocopy:
  * send(MSG_ZEROCOPY) from a ring of buffers, each reused only after its completion; sendfile:
@@ -17,14 +27,12 @@ export const SEND_MODES = ['copy', 'zerocopy', 'sendfile'] as const;
  */
 export type SendMode = (typeof SEND_MODES)[number];
 
-export const DIRECTIONS = ['forward', 'reverse', 'bidirectional'] as const;
 /**
  * Which way a stream's bytes go. forward: client to server; reverse: the server sends and the
  * client receives (iperf3 -R); bidirectional: both at once on one connection (iperf3 --bidir).
  */
 export type Direction = (typeof DIRECTIONS)[number];
 
-export const BACKGROUND_DIRECTIONS = ['forward'] as const;
 export type BackgroundDirection = (typeof BACKGROUND_DIRECTIONS)[number];
 
 /**
@@ -32,19 +40,6 @@ export type BackgroundDirection = (typeof BACKGROUND_DIRECTIONS)[number];
  * ({"client": "bbr", "server": "cubic"}); a side left out keeps its host's default.
  */
 export type CongestionInput = string | { client?: string | null; server?: string | null };
-
-/** The algorithm each side asked for (null: its host's default, net.ipv4.tcp_congestion_control). */
-export interface SideCongestion {
-  client: string | null;
-  server: string | null;
-}
-
-/** Bulk streams that run beside an rr pair for its whole window (latency under load). */
-export interface BackgroundConfig {
-  streams: number;
-  direction: BackgroundDirection;
-  messageSize: number;
-}
 
 /** What a caller asks for; omitted fields take the defaults in config.ts. */
 export interface BenchConfig {
@@ -81,35 +76,6 @@ export interface BenchConfig {
   direction?: Direction;
   /** TCP stream: the sender's SO_MAX_PACING_RATE (64-bit form), in bits per second; the kernel paces, not the tool. */
   pacingRateBitsPerSecond?: number | null;
-}
-
-/** The CPU each side's thread is pinned to, or null: the scheduler places it. */
-export interface SideAffinity {
-  client: number | null;
-  server: number | null;
-}
-
-/** A config with every default filled in; this is what a result reports. */
-export interface ResolvedBenchConfig {
-  transport: Transport;
-  pattern: Pattern;
-  durationMs: number;
-  warmupMs: number;
-  messageSize: number;
-  responseSize: number;
-  requestWrites: number;
-  rateBitsPerSecond: number;
-  intervalMs: number | null;
-  affinity: SideAffinity;
-  sendMode: SendMode;
-  gso: boolean;
-  gro: boolean;
-  inFlight: number;
-  background: BackgroundConfig | null;
-  congestion: SideCongestion;
-  direction: Direction;
-  /** null: not capped. */
-  pacingRateBitsPerSecond: number | null;
 }
 
 /** A setsockopt that a worker applies itself, on sockets it creates (a client with a connection per transaction). */
@@ -173,166 +139,10 @@ export interface EngineOptions {
   workerExecArgv?: string[];
 }
 
-export interface CpuUsage {
-  userMs: number;
-  systemMs: number;
-  /** Time the thread was runnable but waited for a CPU (other load on the host); null where the kernel does not say. */
-  waitMs: number | null;
-}
-
-/** Round-trip latency in microseconds; null when nothing was measured. */
-export interface LatencySummary {
-  min: number | null;
-  mean: number | null;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  p999: number | null;
-  max: number | null;
-  stdev: number | null;
-}
-
-/** MSG_ZEROCOPY sends over the whole run (warm-up included), as the error queue confirmed them. */
-export interface ZerocopyCounts {
-  sends: number;
-  /** Sends whose completion arrived. */
-  completed: number;
-  /** Of those, sends the kernel copied anyway (SO_EE_CODE_ZEROCOPY_COPIED; loopback always does). */
-  copied: number;
-  /** Sends still without a completion when the sender gave up waiting at the end. */
-  unconfirmed: number;
-  /** Error-queue messages read (the kernel merges consecutive sends into one range). */
-  notifications: number;
-  ringBuffers: number;
-  /** Times a send had to wait for its buffer's previous completion. */
-  bufferWaits: number;
-}
-
 /** What a sender's data path adds to its report (send-paths.ts). */
 export interface SendPathReport {
   zerocopy?: ZerocopyCounts;
   gsoSegmentsPerSend?: number;
-}
-
-/** A UDP_GRO receiver's counts over the whole run (warm-up included). */
-export interface GroCounts {
-  /** recvmsg calls that returned data. */
-  receives: number;
-  /** Of those, how many carried a UDP_GRO cmsg (several datagrams coalesced). */
-  coalesced: number;
-  /** Datagrams delivered, counting each segment of a coalesced read. */
-  segments: number;
-  /** Segments by size in bytes: gso_size from the cmsg, and the shorter last segment of a read. */
-  segmentSizes: Record<string, number>;
-}
-
-/** Bulk transfer on a stream transport (tcp4, tcp6, unix), seen from the receiver. */
-export interface StreamFigures {
-  /** Bytes the receiver counted in the measured window. */
-  bytes: number;
-  seconds: number | null;
-  bitsPerSecond: number | null;
-  /** The same window seen from the sender: its bytes over its own clock. */
-  senderBitsPerSecond: number | null;
-  sendCalls: number;
-  recvCalls: number;
-  /** Every byte sent and received, warm-up included: the accounting check. */
-  sentBytesTotal: number;
-  receivedBytesTotal: number;
-  /** The receiver drained to EOF and counted exactly what the sender sent. */
-  verified: boolean;
-  cpuMsPerGigabyte: CpuPerGigabyte;
-  /** sendMode zerocopy: the sends and their completions; null otherwise. */
-  zerocopy: ZerocopyCounts | null;
-}
-
-/** One direction of a stream that is not (only) client to server: its figures, and the CPU of its two threads. */
-export interface DirectionFigures extends StreamFigures {
-  /** The side whose socket sent these bytes. */
-  sentBy: Role;
-  cpu: { client: CpuUsage | null; server: CpuUsage | null };
-}
-
-/**
- * CPU time (user + system, ms) each side spent per 10^9 bytes it moved in the measured window:
- * what compares data paths (sendMode, gso, gro) at different rates. Null when nothing moved.
- */
-export interface CpuPerGigabyte {
-  client: number | null;
-  server: number | null;
-}
-
-/** Bulk datagrams (udp4, udp6, unix-dgram): counted by sequence number. */
-export interface DatagramFigures {
-  /** Datagrams sent in the measured window. */
-  sent: number;
-  /** Of those, how many arrived. */
-  received: number;
-  lost: number;
-  lossRatio: number | null;
-  /** Arrived after a datagram with a higher sequence number. */
-  reordered: number;
-  /** Payload bytes received in the measured window. */
-  bytes: number;
-  /** The sender's measured window. */
-  seconds: number | null;
-  /** Received payload over the sender's window. */
-  bitsPerSecond: number | null;
-  sendCalls: number;
-  recvCalls: number;
-  cpuMsPerGigabyte: CpuPerGigabyte;
-  /** sendMode zerocopy: the sends and their completions; null otherwise. */
-  zerocopy: ZerocopyCounts | null;
-  /** gso: datagrams each send carried (UDP_SEGMENT); null without gso. */
-  gsoSegmentsPerSend: number | null;
-  /** gro: what the receiver's coalesced reads held; null without gro. */
-  gro: GroCounts | null;
-}
-
-/** Request/response (rr) and connect/request/response/close (crr). */
-export interface TransactionFigures {
-  transactions: number;
-  seconds: number | null;
-  transactionsPerSecond: number | null;
-  latencyMicros: LatencySummary;
-  /** HdrHistogram of the round trips in nanoseconds, compressed base64, for merging repeats. */
-  histogram: string | null;
-  /** Requests outstanding on the connection (config.inFlight). */
-  inFlight: number;
-  /** rr with background: the bulk streams that ran beside the pair, their figures summed. */
-  background: BackgroundFigures | null;
-}
-
-/** The background load of an rr run: what the bulk streams moved while the round trips were timed. */
-export interface BackgroundFigures {
-  streams: number;
-  direction: BackgroundDirection;
-  messageSize: number;
-  /** Their window: from before the rr pair's warm-up until its end. */
-  seconds: number | null;
-  bytes: number;
-  bitsPerSecond: number | null;
-  /** Every stream was running before the rr window opened and until it closed. */
-  coveredWindow: boolean;
-  cpuMsPerGigabyte: CpuPerGigabyte;
-}
-
-export interface IntervalSample {
-  /** Relative to the start of the measured window, on the client's clock. */
-  startMs: number;
-  endMs: number;
-  /** stream: bytes and rate at the receiver (null: the receiver saw no edge for this interval). */
-  bytes?: number | null;
-  bitsPerSecond?: number | null;
-  /** datagram streams. */
-  sent?: number;
-  received?: number | null;
-  /** rr, crr. */
-  transactions?: number;
-  transactionsPerSecond?: number | null;
-  latencyMicros?: LatencySummary;
-  /** TCP stream and rr: the client socket's TCP_INFO at the end of the interval. */
-  tcpInfo?: TcpInfo | null;
 }
 
 /** EngineOptions.windowSnapshotFiles (a side's SideStart.snapshotFiles) read at the window's edges: texts in the order asked (null: unreadable). */

@@ -1,18 +1,16 @@
+import { Type, type Static } from '@sinclair/typebox';
 import os from 'node:os';
 
 /** What a reader needs to know to compare numbers taken on different hosts. */
-export interface HostFacts {
-  hostname: string;
-  /** os.release(), e.g. 6.18.44-fc-v657 */
-  kernel: string;
-  /** os.arch(), e.g. x64 */
-  arch: string;
-  /** CPUs this process may run on */
-  cpus: number;
-  cpuModel: string | null;
-  /** ISO 8601 */
-  takenAt: string;
-}
+export const HostFactsSchema = Type.Object({
+  hostname: Type.String(),
+  kernel: Type.String({ description: 'os.release(), e.g. 6.18.44-fc-v657' }),
+  arch: Type.String({ description: 'os.arch(), e.g. x64' }),
+  cpus: Type.Integer({ description: 'CPUs this process may run on' }),
+  cpuModel: Type.Union([Type.String(), Type.Null()]),
+  takenAt: Type.String({ format: 'date-time' }),
+}, { additionalProperties: false });
+export type HostFacts = Static<typeof HostFactsSchema>;
 
 export function hostFacts(): HostFacts {
   // Some arm64 kernels report an empty model name.

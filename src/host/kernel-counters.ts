@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import type { WindowSnapshots } from '../bench/index.js';
+import { Nullable, SideSchema } from '../schema-types.js';
 
 // Kernel counters that explain a run's losses and drops: read at both edges of the measured
 // window, reported as deltas. They count for the whole network namespace (every socket in it),
@@ -133,6 +135,14 @@ export function counterDeltas(start: KernelCounterValues, end: KernelCounterValu
   }
   return out;
 }
+
+/** KernelCounterWindow as the API and the peer wire show it. */
+export const KernelCounterWindowSchema = Type.Object({
+  sides: Type.Array(SideSchema, { description: 'The run\'s sides whose window this host\'s reading brackets' }),
+  windowMs: Type.Number({ description: 'Time between the two readings' }),
+  // Listed from KERNEL_COUNTERS, so TypeScript sees a string-keyed record: typed as the values it lists.
+  deltas: Type.Unsafe<KernelCounterValues>(Type.Object(Object.fromEntries(KERNEL_COUNTERS.map((c) => [c.name, Nullable(Type.Integer({ minimum: 0 }), `${c.unit}; null: this kernel or namespace does not have it`)])), { additionalProperties: false })),
+}, { additionalProperties: false });
 
 /** The counters over one measured window, read on the host where its side ran. */
 export interface KernelCounterWindow {

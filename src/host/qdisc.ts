@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { SenderQdisc } from '../runs/benchmarks.js';
+import type { SenderQdisc } from '../bench/index.js';
 
 const run = promisify(execFile);
 /** ip and tc answer in milliseconds; a host where they hang must not hold up a result. */

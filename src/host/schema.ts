@@ -1,7 +1,7 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { TRANSPORTS, type Transport } from '../options/types.js';
 import { snapshotOptions, SNAPSHOT_STATES, type SnapshotType } from './snapshot-options.js';
-import { SYSCTLS, type SysctlKind } from './sysctls.js';
+import { SYSCTLS, SysctlValueSchema, type SysctlKind } from './sysctls.js';
 
 // The defaults snapshot as a contract: every sysctl and every option is a named key, present
 // whatever this host answers (null when it cannot be read), so CI jobs can diff two hosts' JSON
@@ -13,7 +13,7 @@ const nullable = (schema: TSchema, description?: string) => Type.Union([schema, 
 const LingerSchema = Type.Object({ onoff: Type.Integer(), linger: Type.Integer({ description: 'seconds' }) }, { additionalProperties: false, description: 'struct linger' });
 const TimevalSchema = Type.Object({ sec: Type.Integer(), usec: Type.Integer() }, { additionalProperties: false, description: 'struct timeval' });
 
-export const SysctlValueSchema = Type.Union([Type.Integer(), Type.Array(Type.Integer()), Type.String(), Type.Null()]);
+export { SysctlValueSchema };
 export const OptionDefaultSchema = Type.Union([Type.Integer(), Type.Boolean(), Type.String(), LingerSchema, TimevalSchema, Type.Null()]);
 
 const SYSCTL_SCHEMA: Record<SysctlKind, () => TSchema> = {

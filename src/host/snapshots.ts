@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { DefaultsSnapshotSchema } from './schema.js';
 import { errors } from '../errors.js';
 import type { RunStore, StoredSnapshot } from '../runs/store.js';
 import { compareDocuments, NOT_COMPARED, type Difference } from './compare.js';
@@ -45,6 +47,14 @@ export interface CheckResult {
 export const CURRENT = 'current';
 
 export type Snapshot = StoredSnapshot & { document: DefaultsSnapshot };
+
+/** A stored snapshot as lists show it (GET /v1/defaults/snapshots). */
+export const StoredSnapshotSchema = Type.Object({
+  id: Type.String(), createdAt: Type.String({ format: 'date-time' }), label: Type.Union([Type.String(), Type.Null()]), hostname: Type.String(), state: Type.String(),
+}, { additionalProperties: false });
+
+/** A stored snapshot with its document (POST and GET /v1/defaults/snapshots/{id}). */
+export const SnapshotSchema = Type.Object({ ...StoredSnapshotSchema.properties, document: DefaultsSnapshotSchema }, { additionalProperties: false });
 
 interface Resolved {
   doc: Record<string, unknown>;

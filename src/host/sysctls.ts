@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,6 +9,8 @@ import { join } from 'node:path';
 /** How a sysctl file reads: one integer, several integers (min default max, a port range), or text. */
 export type SysctlKind = 'number' | 'numbers' | 'string';
 export type SysctlValue = number | number[] | string;
+/** A sysctl's value as the API shows it (null: it cannot be read here). */
+export const SysctlValueSchema = Type.Union([Type.Integer(), Type.Array(Type.Integer()), Type.String(), Type.Null()]);
 
 export const SYSCTLS = [
   { name: 'net.core.rmem_default', kind: 'number' },

@@ -17,7 +17,7 @@ import type { RunLogger, RunView } from '../runs/registry.js';
 import type { Runs } from '../runs/runs.js';
 import { parsePortRange, type PortRange } from '../config.js';
 import { bindInRange } from './ports.js';
-import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
+import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionConfig, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
 
 /** How often a session looks for its data connection (non-blocking accept on the main thread). */
 const ACCEPT_POLL_MS = 5;
@@ -37,7 +37,7 @@ export interface PeerSessionCreated {
   connectTimeoutMs: number;
 }
 
-export type PeerSessionRun = RunView<Record<string, unknown>, PeerSessionOutcome>;
+export type PeerSessionRun = RunView<PeerSessionConfig, PeerSessionOutcome>;
 
 interface Live {
   /** One per direction this host takes part in (two for a bidirectional stream). */

@@ -1,12 +1,15 @@
 import { isIP } from 'node:net';
-import { AF, type TcpInfo } from '../../native-bindings/index.js';
+import { AF } from '../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
-import { behaviourOf, type Pattern, type RepeatPlan, type SideReport } from '../bench/index.js';
+import { behaviourOf, SideReportSchema, TcpInfoSchema, type Pattern, type RepeatPlan } from '../bench/index.js';
 import { errors } from '../errors.js';
-import type { BenchmarkOutcome } from '../runs/benchmarks.js';
-import type { OptionReport } from '../options/types.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { BenchmarkConfigSchema, ResultHostSchema } from '../runs/benchmarks.js';
+import { runDocumentSchema } from '../runs/registry.js';
+import { Nullable } from '../schema-types.js';
+import { OptionReportSchema } from '../options/schema.js';
 import type { Transport } from '../options/types.js';
-import type { KernelCounterWindow } from '../host/kernel-counters.js';
+import { KernelCounterWindowSchema } from '../host/kernel-counters.js';
 
 // What two instances say to each other in a peer benchmark, beside the HTTP routes under /v1/peer.
 
@@ -18,33 +21,41 @@ export const ACK = Buffer.from('sockbench-peer-ack');
 export const PEER_TRANSPORTS = ['tcp4', 'tcp6', 'udp4', 'udp6'] as const satisfies readonly Transport[];
 export const PEER_PATTERNS = ['stream', 'rr', 'crr'] as const satisfies readonly Pattern[];
 
+const SideOutcomeSchema = Type.Object({ report: SideReportSchema, forcedEnd: Type.Boolean() }, { additionalProperties: false });
+
 /** The serving side's account of one data connection (one stream), known by the client's port. */
-export interface PeerStreamOutcome {
-  clientPort: number;
-  report: SideReport;
-  forcedEnd: boolean;
-  reverse?: { report: SideReport; forcedEnd: boolean };
-  tcpInfo: TcpInfo | null;
-  congestion?: string | null;
-}
+export const PeerStreamOutcomeSchema = Type.Object({
+  clientPort: Type.Integer(),
+  report: SideReportSchema,
+  forcedEnd: Type.Boolean(),
+  reverse: Type.Optional(SideOutcomeSchema),
+  tcpInfo: Nullable(TcpInfoSchema),
+  congestion: Type.Optional(Nullable(Type.String())),
+}, { additionalProperties: false });
+export type PeerStreamOutcome = Static<typeof PeerStreamOutcomeSchema>;
 
 /** The serving side's account of a session: its report, options, TCP_INFO and host. */
-export interface PeerSessionOutcome {
-  /** This host's side: the receiver of a forward stream, the sender of a reverse one, the forward direction's receiver of a bidirectional one. */
-  report: SideReport;
-  forcedEnd: boolean;
-  /** A bidirectional stream: this host's sender of the reverse direction. */
-  reverse?: { report: SideReport; forcedEnd: boolean };
-  tcpInfo: TcpInfo | null;
-  /** TCP, one connection for the run: the data socket's TCP_CONGESTION at the end. */
-  congestion?: string | null;
-  sockets: OptionReport[];
-  host: BenchmarkOutcome['host'];
-  /** Every stream's account (streams > 1 across hosts); the fields above are the first one's. */
-  streams?: PeerStreamOutcome[];
-  /** This host's kernel counters around the server side's window. */
-  kernelCounters: KernelCounterWindow | null;
-}
+export const PeerSessionOutcomeSchema = Type.Object({
+  report: SideReportSchema,
+  forcedEnd: Type.Boolean(),
+  reverse: Type.Optional({ ...SideOutcomeSchema, description: 'A bidirectional stream: this host\'s sender of the reverse direction' }),
+  tcpInfo: Nullable(TcpInfoSchema),
+  congestion: Type.Optional(Nullable(Type.String(), 'TCP, one connection for the run: the data socket\'s TCP_CONGESTION at the end')),
+  sockets: Type.Array(OptionReportSchema),
+  host: ResultHostSchema,
+  streams: Type.Optional(Type.Array(PeerStreamOutcomeSchema, { description: 'Every stream\'s account (streams > 1 across hosts); the fields above are the first one\'s' })),
+  kernelCounters: Nullable(KernelCounterWindowSchema, 'This host\'s kernel counters around the server side\'s window'),
+}, { additionalProperties: false });
+export type PeerSessionOutcome = Static<typeof PeerSessionOutcomeSchema>;
+
+/** A peer session (GET /v1/peer/sessions/{id}): the benchmark's config, this side's role and data port, and its outcome. */
+const PeerSessionConfigSchema = Type.Object({
+  ...BenchmarkConfigSchema.properties,
+  role: Type.Literal('server'),
+  port: Type.Integer({ description: 'The data listener on this host' }),
+}, { additionalProperties: false });
+export type PeerSessionConfig = Static<typeof PeerSessionConfigSchema>;
+export const PeerSessionRunSchema = runDocumentSchema('peer', PeerSessionConfigSchema, PeerSessionOutcomeSchema, 'The serving side of a peer benchmark, as the other instance reads it');
 
 /** The host of a peer's base URL (brackets off an IPv6 literal), and the IP version `transport` needs of it. */
 export function peerHost(peer: string, transport: Transport): { host: string; family: 4 | 6 } {

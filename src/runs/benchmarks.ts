@@ -3,16 +3,18 @@ import { isIP } from 'node:net';
 import type { FastifyError } from 'fastify';
 import type { Config } from '../config.js';
 import { errors, type SockbenchError } from '../errors.js';
-import { hostFacts, type HostFacts } from '../host/facts.js';
-import { sysctlValue, type SysctlName, type SysctlValue } from '../host/sysctls.js';
-import type { OptionReport } from '../options/types.js';
-import { type BenchConfig, BenchConfigError, BenchOptions, BenchTimeoutError, BenchWorkerError, type Executor, type IntervalSample, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type SideOptionsInput, sendersOf, summarize, withRunOptions } from '../bench/index.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { hostFacts, HostFactsSchema } from '../host/facts.js';
+import { sysctlValue, SysctlValueSchema, type SysctlName } from '../host/sysctls.js';
+import { OptionReportSchema } from '../options/schema.js';
+import { BackgroundConfigSchema, PatternSchema, SideAffinitySchema, TransportSchema, type BenchConfig, BenchConfigError, type BenchmarkSummary, BenchmarkSummarySchema, type RepeatView, BenchOptions, IntervalSampleSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, BenchTimeoutError, BenchWorkerError, type Executor, type PacingSummary, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SenderQdisc, type SideAffinity, type SideCongestion, type SideOptionsInput, sendersOf, summarize, withRunOptions } from '../bench/index.js';
 import { threadAffinity } from '../../native-bindings/index.js';
-import { COUNTERS_NOTE, COUNTERS_SCOPE, flagOtherTraffic, type FlaggedWindow } from '../advice/counters.js';
-import { explainRun, type Finding } from '../advice/findings.js';
+import { COUNTERS_NOTE, COUNTERS_SCOPE, flagOtherTraffic, KernelCountersSchema, type KernelCounters } from '../advice/counters.js';
+import { explainRun, FindingSchema, type Finding } from '../advice/findings.js';
 import { counterWindow, kernelCounterFiles, type KernelCounterWindow } from '../host/kernel-counters.js';
 import { parsePeers, peerAllowed } from '../security/peers.js';
-import type { RunError, RunReporter, RunView } from './registry.js';
+import { Nullable } from '../schema-types.js';
+import { runDocumentSchema, type RunError, type RunReporter, type RunView } from './registry.js';
 import type { Runs } from './runs.js';
 
 export const DEFAULT_DURATION_MS = 3000;
@@ -30,32 +32,51 @@ export interface BenchmarkRequest extends Omit<BenchConfig, 'durationMs'> {
   peer?: string;
 }
 
-export type BenchmarkConfig = ResolvedBenchConfig & { repeats: number; streams: number; options: SideOptionsInput; peer?: string };
+export const ResultHostSchema = Type.Object({
+  ...HostFactsSchema.properties,
+  sysctls: Type.Record(Type.String(), SysctlValueSchema, { description: 'The sysctls that explain a transfer, by name (null: cannot be read here)' }),
+}, { additionalProperties: false, description: 'The host, as it was when the run ended' });
 
-export interface BenchmarkOutcome {
-  host: HostFacts & { sysctls: Record<string, SysctlValue | null> };
-  /** Per side, every option set (and SO_SNDBUF/SO_RCVBUF always): requested, before, effective, connected, end. */
-  sockets: { client: OptionReport[]; server: OptionReport[] };
-  /** The figures: the median repeat's, with min, max, cpu and tcpInfo beside them. */
-  summary: Record<string, unknown>;
-  /** What bounded the median repeat's figures, strongest first. */
-  explanation: Finding[];
-  /** The median repeat's kernel counter deltas, read on each host at its side's window edges. */
-  kernelCounters: KernelCounters;
-  repeats: Array<Record<string, unknown>>;
-  intervals: IntervalSample[] | null;
-  /** Peer runs: the far host, as its own side reported it. */
-  peer?: { url: string; host: BenchmarkOutcome['host'] };
-}
+export const BenchmarkConfigSchema = Type.Object({
+  ...ResolvedBenchConfigSchema.properties,
+  repeats: Type.Integer(),
+  streams: Type.Integer({ description: 'Parallel pairs, each with its own two worker threads; figures add up' }),
+  options: SideOptionsSchema,
+  peer: Type.Optional(Type.String({ description: 'The other sockbench instance that ran the server side' })),
+}, { additionalProperties: false, description: 'The request with every default filled in' });
+export type BenchmarkConfig = Static<typeof BenchmarkConfigSchema>;
 
-export interface KernelCounters {
-  scope: typeof COUNTERS_SCOPE;
-  note: string;
-  /** This host's reading: both sides for a loopback run, the client's across hosts. */
-  thisHost: FlaggedWindow | null;
-  /** Peer runs: the far host's own reading around its server side's window. */
-  peer: FlaggedWindow | null;
-}
+/** A benchmark request as it was sent (a sweep's base): the config's fields, each optional but the transport and pattern. */
+export const BenchmarkRequestSchema = Type.Object({
+  ...Type.Partial(BenchmarkConfigSchema).properties,
+  transport: TransportSchema,
+  pattern: PatternSchema,
+  affinity: Type.Optional(Type.Partial(SideAffinitySchema)),
+  background: Type.Optional(Nullable(Type.Partial(BackgroundConfigSchema))),
+  congestion: Type.Optional(Type.Union([
+    Type.String(),
+    Type.Object({ client: Type.Optional(Nullable(Type.String())), server: Type.Optional(Nullable(Type.String())) }, { additionalProperties: false }),
+    Type.Null(),
+  ], { description: 'As asked: one algorithm for both sides, or per side' })),
+}, { additionalProperties: false });
+
+export const BenchmarkOutcomeSchema = Type.Object({
+  host: ResultHostSchema,
+  sockets: Type.Object({
+    client: Type.Array(OptionReportSchema), server: Type.Array(OptionReportSchema),
+  }, { additionalProperties: false, description: 'Per side, every option set (and SO_SNDBUF/SO_RCVBUF always): requested, before, effective, connected, end' }),
+  summary: BenchmarkSummarySchema,
+  explanation: Type.Optional(Type.Array(FindingSchema, { description: 'What bounded the median repeat\'s figures, strongest first (empty: nothing stood out; absent: recorded by an older version)' })),
+  kernelCounters: Type.Optional(KernelCountersSchema),
+  repeats: Type.Array(RepeatSchema, { description: 'Every repeat\'s figures, in order' }),
+  intervals: Nullable(Type.Array(IntervalSampleSchema), 'The median repeat\'s samples (with intervalMs)'),
+  peer: Type.Optional(Type.Object({ url: Type.String(), host: ResultHostSchema }, { additionalProperties: false, description: 'Peer runs: the host that ran the server side, as its own side reported it' })),
+}, { additionalProperties: false });
+// explanation and kernelCounters are optional only for runs an older version stored; new ones always have them.
+export type BenchmarkOutcome = Static<typeof BenchmarkOutcomeSchema> & { explanation: Finding[]; kernelCounters: KernelCounters };
+
+/** The benchmark run document (GET /v1/benchmarks/{id}). */
+export const BenchmarkRunSchema = runDocumentSchema('benchmark', BenchmarkConfigSchema, BenchmarkOutcomeSchema, 'A benchmark: its config, status, progress and result');
 
 /** One repeat's counter windows, by the side whose host read them. */
 export interface RepeatCounters {
@@ -65,18 +86,6 @@ export interface RepeatCounters {
 
 export type BenchmarkRun = RunView<BenchmarkConfig, BenchmarkOutcome>;
 
-/** A TCP stream's pacing, as the sender's socket ended it. */
-export interface PacingSummary {
-  /** pacingRateBitsPerSecond as asked (null: not capped). */
-  requestedBitsPerSecond: number | null;
-  /** The sender's SO_MAX_PACING_RATE read back at the end, in bit/s (null: unlimited, or not read). */
-  effectiveBitsPerSecond: number | null;
-  /** The sender's TCP_INFO at the end: tcpi_pacing_rate (TCP's own current rate) and tcpi_max_pacing_rate (the cap; null: unlimited), in bit/s. */
-  tcpInfoPacingRateBitsPerSecond: number | null;
-  tcpInfoMaxPacingRateBitsPerSecond: number | null;
-  /** The stream went at the pacing rate (the "paced" finding): the cap, not the path, set the figure. */
-  bounded: boolean;
-}
 
 /** The sysctls that explain a transfer, copied into every result. */
 const RESULT_SYSCTLS: SysctlName[] = [
@@ -117,9 +126,13 @@ export function traceError(err: unknown): { side: string | null; syscall: string
   };
 }
 
-function repeatView(r: RunResult): Record<string, unknown> {
-  const { histogram: _h, ...figures } = (r.stream ?? r.datagram ?? r.rr) as unknown as Record<string, unknown>;
-  return { ...figures, cpu: r.cpu, forcedEnd: r.forcedEnd, nudged: r.nudged };
+function repeatView(r: RunResult): RepeatView {
+  const facts = { cpu: r.cpu, forcedEnd: r.forcedEnd, nudged: r.nudged };
+  if (r.stream) return { ...r.stream, ...facts };
+  if (r.datagram) return { ...r.datagram, ...facts };
+  // The histogram is for merging repeats, not for people.
+  const { histogram: _histogram, ...rr } = r.rr!;
+  return { ...rr, ...facts };
 }
 
 /** Lists CPUs compactly for messages: 0-3,6. */
@@ -200,17 +213,6 @@ export interface PreparedBenchmark {
   expectedMs: number;
 }
 
-/** The root qdisc of the device a sender's packets leave by: fq paces by itself, anything else leaves pacing to TCP. */
-export interface SenderQdisc {
-  /** The device `ip route get` names for the destination. */
-  device: string;
-  /** The root qdisc's kind (noqueue, pfifo_fast, fq, mq...), from `tc qdisc show dev`; null when tc could not say. */
-  root: string | null;
-  /** `tc qdisc show dev DEVICE` as it answered, a line per qdisc. */
-  tc: string[];
-  /** fq paces flows itself (EDT); otherwise TCP paces internally (since Linux 4.13), which SO_MAX_PACING_RATE also caps. */
-  pacedBy: 'fq' | 'tcp';
-}
 
 /** What a run needs to know of this host beyond its sockets (src/host/, wired by src/app.ts). */
 export interface HostProbes {
@@ -358,13 +360,14 @@ export class BenchmarkService {
     return {
       host,
       sockets,
+      // The combined trees have the figures' shape, leaf by leaf (the response contract test checks it).
       summary: {
         ...summary.figures, min: summary.min, max: summary.max, cpu: summary.cpu, cpus: median.cpus,
         tcpInfo: summary.tcpInfo, medianRepeat: summary.medianRepeat,
         ...(median.congestion ? { congestion: median.congestion } : {}),
         ...(median.directions ? { direction: config.direction, sentBy: median.sentBy, directions: median.directions } : {}),
         ...(tcpStream ? { pacing: pacingSummary(config, median, sockets, explanation), senderQdisc: await senderQdiscOf(this.probes, config) } : {}),
-      },
+      } as unknown as BenchmarkSummary,
       explanation,
       kernelCounters,
       repeats: results.map(repeatView),

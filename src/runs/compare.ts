@@ -1,47 +1,42 @@
 import { ratio } from '../bench/index.js';
-import { diffDocuments, type Difference } from '../host/compare.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { diffDocuments } from '../host/compare.js';
 import type { BenchmarkOutcome, BenchmarkRun } from './benchmarks.js';
-import { METRICS, metricsOf, type MetricName } from './metrics.js';
+import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
+import { StringEnum } from '../schema-types.js';
+import type { DecodedValue } from '../options/types.js';
 
-export interface Spread {
-  median: number | null;
-  min: number | null;
-  max: number | null;
-  repeats: number;
-}
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const SpreadSchema = Type.Object({ median: NullableNumber, min: NullableNumber, max: NullableNumber, repeats: Type.Integer() }, { additionalProperties: false });
+export type Spread = Static<typeof SpreadSchema>;
+const DifferenceSchema = Type.Object({
+  path: Type.String({ description: 'JSON Pointer (RFC 6901)' }),
+  a: Type.Unknown({ description: 'Any JSON value: a\'s, null where it has none at this path' }),
+  b: Type.Unknown({ description: 'Any JSON value: b\'s, null where it has none at this path' }),
+}, { additionalProperties: false });
+const RunHeadSchema = Type.Object({ id: Type.String(), transport: Type.String(), pattern: Type.String(), createdAt: Type.String() }, { additionalProperties: false });
 
-export interface MetricComparison {
-  metric: MetricName;
-  label: string;
-  unit: string;
-  better: 'higher' | 'lower';
-  a: Spread;
-  b: Spread;
-  /** b − a, in the metric's unit. */
-  difference: number | null;
-  /** b / a; null when a is not positive or a figure is missing. */
-  ratio: number | null;
-  /**
-   * true: the repeats' ranges do not overlap, so the difference is larger than the run-to-run
-   * spread; false: it is within it (noise); null: a side has a single repeat and no spread.
-   */
-  significant: boolean | null;
-  /** b against a: better, worse, or same (within the spread); unknown without repeats. */
-  verdict: 'better' | 'worse' | 'same' | 'unknown';
-}
+export const MetricComparisonSchema = Type.Object({
+  metric: StringEnum(METRIC_NAMES), label: Type.String(), unit: Type.String(), better: StringEnum(['higher', 'lower'] as const),
+  a: SpreadSchema, b: SpreadSchema,
+  difference: Type.Union([Type.Number(), Type.Null()], { description: 'b − a, in the metric\'s unit' }),
+  ratio: Type.Union([Type.Number(), Type.Null()], { description: 'b / a; null when a is not positive or a figure is missing' }),
+  significant: Type.Union([Type.Boolean(), Type.Null()], { description: 'true: the repeats\' ranges do not overlap (larger than the run-to-run spread); null: a side has one repeat' }),
+  verdict: StringEnum(['better', 'worse', 'same', 'unknown'] as const, { description: 'b against a: better, worse, or same (within the spread); unknown without repeats' }),
+}, { additionalProperties: false });
+export type MetricComparison = Static<typeof MetricComparisonSchema>;
 
-export interface RunComparison {
-  a: { id: string; transport: string; pattern: string; createdAt: string };
-  b: { id: string; transport: string; pattern: string; createdAt: string };
-  /** How the two runs were set up differently (config, JSON Pointers). */
-  configDifferences: Difference[];
-  /** Effective option values that differ, by /side/option. */
-  optionDifferences: Difference[];
-  metrics: MetricComparison[];
-}
+/** GET /v1/benchmarks/compare. */
+export const RunComparisonSchema = Type.Object({
+  a: RunHeadSchema, b: RunHeadSchema,
+  configDifferences: Type.Array(DifferenceSchema, { description: 'How the two runs were set up differently (config, JSON Pointers)' }),
+  optionDifferences: Type.Array(DifferenceSchema, { description: 'Effective option values that differ, by /side/option' }),
+  metrics: Type.Array(MetricComparisonSchema),
+}, { additionalProperties: false });
+export type RunComparison = Static<typeof RunComparisonSchema>;
 
 function spreadOf(run: BenchmarkRun, name: MetricName): Spread {
-  const r = run.result!.summary as Record<string, unknown>;
+  const r = run.result!.summary;
   return {
     median: metricsOf(r)[name] ?? null,
     min: metricsOf(r.min)[name] ?? null,
@@ -51,7 +46,7 @@ function spreadOf(run: BenchmarkRun, name: MetricName): Spread {
 }
 
 /** Each side's effective option values by name, of the options `keep` accepts (all by default). */
-export function effectiveBySide(sockets: BenchmarkOutcome['sockets'], keep: (name: string) => boolean = () => true): { client: Record<string, unknown>; server: Record<string, unknown> } {
+export function effectiveBySide(sockets: BenchmarkOutcome['sockets'], keep: (name: string) => boolean = () => true): { client: Record<string, DecodedValue | null>; server: Record<string, DecodedValue | null> } {
   const side = (reports: BenchmarkOutcome['sockets']['client']) => Object.fromEntries(reports.filter((r) => keep(r.name)).map((r) => [r.name, r.effective]));
   return { client: side(sockets.client), server: side(sockets.server) };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Nullable, StringEnum } from '../schema-types.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -19,6 +21,29 @@ export interface RunError {
 
 /** peer: this host serving the far side of another instance's benchmark (src/peer). */
 export type RunKind = 'benchmark' | 'sweep' | 'peer';
+
+export const RunErrorSchema = Type.Object({
+  code: Type.String({ description: 'A stable SOCKBENCH_* code' }),
+  message: Type.String(),
+  retryAfterSeconds: Type.Optional(Type.Integer({ description: 'A busy peer: when to try again (the answer\'s Retry-After)' })),
+}, { additionalProperties: false });
+
+/** The schema of RunView<C, R> for one kind: its config and result schemas inside the common frame. */
+export function runDocumentSchema<C extends TSchema, R extends TSchema>(kind: RunKind, config: C, result: R, description: string) {
+  return Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    kind: Type.Literal(kind),
+    status: StringEnum(RUN_STATUSES),
+    queuePosition: Nullable(Type.Integer(), '1-based place in the queue while queued, else null'),
+    createdAt: Type.String({ format: 'date-time' }),
+    startedAt: Nullable(Type.String({ format: 'date-time' })),
+    finishedAt: Nullable(Type.String({ format: 'date-time' })),
+    config: config,
+    progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }, { additionalProperties: false }),
+    result: Nullable(result, 'null until the run is done (a cancelled run keeps what it finished, where its kind does)'),
+    error: Nullable(RunErrorSchema),
+  }, { additionalProperties: false, description });
+}
 
 /** One run as the API shows it; `R` is the kind's result. */
 export interface RunView<C, R> {

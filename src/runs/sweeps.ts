@@ -3,11 +3,14 @@ import { errors } from '../errors.js';
 import { findOption, nearestNames, suggestOptions } from '../options/catalog.js';
 import type { OptionItem, OptionsInput } from '../options/request.js';
 import { ALWAYS_REPORTED, median, ratio, type SideOptionsInput } from '../bench/index.js';
-import type { Finding } from '../advice/findings.js';
-import { describeError, traceError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
+import { FindingShortSchema } from '../advice/findings.js';
+import { Type, type Static, type TOptional } from '@sinclair/typebox';
+import { Nullable, NullableNumber, StringEnum } from '../schema-types.js';
+import { NullableValue } from '../options/schema.js';
+import { BenchmarkRequestSchema, describeError, traceError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
 import { effectiveBySide } from './compare.js';
 import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
-import type { RunError, RunReporter, RunStatus, RunView } from './registry.js';
+import { RUN_STATUSES, RunErrorSchema, runDocumentSchema, type RunReporter, type RunView } from './registry.js';
 import type { Runs } from './runs.js';
 
 export const MAX_SWEEP_POINTS = 64;
@@ -30,33 +33,44 @@ export interface SweepRequest {
 
 export type SweepConfig = SweepRequest & { points: number };
 
-export interface SweepPoint {
-  index: number;
-  params: Record<string, SweepValue>;
-  status: RunStatus;
-  /** Medians over the point's repeats; null until it is done. */
-  metrics: Partial<Record<MetricName, number | null>> | null;
-  /** The repeats' range of each metric. */
-  min: Partial<Record<MetricName, number | null>> | null;
-  max: Partial<Record<MetricName, number | null>> | null;
-  /** Each metric over the first point's (1 = the same). */
-  ratioToFirst: Partial<Record<MetricName, number | null>> | null;
-  /** What the kernel made of each varied option, per side (and the buffers, always). */
-  effective: { client: Record<string, unknown>; server: Record<string, unknown> } | null;
-  /** The point's findings, strongest first, in short: what bounded its figures. */
-  explanation: Array<Pick<Finding, 'code' | 'summary'>> | null;
-  /** Wall time of the point beyond its measured and warm-up time: the sweep's own cost. */
-  overheadMs: number | null;
-  error: RunError | null;
-}
+const SweepValueSchema = Type.Union([Type.Number(), Type.Boolean(), Type.String()]);
+const ParamsSchema = Type.Record(Type.String(), SweepValueSchema, { description: 'The varied parameters\' values at this point, by name' });
+const MetricsSchema = (description: string) => Nullable(Type.Object(Object.fromEntries(METRIC_NAMES.map((m) => [m, Type.Optional(NullableNumber)])) as Record<MetricName, TOptional<typeof NullableNumber>>, { additionalProperties: false }), description);
 
-export interface SweepOutcome {
-  points: SweepPoint[];
-  /** Per metric, the point that did best ("higher" or "lower" is better as METRICS says). */
-  best: Partial<Record<MetricName, { index: number; params: Record<string, SweepValue>; value: number }>>;
-  /** Median of the points' overheadMs. */
-  overheadMs: number | null;
-}
+export const SweepPointSchema = Type.Object({
+  index: Type.Integer(),
+  params: ParamsSchema,
+  status: StringEnum(RUN_STATUSES),
+  metrics: MetricsSchema('Medians over the point\'s repeats; null until it is done'),
+  min: MetricsSchema('The repeats\' lowest of each metric'),
+  max: MetricsSchema('The repeats\' highest of each metric'),
+  ratioToFirst: MetricsSchema('Each metric over the first point\'s (1 = the same)'),
+  effective: Nullable(Type.Object({
+    client: Type.Record(Type.String(), NullableValue), server: Type.Record(Type.String(), NullableValue),
+  }, { additionalProperties: false }), 'What the kernel made of each varied option, per side (and the buffers, always), by option name'),
+  explanation: Nullable(Type.Array(FindingShortSchema), 'What bounded the point\'s figures, strongest first (null: not done)'),
+  overheadMs: Nullable(Type.Number(), 'Wall time of the point beyond its warm-up and measured time: the sweep\'s own cost'),
+  error: Nullable(RunErrorSchema),
+}, { additionalProperties: false });
+export type SweepPoint = Static<typeof SweepPointSchema>;
+
+export const SweepOutcomeSchema = Type.Object({
+  points: Type.Array(SweepPointSchema),
+  best: Type.Object(Object.fromEntries(METRIC_NAMES.map((m) => [m, Type.Optional(Type.Object({ index: Type.Integer(), params: ParamsSchema, value: Type.Number() }, { additionalProperties: false }))])), {
+    additionalProperties: false, description: 'Per metric, the point that did best ("higher" or "lower" is better as the metric says)',
+  }),
+  overheadMs: Nullable(Type.Number(), 'Median of the points\' overheadMs'),
+}, { additionalProperties: false });
+export type SweepOutcome = Static<typeof SweepOutcomeSchema> & { best: Partial<Record<MetricName, { index: number; params: Record<string, SweepValue>; value: number }>> };
+
+export const SweepConfigSchema = Type.Object({
+  base: BenchmarkRequestSchema,
+  vary: Type.Record(Type.String(), Type.Array(SweepValueSchema), { description: 'Name to values, as requested' }),
+  points: Type.Integer(),
+}, { additionalProperties: false });
+
+/** The sweep run document (GET /v1/sweeps/{id}). */
+export const SweepRunSchema = runDocumentSchema('sweep', SweepConfigSchema, SweepOutcomeSchema, 'A sweep: its grid, status, progress (points finished) and points');
 
 export type SweepRun = RunView<SweepConfig, SweepOutcome>;
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { release } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { build, tempDataDir } from '../helpers/build.js';
+import { build, failOnContractViolation, tempDataDir } from '../helpers/build.js';
 import { buildApp } from '../../src/app.js';
 import { VERSION } from '../../src/version.js';
 import { loadConfig } from '../../src/config.js';
@@ -98,7 +98,7 @@ t.test('two apps in one process keep their own counts and share the process metr
 t.test('after a restart the latest figures come from the history; counts start again', async (t) => {
   const dir = tempDataDir(t);
   const config = loadConfig({ SOCKBENCH_DATA_DIR: dir });
-  const first = await buildApp({ config, logger: false });
+  const first = await buildApp({ config, logger: false, checkResponses: failOnContractViolation(t) });
   const run = (await first.inject({ method: 'POST', url: '/v1/benchmarks', payload: { transport: 'tcp4', pattern: 'stream', ...short } })).json();
   await first.close();
   const again = await build(t, { SOCKBENCH_DATA_DIR: dir });

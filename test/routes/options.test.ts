@@ -68,8 +68,9 @@ t.test('health', async (t) => {
 
 t.test('an unexpected error is a 500 with a stable code and the request id, never a stack trace', async (t) => {
   const app = await build(t);
-  app.get('/v1/test-only-crash', async () => { throw new TypeError('secret detail'); });
-  app.get('/v1/test-only-teapot', async () => { throw Object.assign(new Error('short and stout'), { statusCode: 418 }); });
+  // Not part of the API: hidden from the document and from the response contract check.
+  app.get('/v1/test-only-crash', { schema: { hide: true } }, async () => { throw new TypeError('secret detail'); });
+  app.get('/v1/test-only-teapot', { schema: { hide: true } }, async () => { throw Object.assign(new Error('short and stout'), { statusCode: 418 }); });
   const res = await app.inject({ url: '/v1/test-only-crash', headers: { 'x-request-id': 'req-500' } });
   t.equal(res.statusCode, 500);
   t.same(res.json(), { statusCode: 500, code: 'SOCKBENCH_INTERNAL', error: 'Internal Server Error', message: 'Internal error (request id req-500); the log has the details.' });

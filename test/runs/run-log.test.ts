@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { tempDataDir } from '../helpers/build.js';
+import { failOnContractViolation, tempDataDir } from '../helpers/build.js';
 
 // The app's own log stream, captured: a failed run is logged once, with its id, the side, the
 // call and the stack, and every line a run logs carries its id.
@@ -21,7 +21,7 @@ async function appWithLog(t: Test) {
       done();
     },
   });
-  const app = await buildApp({ config: loadConfig({ SOCKBENCH_DATA_DIR: tempDataDir(t) }), logger: { level: 'info', stream } });
+  const app = await buildApp({ config: loadConfig({ SOCKBENCH_DATA_DIR: tempDataDir(t) }), logger: { level: 'info', stream }, checkResponses: failOnContractViolation(t) });
   t.teardown(() => app.close());
   return { app, lines };
 }
@@ -47,7 +47,7 @@ t.test('an unreachable peer: the failed run is logged once, with its id', async 
   const lines: Line[] = [];
   const stream = new Writable({ write(chunk, _e, done) { for (const p of String(chunk).split('\n')) if (p) lines.push(JSON.parse(p) as Line); done(); } });
   // Nothing listens on port 9 (discard) of loopback here.
-  const app = await buildApp({ config: loadConfig({ SOCKBENCH_DATA_DIR: tempDataDir(t), SOCKBENCH_PEERS: 'http://127.0.0.1:9', SOCKBENCH_PEER_TIMEOUT_MS: '500' }), logger: { level: 'info', stream } });
+  const app = await buildApp({ config: loadConfig({ SOCKBENCH_DATA_DIR: tempDataDir(t), SOCKBENCH_PEERS: 'http://127.0.0.1:9', SOCKBENCH_PEER_TIMEOUT_MS: '500' }), logger: { level: 'info', stream }, checkResponses: failOnContractViolation(t) });
   t.teardown(() => app.close());
   const res = await app.inject({ method: 'POST', url: '/v1/benchmarks', payload: { transport: 'tcp4', pattern: 'rr', durationMs: 100, peer: 'http://127.0.0.1:9' } });
   t.equal(res.statusCode, 502, res.body.slice(0, 300));
