@@ -118,7 +118,7 @@ t.test('intervals across hosts, live: rr samples stream over SSE as the client c
     t.equal(end.data.status, 'done', JSON.stringify(end.data.error));
     const final = end.data.result.intervals as Array<Record<string, unknown>>;
     const live = s.events.filter((e) => e.event === 'interval');
-    t.ok(final.length >= 4, `${pattern}: ${final.length} intervals in the result`);
+    t.ok(final.length >= 2, `${pattern}: ${final.length} intervals in the result`);
     if (pattern === 'rr') {
       t.equal(live.length, final.length, 'every rr interval was sent live');
       live.forEach((e, i) => {
