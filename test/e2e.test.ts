@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { build, tempDataDir } from './helpers/build.js';
-import { childExecArgv } from './helpers/node-args.js';
 
 t.test('over a real listening port: health, catalog as text, a probe, errors', async (t) => {
   const app = await build(t);
@@ -40,7 +39,7 @@ t.test('over a real listening port: health, catalog as text, a probe, errors', a
 });
 
 t.test('the server process: listens where configured, logs JSON with request ids, exits 0 on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, [...childExecArgv, 'src/server.ts'], {
+  const child = spawn(process.execPath, [...process.execArgv, 'src/server.ts'], {
     env: { ...process.env, SOCKBENCH_PORT: '0', SOCKBENCH_HOST: '127.0.0.1', LOG_LEVEL: 'info', SOCKBENCH_DATA_DIR: tempDataDir(t) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -67,7 +66,7 @@ t.test('the server process: listens where configured, logs JSON with request ids
 });
 
 t.test('the server refuses a bad configuration with one clear line and exit code 2', async (t) => {
-  const child = spawn(process.execPath, [...childExecArgv, 'src/server.ts'], {
+  const child = spawn(process.execPath, [...process.execArgv, 'src/server.ts'], {
     env: { ...process.env, SOCKBENCH_PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { tempDataDir } from './helpers/data-dir.js';
 import { DB_FILE } from '../src/runs/store.js';
-import { childExecArgv } from './helpers/node-args.js';
 
 // The history survives kill -9 of the real server process (issue 4): what was committed is there
 // unchanged, and the run the process was in the middle of is marked failed when the next one starts.
@@ -18,7 +17,7 @@ interface Server {
 }
 
 function serverProcess(t: Test, dir: string): ChildProcess {
-  const child = spawn(process.execPath, [...childExecArgv, 'src/server.ts'], {
+  const child = spawn(process.execPath, [...process.execArgv, 'src/server.ts'], {
     env: { ...process.env, SOCKBENCH_PORT: '0', SOCKBENCH_HOST: '127.0.0.1', LOG_LEVEL: 'info', SOCKBENCH_DATA_DIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

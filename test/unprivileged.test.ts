@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { tempDataDir } from './helpers/data-dir.js';
-import { tsLoader } from './helpers/node-args.js';
 
 // The kernel's privilege checks, seen through the API: the service runs with no capabilities at all
 // (setpriv, util-linux: empty bounding, inheritable and ambient sets, so nothing comes back at exec),
@@ -13,6 +12,7 @@ import { tsLoader } from './helpers/node-args.js';
 // capabilities, never the uid, and another uid might not be able to read a checkout that lives under
 // a directory only root may enter (a CI clone often does).
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
+const tsLoader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
 
 t.test('options that need a capability fail alone, naming it', { skip: !hasSetpriv || process.getuid?.() !== 0 ? 'needs root and setpriv to drop privileges' : false }, async (t) => {
   const dataDir = tempDataDir(t);

@@ -2,7 +2,6 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { sockbench, listening } from '../helpers/cli.js';
-import { childExecArgv } from '../helpers/node-args.js';
 
 // sockbench bench as a child process against the real app on a real port; runs of 200 ms.
 
@@ -52,7 +51,7 @@ t.test('bench: Ctrl-C cancels the run on the server and exits 130', async (t) =>
   }));
   const state = async (id: string) => ((await app.inject({ url: `/v1/benchmarks/${id}` })).json() as { status: string }).status;
   // Long enough to be running when the signal comes; cancelled at once, so it ends seconds early.
-  const child = spawn(process.execPath, [...childExecArgv, 'src/cli/main.ts', 'bench', '--url', url, '--transport', 'tcp4', '--pattern', 'stream', '--duration-ms', '5000', '--warmup-ms', '0'], {
+  const child = spawn(process.execPath, [...process.execArgv, 'src/cli/main.ts', 'bench', '--url', url, '--transport', 'tcp4', '--pattern', 'stream', '--duration-ms', '5000', '--warmup-ms', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });

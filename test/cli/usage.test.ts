@@ -6,7 +6,6 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { tempDataDir } from '../helpers/data-dir.js';
 import { sockbench } from '../helpers/cli.js';
-import { childExecArgv } from '../helpers/node-args.js';
 
 // The command as users run it, a child process: help, usage errors, an API it cannot reach, serve.
 
@@ -99,7 +98,7 @@ t.test('a URL that is not sockbench: exit 3, saying so', async (t) => {
 });
 
 t.test('serve: the real server, configured by flags, stopped by SIGTERM', async (t) => {
-  const child = spawn(process.execPath, [...childExecArgv, 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0'], {
+  const child = spawn(process.execPath, [...process.execArgv, 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0'], {
     env: { ...process.env, LOG_LEVEL: 'info', SOCKBENCH_DATA_DIR: tempDataDir(t) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });

@@ -3,14 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { build } from './build.js';
-import { childExecArgv } from './node-args.js';
 
 export interface Outcome { code: number | null; stdout: string; stderr: string }
 
 /** Runs `sockbench ...args` as users do, in a child process; SOCKBENCH_URL and SOCKBENCH_TOKEN come only from `env`. */
 export async function sockbench(args: string[], env: Record<string, string> = {}, input?: string): Promise<Outcome> {
   const { SOCKBENCH_URL: _u, SOCKBENCH_TOKEN: _t, ...inherited } = process.env;
-  const child = spawn(process.execPath, [...childExecArgv, 'src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, [...process.execArgv, 'src/cli/main.ts', ...args], {
     env: { ...inherited, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { tempDataDir } from './data-dir.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { tsLoader } from './node-args.js';
 
 // "Two hosts on one machine": two network namespaces joined by a veth pair, for tests that need a real
 // link between two network stacks (rate limits, MTU, IPv6 addresses that are not loopback).
@@ -296,7 +295,8 @@ export async function startInstance(t: Pick<Test, 'teardown'>, host: Host, env: 
     ...(env.SOCKBENCH_TOKEN === undefined ? { SOCKBENCH_ALLOW_ANONYMOUS: 'true' } : {}),
     ...env,
   };
-  const proc = spawnIn(host, [process.execPath, ...tsLoader, 'src/server.ts'], { cwd: repoRoot, env: serverEnv });
+  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+  const proc = spawnIn(host, [process.execPath, ...(loader.length ? loader : process.execArgv), 'src/server.ts'], { cwd: repoRoot, env: serverEnv });
   // tap runs teardowns last-registered first: the server is gone before its data directory is removed.
   t.teardown(async () => {
     if (proc.exitCode === null && proc.signalCode === null) {

@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { canMakeNamespaces, fetchIn, hasTc, limitRate, startInstance, twoHosts, type Host, type HostPair } from '../helpers/netns.js';
-import { tsLoader } from '../helpers/node-args.js';
 
 // The "two hosts on one machine" helper itself: a real link between two network namespaces, a
 // sockbench instance reachable across it, a rate limit that holds, and nothing left behind.
@@ -130,13 +129,14 @@ t.test('namespaces of a creator that died are removed by the next twoHosts', { s
 });
 
 t.test('a test process killed before its teardown (tap timeout, SIGKILL) leaves nothing behind', { skip }, async (t) => {
+  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
   const script = `
 import { twoHosts } from ${JSON.stringify(new URL('../helpers/netns.ts', import.meta.url).href)};
 const pair = await twoHosts({ teardown() {} });
 const sleeper = pair.spawn(pair.b, ['sleep', '60'], { stdio: 'ignore' });
 console.log(JSON.stringify({ names: [pair.a.ns, pair.b.ns], pid: sleeper.pid }));
 setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, [...tsLoader, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...loader, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
   const [line] = await once(createInterface({ input: child.stdout! }), 'line') as [string];
   const { names, pid } = JSON.parse(line) as { names: string[]; pid: number };

@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config.js';
 import { exposureRefusal, isLoopbackHost } from '../../src/security/exposure.js';
 import { tempDataDir } from '../helpers/data-dir.js';
-import { tsLoader } from '../helpers/node-args.js';
 
 const TOKEN = 'exposure-test-token-0123456789';
 
@@ -35,6 +34,7 @@ t.test('a token too short or with characters a header cannot carry is an invalid
   t.throws(() => loadConfig({ SOCKBENCH_ALLOW_ANONYMOUS: 'maybe' }), /SOCKBENCH_ALLOW_ANONYMOUS must be boolean/);
 });
 
+const tsLoader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
 
 /** src/server.ts with `env`: its exit code and stderr if it exits, or its log lines once it listens. */
 function server(t: Test, env: Record<string, string>) {
