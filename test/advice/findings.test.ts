@@ -100,7 +100,12 @@ t.test('cpu-limited: a bulk stream keeps a side busy for the whole window', asyn
 
 t.test('retransmissions: the same 4096-byte receive window makes the sender probe and resend', async (t) => {
   const app = await build(t, ENV);
-  const run = await bench(t, app, { transport: 'tcp4', pattern: 'stream', durationMs: 300, warmupMs: 100, options: { server: { SO_RCVBUF: 4096 } } });
+  // The tiny window makes the sender's probes and resends likely, not certain, in a short run (a
+  // clean-clone run once saw none): up to three runs, and the first that resent is the one checked.
+  let run = await bench(t, app, { transport: 'tcp4', pattern: 'stream', durationMs: 300, warmupMs: 100, options: { server: { SO_RCVBUF: 4096 } } });
+  for (let attempt = 1; attempt < 3 && run.result.summary.tcpInfo.client.total_retrans === 0; attempt++) {
+    run = await bench(t, app, { transport: 'tcp4', pattern: 'stream', durationMs: 300, warmupMs: 100, options: { server: { SO_RCVBUF: 4096 } } });
+  }
   const info = run.result.summary.tcpInfo.client;
   t.ok(info.total_retrans > 0, `the sender retransmitted ${info.total_retrans} segments`);
   const f = find(run, 'retransmissions');
