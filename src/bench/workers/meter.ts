@@ -130,16 +130,19 @@ abstract class WindowMeter implements Counters {
     this.#files = ctx.start.snapshotFiles ?? [];
   }
 
-  protected openAt(t: number): void {
-    // Outside the window's CPU time, and as close to its edge as this thread can be.
+  /** Opens the window at `t`, or just after the counter files are read: the window's edge, returned. */
+  protected openAt(t: number): number {
+    // Read before the edge, so that neither the window's time nor its CPU holds the reads.
     if (this.#files.length > 0) {
       this.#snapshots = { open: readFiles(this.#files), close: [], ms: 0 };
-      this.#snapshotNs = nowNs();
+      t = nowNs();
+      this.#snapshotNs = t;
     }
     this.cpu.start();
     this.measuring = true;
     this.windowStart = snapshot(this, t);
     this.intervalStart = this.windowStart;
+    return t;
   }
 
   /** The interval from the last edge to `t`, numbered `index`; `t` becomes the next interval's start. */
@@ -231,8 +234,8 @@ export class ClientMeter extends WindowMeter {
     return this.measuring && t >= this.#endAt;
   }
 
-  #openWindow(t: number): void {
-    this.openAt(t);
+  #openWindow(at: number): void {
+    const t = this.openAt(at);
     this.#endAt = t + this.#config.durationMs * 1e6;
     const every = this.#config.intervalMs;
     this.#nextIntervalAt = every === null ? Infinity : t + every * 1e6;
