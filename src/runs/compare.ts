@@ -3,10 +3,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { diffDocuments } from '../host/compare.js';
 import type { BenchmarkOutcome, BenchmarkRun } from './benchmarks.js';
 import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
-import { StringEnum } from '../schema-types.js';
+import { NullableNumber, StringEnum } from '../schema-types.js';
 import type { DecodedValue } from '../options/types.js';
 
-const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const SpreadSchema = Type.Object({ median: NullableNumber, min: NullableNumber, max: NullableNumber, repeats: Type.Integer() }, { additionalProperties: false });
 export type Spread = Static<typeof SpreadSchema>;
 const DifferenceSchema = Type.Object({
