@@ -190,7 +190,9 @@ function cpuLimited(f: RunEvidence): Scored | null {
   const seconds = windowSeconds(f.result);
   if (seconds === null) return null;
   const windowMs = seconds * 1000;
-  const threads = f.config.streams;
+  // A bidirectional stream runs two threads per side and stream (one sending, one receiving).
+  const threadsPerStream = f.config.direction === 'bidirectional' ? 2 : 1;
+  const threads = f.config.streams * threadsPerStream;
   let best: Scored | null = null;
   for (const side of ['client', 'server'] as const) {
     const cpu = f.result.cpu[side];
@@ -202,7 +204,7 @@ function cpuLimited(f: RunEvidence): Scored | null {
     const strength = Math.min(1, (used + waited / 2) / windowMs);
     if (demand < CPU_SATURATED || (best && best.strength >= strength)) continue;
     const systemShare = cpu.systemMs / Math.max(cpu.userMs + cpu.systemMs, 1e-9);
-    const perThread = threads > 1 ? ` per thread (${threads} streams)` : '';
+    const perThread = threads > 1 ? ` per thread (${threads} threads: ${f.config.streams} stream${f.config.streams > 1 ? 's' : ''}${threadsPerStream > 1 ? ', both directions' : ''})` : '';
     const waitText = waited > 0.02 * windowMs ? ` and waited ${percent(waited / windowMs)} of it for a CPU while runnable (other load on this host)` : '';
     best = {
       code: 'cpu-limited', side, strength,
@@ -212,7 +214,7 @@ function cpuLimited(f: RunEvidence): Scored | null {
         { name: `cpu.${side}.systemMs`, value: cpu.systemMs, unit: 'ms' },
         { name: `cpu.${side}.waitMs`, value: cpu.waitMs, unit: 'ms' },
         { name: 'window', value: Math.round(windowMs * 1000) / 1000, unit: 'ms' },
-        { name: 'streams', value: threads },
+        { name: 'streams', value: f.config.streams },
         { name: `cpus.${side}`, value: (f.result.cpus[side] ?? []).join(',') },
       ],
       advice: systemShare >= 0.5
