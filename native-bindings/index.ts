@@ -272,21 +272,32 @@ export function decodeTimeval(buf: Buffer): Timeval {
   return { sec: Number(v.tv_sec), usec: Number(v.tv_usec) };
 }
 
-export type TcpInfo = Record<string, number>;
+/**
+ * struct tcp_info by field name. A 64-bit field is null when it holds the kernel's ~0 (2^64-1:
+ * tcpi_max_pacing_rate when no SO_MAX_PACING_RATE is set, tcpi_pacing_rate before TCP sets one),
+ * or any other value a JavaScript number could not hold exactly (past 2^53, which no counter of a
+ * socket's lifetime reaches: 2^53 bytes is 9 PB, 2^53 us is 285 years). Every number is exact.
+ */
+export type TcpInfo = Record<string, number | null>;
 
 const TCP_INFO_FIELDS = Object.values(tcp_info.members as Record<string, { name: string; offset: number; type: { size: number } }>);
 
 /**
  * Decodes struct tcp_info field by field. Only fields that lie entirely within the `buf.length`
  * bytes the kernel returned are reported: an older kernel returns a shorter struct. Names drop
- * the `tcpi_` prefix; 64-bit counters become numbers (exact up to 2^53).
+ * the `tcpi_` prefix; a 64-bit field is an exact number, or null (see TcpInfo).
  */
 export function decodeTcpInfo(buf: Buffer): TcpInfo {
   const raw = koffi.decode(padded(buf, TCP_INFO_SIZE), tcp_info) as Record<string, number | bigint>;
   const out: TcpInfo = {};
   for (const m of TCP_INFO_FIELDS) {
     if (m.offset + m.type.size > buf.length) continue;
-    const value = Number(raw[m.name]);
+    const field = raw[m.name];
+    if (typeof field === 'bigint' && field > BigInt(Number.MAX_SAFE_INTEGER)) {
+      out[m.name.slice('tcpi_'.length)] = null;
+      continue;
+    }
+    const value = Number(field);
     if (m.name === 'tcpi_wscale_bits') {
       out.snd_wscale = value & 0x0f;
       out.rcv_wscale = value >> 4;

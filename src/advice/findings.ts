@@ -86,11 +86,11 @@ const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
  * against the rate reached. A rate above it means the rtt during the run was shorter than at its
  * end: then the sentence gives the rtt at which the window carries the rate instead.
  */
-function overRtt(windowBytes: number, bps: number, rttMicros: number, minRttMicros: number): string {
+function overRtt(windowBytes: number, bps: number, rttMicros: number, minRttMicros: number | null): string {
   const allowed = windowLimitBitsPerSecond(windowBytes, rttMicros);
   if (bps <= allowed * 1.25) return `allows ${rate(allowed)} over the ${micros(rttMicros)} rtt; the run reached ${rate(bps)} (${percent(bps / allowed)} of that)`;
   const implied = (windowBytes * 8e6) / bps;
-  return `carries the ${rate(bps)} the run reached at a round trip of ${micros(implied)} (min_rtt ${micros(minRttMicros)}; TCP_INFO reports ${micros(rttMicros)} at the end of the run, where the window would allow only ${rate(allowed)})`;
+  return `carries the ${rate(bps)} the run reached at a round trip of ${micros(implied)} (min_rtt ${minRttMicros === null ? 'unknown' : micros(minRttMicros)}; TCP_INFO reports ${micros(rttMicros)} at the end of the run, where the window would allow only ${rate(allowed)})`;
 }
 
 /** TCP stream: the receive window, capped by an option or by autotuning's ceiling, over the RTT. */
@@ -99,7 +99,8 @@ function windowLimited(f: RunEvidence): Scored | null {
   const sender = tcpInfo(f, 'client');
   const receiver = tcpInfo(f, 'server');
   const bps = throughput(result);
-  if (config.pattern !== 'stream' || !isTcp(config.transport) || !sender || bps === null || !(sender.rtt > 0)) return null;
+  const rtt = sender?.rtt ?? null;
+  if (config.pattern !== 'stream' || !isTcp(config.transport) || !sender || bps === null || rtt === null || !(rtt > 0)) return null;
   const locked = requested(f, 'server', 'SO_RCVBUF', 'SO_RCVBUFFORCE');
   const clamp = requested(f, 'server', 'TCP_WINDOW_CLAMP');
   const rcvbuf = num(optionValue(option(f, 'server', 'SO_RCVBUF')));
@@ -113,11 +114,13 @@ function windowLimited(f: RunEvidence): Scored | null {
   // The window as the sender last saw it, and the receiver's own estimate, count only for a capped
   // window: an autotuned receiver's window at the end of a run is not its ceiling.
   if (locked || clamp) {
-    if (sender.snd_wnd > 0) candidates.push(['client snd_wnd', sender.snd_wnd]);
-    if (receiver && receiver.rcv_space > 0) candidates.push(['server rcv_space', receiver.rcv_space]);
+    const sndWnd = sender.snd_wnd ?? 0;
+    const rcvSpace = receiver?.rcv_space ?? 0;
+    if (sndWnd > 0) candidates.push(['client snd_wnd', sndWnd]);
+    if (rcvSpace > 0) candidates.push(['server rcv_space', rcvSpace]);
   }
   const [limit, windowBytes] = candidates.reduce((a, b) => (b[1] < a[1] ? b : a));
-  const allowed = windowLimitBitsPerSecond(windowBytes, sender.rtt);
+  const allowed = windowLimitBitsPerSecond(windowBytes, rtt);
   const reached = bps / allowed;
   const busy = sender.busy_time ?? 0;
   const rwndShare = busy > 0 ? (sender.rwnd_limited ?? 0) / busy : 0;
@@ -133,8 +136,8 @@ function windowLimited(f: RunEvidence): Scored | null {
     { name: 'summary.bitsPerSecond', value: bps, unit: 'bit/s' },
     ...candidates.map(([name, value]): Evidence => ({ name, value, unit: 'bytes' })),
     { name: 'window', value: windowBytes, unit: 'bytes' },
-    { name: 'tcpInfo.client.rtt', value: sender.rtt, unit: 'µs' },
-    { name: 'tcpInfo.client.min_rtt', value: sender.min_rtt, unit: 'µs' },
+    { name: 'tcpInfo.client.rtt', value: rtt, unit: 'µs' },
+    { name: 'tcpInfo.client.min_rtt', value: sender.min_rtt ?? null, unit: 'µs' },
     { name: 'window / rtt', value: Math.round(allowed), unit: 'bit/s' },
     { name: 'tcpInfo.client.busy_time', value: busy, unit: 'µs' },
     { name: 'tcpInfo.client.rwnd_limited', value: sender.rwnd_limited ?? null, unit: 'µs' },
@@ -145,7 +148,7 @@ function windowLimited(f: RunEvidence): Scored | null {
     : `Raise net.ipv4.tcp_rmem's maximum (${rmemMax} B) on the server's host, so that autotuning can offer a larger window`;
   return {
     code: 'window-limited', side: 'server', strength: Math.min(1, Math.max(reached, rwndShare)),
-    summary: `The receive window, ${windowBytes} B set by ${who}, ${overRtt(windowBytes, bps, sender.rtt, sender.min_rtt)}, and the sender was waiting for the window for ${percent(rwndShare)} of its busy time.`,
+    summary: `The receive window, ${windowBytes} B set by ${who}, ${overRtt(windowBytes, bps, rtt, sender.min_rtt ?? null)}, and the sender was waiting for the window for ${percent(rwndShare)} of its busy time.`,
     evidence,
     advice: `${larger}; POST /v1/advice sizes the buffer for a path's bandwidth and RTT.`,
   };
@@ -156,12 +159,13 @@ function sndbufLimited(f: RunEvidence): Scored | null {
   const { config, result } = f;
   const sender = tcpInfo(f, 'client');
   const bps = throughput(result);
-  if (config.pattern !== 'stream' || !isTcp(config.transport) || !sender || bps === null) return null;
+  const rtt = sender?.rtt ?? null;
+  if (config.pattern !== 'stream' || !isTcp(config.transport) || !sender || bps === null || rtt === null) return null;
   const locked = requested(f, 'client', 'SO_SNDBUF', 'SO_SNDBUFFORCE');
   const sndbuf = num(optionValue(option(f, 'client', 'SO_SNDBUF')));
   const busy = sender.busy_time ?? 0;
   const share = busy > 0 ? (sender.sndbuf_limited ?? 0) / busy : 0;
-  const bdp = bdpBytes(bps, sender.rtt);
+  const bdp = bdpBytes(bps, rtt);
   const payload = sndbuf === null ? null : Math.floor(sndbuf * SEND_PAYLOAD_SHARE);
   const below = Boolean(locked) && payload !== null && payload < bdp;
   if (!(share >= CHRONO_SHARE || below)) return null;
@@ -170,7 +174,7 @@ function sndbufLimited(f: RunEvidence): Scored | null {
     : `send autotuning (net.ipv4.tcp_wmem max = ${sysctlNumber(f, 'client', 'net.ipv4.tcp_wmem', 2) ?? 'unknown'} B)`;
   return {
     code: 'sndbuf-limited', side: 'client', strength: Math.min(1, Math.max(share, below ? 0.8 : 0)),
-    summary: `The client's send buffer, ${sndbuf ?? 'unknown'} B set by ${why}, holds about ${payload ?? 'unknown'} B of data, below the ${bdp} B that ${rate(bps)} keeps in flight over the ${micros(sender.rtt)} rtt TCP_INFO reports at the end of the run; the kernel counted the sender send-buffer-limited for ${percent(share)} of its busy time.`,
+    summary: `The client's send buffer, ${sndbuf ?? 'unknown'} B set by ${why}, holds about ${payload ?? 'unknown'} B of data, below the ${bdp} B that ${rate(bps)} keeps in flight over the ${micros(rtt)} rtt TCP_INFO reports at the end of the run; the kernel counted the sender send-buffer-limited for ${percent(share)} of its busy time.`,
     evidence: [
       { name: 'summary.bitsPerSecond', value: bps, unit: 'bit/s' },
       { name: 'client SO_SNDBUF', value: sndbuf, unit: 'bytes' },
@@ -231,18 +235,21 @@ function retransmissions(f: RunEvidence): Scored | null {
   let best: Scored | null = null;
   for (const side of ['client', 'server'] as const) {
     const info = tcpInfo(f, side);
-    if (!info || !(info.total_retrans > 0)) continue;
-    if (best && (tcpInfo(f, best.side!)?.total_retrans ?? 0) >= info.total_retrans) continue;
+    const retransmitted = info?.total_retrans ?? 0;
+    if (!info || !(retransmitted > 0)) continue;
+    if (best && (tcpInfo(f, best.side!)?.total_retrans ?? 0) >= retransmitted) continue;
     const sent = info.bytes_sent ?? null;
     const retransBytes = info.bytes_retrans ?? null;
     const share = sent && retransBytes !== null ? retransBytes / sent : null;
-    const cwndBytes = info.snd_cwnd * info.snd_mss;
+    const cwnd = info.snd_cwnd ?? 0;
+    const mss = info.snd_mss ?? 0;
+    const cwndBytes = cwnd * mss;
     const window = tcpInfo(f, side)?.snd_wnd ?? null;
-    const spurious = (info.dsack_dups ?? 0) >= info.total_retrans;
+    const spurious = (info.dsack_dups ?? 0) >= retransmitted;
     const probes = counter(f, side, 'TcpExt.TCPLossProbes');
     best = {
       code: 'retransmissions', side, strength: Math.min(0.6, 0.1 + (share ?? 0) * 10),
-      summary: `The ${side} retransmitted ${info.total_retrans} segments (${retransBytes ?? 'unknown'} B${share === null ? '' : `, ${percent(share, 2)} of ${bytes(sent!)} sent`}${spurious ? '; DSACK reported every one as a duplicate, so they were spurious' : ''}), ${info.lost} were still counted lost at the end; cwnd ${info.snd_cwnd} × ${info.snd_mss} B = ${cwndBytes} B against a ${window ?? 'unknown'} B window.`,
+      summary: `The ${side} retransmitted ${retransmitted} segments (${retransBytes ?? 'unknown'} B${share === null ? '' : `, ${percent(share, 2)} of ${bytes(sent!)} sent`}${spurious ? '; DSACK reported every one as a duplicate, so they were spurious' : ''}), ${info.lost} were still counted lost at the end; cwnd ${cwnd} × ${mss} B = ${cwndBytes} B against a ${window ?? 'unknown'} B window.`,
       evidence: [
         { name: `tcpInfo.${side}.total_retrans`, value: info.total_retrans, unit: 'segments' },
         { name: `tcpInfo.${side}.bytes_retrans`, value: retransBytes, unit: 'bytes' },

@@ -1,7 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TRANSPORTS } from '../sockets/transports.js';
 import { Nullable, NullableInteger, NullableNumber, StringEnum } from '../schema-types.js';
-import { OptionsEchoSchema } from '../options/schema.js';
+import { OptionsEchoSchema, TcpInfoSchema } from '../options/schema.js';
+
+// TCP_INFO's schema is the option value's (options/schema.ts); the bench layer's surface passes it on.
+export { TcpInfoSchema };
 import { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './names.js';
 
 // A benchmark's figures as a contract: the engine produces them, results and the API show them,
@@ -19,10 +22,6 @@ export const SideCongestionSchema = Type.Object({
 }, { additionalProperties: false });
 export const BackgroundDirectionSchema = StringEnum(BACKGROUND_DIRECTIONS, { description: 'forward: client to server, as the requests go' });
 
-/** struct tcp_info by field, without the tcpi_ prefix; a field this kernel does not return is absent. */
-export const TcpInfoSchema = Type.Record(Type.String(), Type.Number(), {
-  description: 'struct tcp_info by field name without the tcpi_ prefix (rtt, snd_cwnd, total_retrans...); fields past what this kernel returns are absent. 64-bit counters are exact up to 2^53',
-});
 export const SideTcpInfoSchema = Type.Object({ client: Nullable(TcpInfoSchema), server: Nullable(TcpInfoSchema) }, { additionalProperties: false });
 
 export const BackgroundConfigSchema = Type.Object({

@@ -151,7 +151,7 @@ export const CATALOG_DATA: OptionSpec[] = [
   {
     name: 'SO_MAX_PACING_RATE', level: 'SOL_SOCKET', type: 'uint64', access: 'rw', transports: ALL, effectiveOn: TCP, phase: 'any',
     privilege: null, man: 'socket(7)', example: 12500000,
-    summary: 'Pacing cap in bytes/s, set and read as a u64 (optlen 8): the u32 form stops at 0xffffffff B/s, about 34 Gbit/s. Default ~0 = unlimited (reads as 2^64). TCP internal pacing honours it without fq: 12.5 MB/s → 101 Mbit/s on lo. Other sockets need fq, not built here.',
+    summary: 'Pacing cap in bytes/s, set and read as a u64 (optlen 8): the u32 form stops at 0xffffffff B/s, about 34 Gbit/s. Default ~0 = unlimited, read as the exact decimal string "18446744073709551615" (past 2^53, where a JSON number is no longer exact). TCP internal pacing honours it without fq: 12.5 MB/s → 101 Mbit/s on lo. Other sockets need fq, not built here.',
   },
   {
     name: 'SO_INCOMING_CPU', level: 'SOL_SOCKET', type: 'int', access: 'rw', transports: ALL, effectiveOn: INET, phase: 'any',

@@ -113,9 +113,15 @@ export function decodeValue(type: ValueType | null, buf: Buffer): DecodedValue |
       return buf.length >= 4 ? buf.readUInt32LE(0) : null;
     case 'bool':
       return buf.length >= 4 ? buf.readInt32LE(0) !== 0 : null;
-    case 'uint64':
-      if (buf.length >= 8) return Number(buf.readBigUInt64LE(0));
+    case 'uint64': {
+      // Exact either way: a number up to 2^53-1, else its decimal string (SO_MAX_PACING_RATE's
+      // unlimited ~0 reads as "18446744073709551615").
+      if (buf.length >= 8) {
+        const v = buf.readBigUInt64LE(0);
+        return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+      }
       return buf.length >= 4 ? buf.readUInt32LE(0) : null;
+    }
     case 'linger':
       return buf.length >= LINGER_SIZE ? decodeLinger(buf) : null;
     case 'timeval':

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '../schema-types.js';
+import { NullableNumber, StringEnum } from '../schema-types.js';
 import { PHASES } from './types.js';
 
 // Option values and reports as the API shows them: owned beside the option types, so that every
@@ -11,10 +11,18 @@ const LingerSchema = Type.Object({ onoff: Type.Integer(), linger: Type.Integer()
 const TimevalSchema = Type.Object({ sec: Type.Integer(), usec: Type.Integer() }, { additionalProperties: false, description: 'struct timeval' });
 const HexSchema = Type.Object({ hex: Type.String() }, { additionalProperties: false, description: 'raw bytes' });
 
+/**
+ * struct tcp_info by field, without the tcpi_ prefix (native-bindings decodeTcpInfo); a field this
+ * kernel does not return is absent. Every number is exact; a 64-bit field is null for the kernel's ~0.
+ */
+export const TcpInfoSchema = Type.Record(Type.String(), NullableNumber, {
+  description: 'struct tcp_info by field name without the tcpi_ prefix (rtt, snd_cwnd, total_retrans...); fields past what this kernel returns are absent. Every number is exact. A 64-bit field is null when the kernel reports ~0 (2^64-1): max_pacing_rate with no SO_MAX_PACING_RATE set (unlimited), pacing_rate before TCP has set one. (No other 64-bit value can pass 2^53 within a socket\'s life, 9 PB or 285 years; one that did would be null too.)',
+});
+
 /** A value as the API reports it. */
 export const DecodedValueSchema = Type.Union([
   Type.Integer(), Type.Number(), Type.Boolean(), Type.String(), LingerSchema, TimevalSchema, HexSchema,
-  Type.Record(Type.String(), Type.Number(), { description: 'struct tcp_info, by field' }),
+  TcpInfoSchema,
 ]);
 
 export const NullableValue = Type.Union([DecodedValueSchema, Type.Null()]);

@@ -61,7 +61,7 @@ export interface TimevalValue { sec: number; usec: number }
 export interface HexValue { hex: string }
 export type OptionValue = number | boolean | string | LingerValue | TimevalValue | HexValue;
 /** What a decoded option looks like in JSON. */
-export type DecodedValue = number | boolean | string | LingerValue | TimevalValue | HexValue | Record<string, number>;
+export type DecodedValue = number | boolean | string | LingerValue | TimevalValue | HexValue | Record<string, number | null>;
 
 // What applying or reading an option reports: owned here so that apply.ts and explain.ts both
 // depend on this file, not on each other.

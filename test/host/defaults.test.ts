@@ -55,7 +55,8 @@ def read(s, o):
         return s.getsockopt(level, name) & 0xffffffff
     if kind == 'uint64':
         b = s.getsockopt(level, name, 8)
-        return struct.unpack('=Q', b)[0] if len(b) == 8 else struct.unpack('=I', b[:4])[0]
+        v = struct.unpack('=Q', b)[0] if len(b) == 8 else struct.unpack('=I', b[:4])[0]
+        return v if v <= 2**53 - 1 else str(v)
     if kind == 'string':
         return s.getsockopt(level, name, 64).split(b'\0')[0].decode()
     if kind == 'linger':

@@ -8,6 +8,8 @@ import {
 } from '../../native-bindings/index.js';
 
 const SOL = LEVELS.SOL_SOCKET;
+// struct tcp_info: tcpi_max_pacing_rate follows tcpi_pacing_rate at byte 104 (docs/kernel-facts.md §2).
+const TCP_INFO_MAX_PACING_RATE_OFFSET = 112;
 const SO = OPTNAMES.SOL_SOCKET;
 
 function int(v: number): Buffer {
@@ -62,12 +64,19 @@ t.test('tcp4 connect/accept, names, data, tcp_info by returned length', async (t
   t.equal(info.state, 1, 'ESTABLISHED');
   t.equal(info.bytes_acked, 6, '5 bytes + SYN acknowledged');
   t.equal(info.pmtu, 65535);
-  t.ok(info.rtt > 0);
+  t.ok((info.rtt ?? 0) > 0);
   // Only the 104 bytes of glibc's struct: later fields are absent, not zero.
   const short = decodeTcpInfo(raw.subarray(0, 104));
   t.equal(short.total_retrans, 0);
   t.notOk('pacing_rate' in short);
   t.ok('pacing_rate' in info);
+  // 64-bit fields are exact: the kernel's ~0 (no SO_MAX_PACING_RATE: unlimited) is null, not 2^64 rounded.
+  t.equal(raw.readBigUInt64LE(TCP_INFO_MAX_PACING_RATE_OFFSET), 2n ** 64n - 1n, 'the kernel wrote ~0');
+  t.equal(info.max_pacing_rate, null, 'unlimited is null');
+  const rate = Buffer.alloc(8);
+  rate.writeBigUInt64LE(12_500_000n);
+  setsockopt(c, SOL, SO.SO_MAX_PACING_RATE, rate);
+  t.equal(decodeTcpInfo(getsockopt(c, LEVELS.IPPROTO_TCP, OPTNAMES.IPPROTO_TCP.TCP_INFO, 512)).max_pacing_rate, 12_500_000, 'a set cap reads as its number');
 
   shutdown(c, 1);
   t.equal(recv(s, buf, 16), 0, 'EOF after shutdown(SHUT_WR)');

@@ -145,7 +145,13 @@ function shapeProblem(e: CatalogEntry, decoded: DecodedValue | null, raw: Buffer
   switch (e.type) {
     case 'int': return isInteger(decoded) && decoded >= -(2 ** 31) && decoded < 2 ** 31 ? null : 'not an int32';
     case 'uint32': return isInteger(decoded) && decoded >= 0 && decoded < 2 ** 32 ? null : 'not a uint32';
-    case 'uint64': return isInteger(decoded) && decoded >= 0 && raw.length === 8 ? null : 'not an 8-byte uint64';
+    case 'uint64': {
+      if (raw.length !== 8) return 'not an 8-byte uint64';
+      const exact = raw.readBigUInt64LE(0);
+      // Exact: a number up to 2^53-1, past it the decimal string.
+      return (isInteger(decoded) && decoded >= 0 && BigInt(decoded) === exact) || (typeof decoded === 'string' && exact > BigInt(Number.MAX_SAFE_INTEGER) && decoded === exact.toString())
+        ? null : 'not an exact 8-byte uint64';
+    }
     case 'bool': return typeof decoded === 'boolean' && raw.length === 4 && raw.readInt32LE(0) <= 1 && raw.readInt32LE(0) >= 0
       ? null : 'not a 0/1 int';
     case 'linger': return typeof obj === 'object' && obj !== null && isInteger(obj.onoff) && isInteger(obj.linger)

@@ -49,6 +49,11 @@ t.test('decodes by type and by the length the kernel returned', async (t) => {
   t.equal(decodeValue('int', i.subarray(0, 2)), null, 'too short to be an int');
   t.equal(decodeValue('uint64', i), 4294967295, 'a u64 option read with optlen 4');
   t.equal(decodeValue('uint64', Buffer.alloc(2)), null);
+  const u64 = Buffer.alloc(8);
+  u64.writeBigUInt64LE(2n ** 53n - 1n);
+  t.equal(decodeValue('uint64', u64), Number.MAX_SAFE_INTEGER, 'up to 2^53-1: a number');
+  u64.writeBigUInt64LE(2n ** 64n - 1n);
+  t.equal(decodeValue('uint64', u64), '18446744073709551615', 'past it (SO_MAX_PACING_RATE\'s unlimited ~0): the exact decimal string');
   t.equal(decodeValue('linger', Buffer.alloc(4)), null);
   t.equal(decodeValue('timeval', Buffer.alloc(8)), null);
   t.equal(decodeValue('string', Buffer.from('bbr\0\0\0')), 'bbr');
