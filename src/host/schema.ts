@@ -25,7 +25,9 @@ const SYSCTL_SCHEMA: Record<SysctlKind, () => TSchema> = {
 const OPTION_SCHEMA: Record<SnapshotType, () => TSchema> = {
   int: () => nullable(Type.Integer()),
   uint32: () => nullable(Type.Integer({ minimum: 0 })),
-  uint64: () => nullable(Type.Integer({ minimum: 0, description: 'exact up to 2^53' })),
+  // Exact: a number up to 2^53-1, past it the decimal string (options/codec.ts decodeValue).
+  uint64: () => nullable(Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ pattern: '^[0-9]{16,20}$' })]),
+    'exact: a number up to 2^53-1, past it the decimal string (SO_MAX_PACING_RATE\'s unlimited ~0 is "18446744073709551615")'),
   bool: () => nullable(Type.Boolean()),
   string: () => nullable(Type.String()),
   linger: () => nullable(LingerSchema),
