@@ -178,8 +178,7 @@ const benchmarks: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: BenchmarkRunSchema, 202: BenchmarkRunSchema, 409: BenchmarkRunSchema, 422: BenchmarkRunSchema, 502: BenchmarkRunSchema, ...errorResponses(400, 403, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const prepared = service.prepare(request.body);
-    await service.checkFar(prepared);
+    const prepared = await service.admit(request.body);
     const submitted = submitRun(reply, '/v1/benchmarks', () => service.submit(request.body, prepared));
     const run = request.query.wait === false ? submitted : await waitForRun(app, reply, submitted);
     return negotiate(request, replyFor(reply, run), run, runText);

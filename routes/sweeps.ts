@@ -89,8 +89,8 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: SweepRunSchema, 202: SweepRunSchema, 409: SweepRunSchema, 422: SweepRunSchema, ...errorResponses(400, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const body = await service.expand(request.body as never);
-    const submitted = submitRun(reply, '/v1/sweeps', () => service.submit(body));
+    const prepared = await service.admit(request.body as never);
+    const submitted = submitRun(reply, '/v1/sweeps', () => service.submit(prepared));
     const run = request.query.wait === false ? submitted : await waitForRun(app, reply, submitted);
     return send(request, replyFor(reply, run), run);
   });

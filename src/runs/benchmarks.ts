@@ -193,9 +193,9 @@ function pacingSummary(config: BenchmarkConfig, result: RunResult, sockets: Benc
 }
 
 /** The qdisc the sender's packets leave by: loopback here, the route to the peer across hosts. */
-async function senderQdiscOf(probes: HostProbes, config: BenchmarkConfig): Promise<SenderQdisc | null> {
-  // The far host alone sends: its qdisc is its own, which this host cannot read.
-  if (config.peer !== undefined && config.direction === 'reverse') return null;
+async function senderQdiscOf(probes: HostProbes, config: BenchmarkConfig, far: SenderQdisc | null | undefined): Promise<SenderQdisc | null> {
+  // The far host alone sends: its qdisc is its own, as it read it.
+  if (config.peer !== undefined && config.direction === 'reverse') return far ?? null;
   if (config.peer === undefined) return probes.senderQdisc(config.transport === 'tcp6' ? '::1' : '127.0.0.1');
   const host = new URL(config.peer).hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) !== 0) return probes.senderQdisc(host);
@@ -241,7 +241,14 @@ export class BenchmarkService {
     this.#allowedPeers = parsePeers(config.SOCKBENCH_PEERS);
   }
 
-  /** `prepared`: the request as prepare() (and checkFar()) already checked it. */
+  /** A request checked completely, here and (for a peer run) on the far host: admitted to the queue. */
+  async admit(req: BenchmarkRequest, fieldPrefix = 'body'): Promise<PreparedBenchmark> {
+    const prepared = this.prepare(req, fieldPrefix);
+    await this.checkFar(prepared, fieldPrefix);
+    return prepared;
+  }
+
+  /** `prepared`: the request as admit() already checked it. */
   submit(req: BenchmarkRequest, prepared = this.prepare(req)): BenchmarkRun {
     return this.runs.registry.submit('benchmark', prepared.config, (signal, reporter) => this.execute(prepared, signal, reporter),
       prepared.expectedMs, prepared.config.repeats) as BenchmarkRun;
@@ -320,6 +327,11 @@ export class BenchmarkService {
     return here.filter((name) => far.congestion.available.includes(name));
   }
 
+  /** The qdisc on the way to `address` from this host (a peer session's far host, when it sends). */
+  senderQdiscToward(address: string): Promise<SenderQdisc | null> {
+    return this.probes.senderQdisc(address);
+  }
+
   #executorOf(config: BenchmarkConfig): Executor<BenchmarkOutcome['host'], KernelCounterWindow | null> {
     return config.peer === undefined ? this.executors.local : this.executors.peer;
   }
@@ -328,6 +340,7 @@ export class BenchmarkService {
   async execute({ config, options }: PreparedBenchmark, signal: AbortSignal, reporter: RunReporter): Promise<BenchmarkOutcome> {
     const results: RunResult[] = [];
     const counters: RepeatCounters[] = [];
+    const farQdiscs: Array<SenderQdisc | null | undefined> = [];
     let sockets: BenchmarkOutcome['sockets'] = { client: [], server: [] };
     let peerHost: BenchmarkOutcome['host'] | null = null;
     const executor = this.#executorOf(config);
@@ -336,6 +349,7 @@ export class BenchmarkService {
       const repeat: RepeatOutcome<BenchmarkOutcome['host'], KernelCounterWindow | null> = await executor.repeat({ config, options, windowSnapshotFiles: kernelCounterFiles() }, signal, (stream, sample, index) =>
         reporter.emit({ event: 'interval', data: { repeat: i, stream, index, ...sample } }));
       if (repeat.farHost !== undefined) peerHost = repeat.farHost;
+      farQdiscs.push(repeat.farSenderQdisc);
       const here = counterWindow(repeat.result.windowSnapshots, config.peer === undefined ? ['client', 'server'] : ['client']);
       counters.push({ client: here, server: config.peer === undefined ? here : repeat.farCounters ?? null });
       results.push(repeat.result);
@@ -366,7 +380,7 @@ export class BenchmarkService {
         tcpInfo: summary.tcpInfo, medianRepeat: summary.medianRepeat,
         ...(median.congestion ? { congestion: median.congestion } : {}),
         ...(median.directions ? { direction: config.direction, sentBy: median.sentBy, directions: median.directions } : {}),
-        ...(tcpStream ? { pacing: pacingSummary(config, median, sockets, explanation), senderQdisc: await senderQdiscOf(this.probes, config) } : {}),
+        ...(tcpStream ? { pacing: pacingSummary(config, median, sockets, explanation), senderQdisc: await senderQdiscOf(this.probes, config, farQdiscs[summary.medianRepeat]) } : {}),
       } as unknown as BenchmarkSummary,
       explanation,
       kernelCounters,

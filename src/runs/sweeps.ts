@@ -33,6 +33,14 @@ export interface SweepRequest {
 
 export type SweepConfig = SweepRequest & { points: number };
 
+/** A sweep checked completely (admit) and ready to queue. */
+export interface PreparedSweep {
+  req: SweepRequest;
+  params: Array<Record<string, SweepValue>>;
+  prepared: PreparedBenchmark[];
+  expectedMs: number;
+}
+
 const SweepValueSchema = Type.Union([Type.Number(), Type.Boolean(), Type.String()]);
 const ParamsSchema = Type.Record(Type.String(), SweepValueSchema, { description: 'The varied parameters\' values at this point, by name' });
 const MetricsSchema = (description: string) => Nullable(Type.Object(Object.fromEntries(METRIC_NAMES.map((m) => [m, Type.Optional(NullableNumber)])) as Record<MetricName, TOptional<typeof NullableNumber>>, { additionalProperties: false }), description);
@@ -142,7 +150,7 @@ export class SweepService {
    * The request with vary.congestion's "*" replaced by every algorithm available on both hosts
    * (this one's list, in its order, less what the peer lacks); other requests as they are.
    */
-  async expand(req: SweepRequest): Promise<SweepRequest> {
+  async #expand(req: SweepRequest): Promise<SweepRequest> {
     const values = req.vary.congestion;
     if (!Array.isArray(values) || !values.includes(EVERY_CONGESTION)) return req;
     const available = await this.benchmarks.availableCongestion(req.base.peer, 'body.base.peer');
@@ -151,7 +159,13 @@ export class SweepService {
     return { ...req, vary: { ...req.vary, congestion } };
   }
 
-  submit(req: SweepRequest): SweepRun {
+  /**
+   * Checks a sweep completely before it is queued, every point as a benchmark would be (the far
+   * host's side too, once per algorithm it is asked for), so that a mistake is a 400 naming the
+   * point, not a failed point in the middle of the sweep.
+   */
+  async admit(request: SweepRequest): Promise<PreparedSweep> {
+    const req = await this.#expand(request);
     checkVary(req.vary);
     const params = grid(req.vary);
     const prepared = params.map((p, i) => this.#prepare(req, p, i));
@@ -160,6 +174,17 @@ export class SweepService {
     if (expectedMs > max) {
       throw errors.invalidValue(`body: ${params.length} points take about ${Math.ceil(expectedMs / 1000)} s of measuring, more than the limit of ${max / 1000} s (SOCKBENCH_MAX_SWEEP_MS); shorten durationMs, repeats or the grid.`, 'body');
     }
+    const asked = new Set<string>();
+    for (const [i, point] of prepared.entries()) {
+      const wanted = point.config.congestion.server;
+      if (wanted === null || asked.has(wanted)) continue;
+      asked.add(wanted);
+      await this.#atPoint(params[i], i, () => this.benchmarks.checkFar(point, 'body.base'));
+    }
+    return { req, params, prepared, expectedMs };
+  }
+
+  submit({ req, params, prepared, expectedMs }: PreparedSweep): SweepRun {
     const config: SweepConfig = { base: req.base, vary: req.vary, points: params.length };
     return this.runs.registry.submit('sweep', config, (signal, reporter) => this.#run(req, params, prepared, signal, reporter), expectedMs, params.length) as SweepRun;
   }
@@ -172,10 +197,15 @@ export class SweepService {
     try {
       return this.benchmarks.prepare(pointRequest(req.base, params), 'body.base');
     } catch (err) {
-      const e = err as Error & { field?: string };
-      const where = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
-      e.message = `point ${index} (${where}): ${e.message}`;
-      throw e;
+      throw atPoint(err, params, index);
+    }
+  }
+
+  async #atPoint(params: Record<string, SweepValue>, index: number, check: () => Promise<void>): Promise<void> {
+    try {
+      await check();
+    } catch (err) {
+      throw atPoint(err, params, index);
     }
   }
 
@@ -219,6 +249,14 @@ export class SweepService {
     // A cancelled sweep keeps the points it finished (the registry marks it cancelled).
     return { points, best: bestPoints(points), overheadMs: overheads.length > 0 ? median(overheads) : null };
   }
+}
+
+/** A point's refusal, saying which point it is. */
+function atPoint(err: unknown, params: Record<string, SweepValue>, index: number): unknown {
+  const e = err as Error & { field?: string };
+  const where = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  e.message = `point ${index} (${where}): ${e.message}`;
+  return e;
 }
 
 function bestPoints(points: SweepPoint[]): SweepOutcome['best'] {

@@ -62,6 +62,14 @@ t.test('congestion control per run between two hosts', { skip }, async (t) => {
   const points = sweep.json().result.points;
   t.same(points.map((p: { params: { congestion: string } }) => p.params.congestion), AVAILABLE, '"*": every algorithm both hosts have');
   for (const p of points) t.same([p.status, p.effective.server.TCP_CONGESTION], ['done', p.params.congestion], `${p.params.congestion} on the far host`);
+
+  // A sweep asks the far host before it is queued too: a 400 naming the point, not a failed point.
+  const before = (await fetchIn(s.a, `${s.clientApi.url}/v1/sweeps`, { headers })).json().total;
+  const farSweep = await post(s, '/v1/sweeps', { base: { transport: 'tcp4', pattern: 'rr', durationMs: 100, warmupMs: 0, peer: s.peer, congestion: { server: 'vegas' } }, vary: { messageSize: [1, 64] } });
+  t.equal(farSweep.status, 400, farSweep.body.slice(0, 300));
+  t.match(farSweep.json(), { code: 'SOCKBENCH_CONGESTION_UNAVAILABLE', field: 'body.base.congestion.server', suggestions: AVAILABLE });
+  t.match(farSweep.json().message, /^point 0 \(messageSize=1\): body\.base\.congestion\.server: the peer .* has no congestion control "vegas"/);
+  t.equal((await fetchIn(s.a, `${s.clientApi.url}/v1/sweeps`, { headers })).json().total, before, 'nothing was queued');
 });
 
 t.test('reverse and bidirectional streams between two hosts: each direction counted exactly, on both hosts', { skip }, async (t) => {
@@ -83,7 +91,7 @@ t.test('reverse and bidirectional streams between two hosts: each direction coun
   t.ok(r.cpu.client && r.cpu.server && r.tcpInfo.client && r.tcpInfo.server, 'CPU and TCP_INFO of both hosts');
   t.ok(r.tcpInfo.client.bytes_received >= r.receivedBytesTotal, `this host's socket received it (TCP_INFO bytes_received ${r.tcpInfo.client.bytes_received})`);
   t.ok(r.tcpInfo.server.bytes_acked > 0.9 * r.receivedBytesTotal, `the far host's socket sent it (TCP_INFO bytes_acked ${r.tcpInfo.server.bytes_acked} for ${r.receivedBytesTotal})`);
-  t.equal(r.senderQdisc, null, 'the sender\'s qdisc is on the far host');
+  t.match(r.senderQdisc, { device: s.b.dev, pacedBy: 'tcp' }, 'the far host read its own qdisc toward this one: its end of the veth');
   t.equal(r.pacing.bounded, rev.result.explanation.some((f: { code: string; side: string }) => f.code === 'paced' && f.side === 'server'));
 
   const bidir = (await post(s, '/v1/benchmarks', { ...body, direction: 'bidirectional' })).json();
