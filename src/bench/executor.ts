@@ -5,6 +5,7 @@ import type { BenchOptions, SideOptionsInput } from './options.js';
 import { behaviourOf } from './patterns.js';
 import { mergeStreams } from './streams.js';
 import type { IntervalSample, ResolvedBenchConfig, RunResult } from './types.js';
+import type { SenderQdisc } from './schema.js';
 
 // One repeat of a benchmark, run by an executor: here (LocalExecutor, both sides on this host) or
 // against a peer (src/peer/client.ts, the server side on another host). The run service knows
@@ -34,6 +35,8 @@ export interface RepeatOutcome<Far = never, FarCounters = never> {
   farHost?: Far;
   /** Peer runs: the far host's kernel counters over its side's window, as it read them itself. */
   farCounters?: FarCounters;
+  /** Peer runs where the far host sends (reverse): the qdisc its packets leave by, as it read it. */
+  farSenderQdisc?: SenderQdisc | null;
 }
 
 /** What a far host says it offers. */

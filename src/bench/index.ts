@@ -19,7 +19,7 @@ export { median, summarize } from './summary.js';
 export { type BenchConfig, type CongestionInput, type Direction, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
 export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './types.js';
 export {
-  BackgroundConfigSchema, SideAffinitySchema, BenchmarkSummarySchema, DirectionSchema, IntervalSampleSchema, PatternSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, SideReportSchema, SideTcpInfoSchema, TcpInfoSchema, TransportSchema,
+  BackgroundConfigSchema, SideAffinitySchema, BenchmarkSummarySchema, DirectionSchema, IntervalSampleSchema, PatternSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, SideReportSchema, SenderQdiscSchema, SideTcpInfoSchema, TcpInfoSchema, TransportSchema,
   type BenchmarkSummary, type DatagramSummary, type PacingSummary, type RepeatView, type SenderQdisc, type StreamSummary, type TransactionSummary,
 } from './schema.js';
 export { workerPool } from './worker-pool.js';

@@ -221,7 +221,7 @@ export const StreamSummarySchema = Type.Object({
   sentBy: Type.Optional(StringEnum(['client', 'server', 'both'] as const, { description: 'Reverse and bidirectional streams: which side sent (both: bidirectional); the top-level figures are the directions\' sum' })),
   directions: Type.Optional(Type.Object({ forward: Type.Optional(DirectionFiguresSchema), reverse: Type.Optional(DirectionFiguresSchema) }, { additionalProperties: false, description: 'Each direction\'s own figures' })),
   pacing: Type.Optional(PacingSummarySchema),
-  senderQdisc: Type.Optional(Nullable(SenderQdiscSchema, 'TCP streams: the qdisc the sender\'s packets leave by (null: on the far host, or the tools could not say)')),
+  senderQdisc: Type.Optional(Nullable(SenderQdiscSchema, 'TCP streams: the qdisc the sender\'s packets leave by (reverse across hosts: the far host\'s, as it read it; null: the tools could not say, or a peer of an earlier version)')),
 }, { additionalProperties: false, title: 'StreamSummary', description: 'stream on tcp4, tcp6, unix' });
 export const DatagramSummarySchema = Type.Object({
   ...DatagramFiguresSchema.properties, min: DatagramSpreadSchema, max: DatagramSpreadSchema, ...summaryFields,

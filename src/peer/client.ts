@@ -162,8 +162,8 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       });
       return {
         result: mergeStreams(results), sockets: { client: reports().client, server: far.sockets }, farHost: far.host,
-        // A peer of an earlier version sends no counters.
-        farCounters: far.kernelCounters ?? null,
+        // A peer of an earlier version sends no counters, nor its qdisc.
+        farCounters: far.kernelCounters ?? null, farSenderQdisc: far.senderQdisc ?? null,
       };
     } finally {
       scope.closeAll();

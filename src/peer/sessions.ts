@@ -99,10 +99,14 @@ export class PeerSessionService {
             else setNonBlocking(listener, false);
           }
           // Each stream is known to the client by its own port: read while the connections are up.
-          const clientPorts = fds.map((fd) => {
+          const clients = fds.map((fd) => {
             const from = perRun && !isDatagram(config.transport) ? getpeername(fd) : null;
-            return from && from.family !== 'unix' ? from.port : 0;
+            return from && from.family !== 'unix' ? from : null;
           });
+          const clientPorts = clients.map((from) => from?.port ?? 0);
+          // When this host sends on TCP, it says which qdisc its packets leave by (the client cannot read it).
+          const tcpStream = isTcp(config.transport) && config.pattern === 'stream';
+          const qdisc = tcpStream && config.direction !== 'forward' && clients[0] ? this.benchmarks.senderQdiscToward(clients[0].address) : null;
           // reverse: this host sends (the client loop, on its own clock), on its server socket, pinned as the server side is.
           const { direction } = config;
           const sending = { ...config, affinity: { client: config.affinity.server, server: config.affinity.client } };
@@ -151,6 +155,7 @@ export class PeerSessionService {
             report: firstStream.report, forcedEnd: streams.some((x) => x.forcedEnd), ...(firstStream.reverse ? { reverse: firstStream.reverse } : {}),
             tcpInfo: firstStream.tcpInfo, congestion: firstStream.congestion, ...(streams.length > 1 ? { streams } : {}),
             sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']),
+            ...(qdisc ? { senderQdisc: await qdisc } : {}),
           } satisfies PeerSessionOutcome;
         } finally {
           this.#log = null;

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { AF } from '../../native-bindings/index.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
-import { behaviourOf, SideReportSchema, TcpInfoSchema, type Pattern, type RepeatPlan } from '../bench/index.js';
+import { behaviourOf, SenderQdiscSchema, SideReportSchema, TcpInfoSchema, type Pattern, type RepeatPlan } from '../bench/index.js';
 import { errors } from '../errors.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { BenchmarkConfigSchema, ResultHostSchema } from '../runs/benchmarks.js';
@@ -45,6 +45,7 @@ export const PeerSessionOutcomeSchema = Type.Object({
   host: ResultHostSchema,
   streams: Type.Optional(Type.Array(PeerStreamOutcomeSchema, { description: 'Every stream\'s account (streams > 1 across hosts); the fields above are the first one\'s' })),
   kernelCounters: Nullable(KernelCounterWindowSchema, 'This host\'s kernel counters around the server side\'s window'),
+  senderQdisc: Type.Optional(Nullable(SenderQdiscSchema, 'TCP stream, reverse or bidirectional: the qdisc this host\'s packets leave by toward the client (null: the tools could not say)')),
 }, { additionalProperties: false });
 export type PeerSessionOutcome = Static<typeof PeerSessionOutcomeSchema>;
 
