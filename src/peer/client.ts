@@ -77,6 +77,8 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       ...(config.streams > 1 ? { streams: config.streams } : {}),
       // The far host paces its own sends (reverse, bidirectional).
       ...(config.pacingRateBitsPerSecond !== null && sendersOf(config.direction).includes('server') ? { pacingRateBitsPerSecond: config.pacingRateBitsPerSecond } : {}),
+      // ...and sends by the data path asked for (sendfile, zerocopy), when it sends.
+      ...(config.sendMode !== 'copy' && sendersOf(config.direction).includes('server') ? { sendMode: config.sendMode } : {}),
       options: { both: config.options.both, server: config.options.server },
     };
     const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);

@@ -75,7 +75,7 @@ export function checkCrossHost({ config }: RepeatPlan, field = 'body'): void {
     throw errors.invalidValue(`${field}.pattern: ${config.pattern} is not available with a peer yet; use one of ${PEER_PATTERNS.join(', ')}.`, `${field}.pattern`);
   }
   const localOnly: Array<[string, boolean]> = [
-    ['sendMode', config.sendMode !== 'copy'], ['gso', config.gso], ['gro', config.gro], ['inFlight', config.inFlight > 1], ['background', config.background !== null],
+    ['gso', config.gso], ['gro', config.gro], ['background', config.background !== null],
   ];
   for (const [name, set] of localOnly) {
     if (set) throw errors.invalidValue(`${field}.${name}: ${name} runs on loopback only for now; remove it, or remove peer to run it on this host.`, `${field}.${name}`);

@@ -72,6 +72,32 @@ t.test('congestion control per run between two hosts', { skip }, async (t) => {
   t.equal((await fetchIn(s.a, `${s.clientApi.url}/v1/sweeps`, { headers })).json().total, before, 'nothing was queued');
 });
 
+t.test('data paths and requests in flight between two hosts: sendfile and zerocopy on whichever host sends, inFlight on rr', { skip }, async (t) => {
+  const s = await hosts();
+  const body = { transport: 'tcp4', pattern: 'stream', durationMs: 300, warmupMs: 100, peer: s.peer };
+  // sendfile from this host (forward): bytes counted exactly by the far host.
+  const sf = (await post(s, '/v1/benchmarks', { ...body, sendMode: 'sendfile' })).json();
+  t.equal(sf.status, 'done', JSON.stringify(sf.error));
+  t.equal(sf.config.sendMode, 'sendfile');
+  t.equal(sf.result.summary.verified, true, 'the far host received exactly what sendfile sent');
+  t.equal(sf.result.summary.sentBytesTotal, sf.result.summary.receivedBytesTotal);
+  t.ok(sf.result.summary.cpuMsPerGigabyte.client > 0 && sf.result.summary.cpuMsPerGigabyte.server > 0, 'CPU per gigabyte on both hosts');
+  // zerocopy on the far host (reverse): its completions come back in its report.
+  const zc = (await post(s, '/v1/benchmarks', { ...body, direction: 'reverse', sendMode: 'zerocopy' })).json();
+  t.equal(zc.status, 'done', JSON.stringify(zc.error));
+  const z = zc.result.summary.zerocopy;
+  t.ok(z && z.sends > 0 && z.completed + z.unconfirmed === z.sends, `the far host's sends and completions: ${JSON.stringify(z)}`);
+  t.equal(zc.result.summary.verified, true);
+  // inFlight: more requests outstanding, more transactions per second, across the veth too.
+  const rr = { transport: 'tcp4', pattern: 'rr', durationMs: 300, warmupMs: 100, peer: s.peer };
+  const one = (await post(s, '/v1/benchmarks', rr)).json();
+  const eight = (await post(s, '/v1/benchmarks', { ...rr, inFlight: 8 })).json();
+  t.equal(eight.status, 'done', JSON.stringify(eight.error));
+  t.equal(eight.config.inFlight, 8);
+  t.ok(eight.result.summary.transactionsPerSecond > 1.5 * one.result.summary.transactionsPerSecond,
+    `inFlight 8: ${eight.result.summary.transactionsPerSecond} against ${one.result.summary.transactionsPerSecond} transactions/s`);
+});
+
 t.test('reverse and bidirectional streams between two hosts: each direction counted exactly, on both hosts', { skip }, async (t) => {
   const s = await hosts();
   const pid = s.clientApi.child.pid!;
