@@ -561,8 +561,8 @@ t.test('defaults the summaries state, on fresh sockets', async (t) => {
   const defaults: [string, Transport[], DecodedValue][] = [
     ['SO_PEEK_OFF', ['tcp4', 'udp4', 'unix'], -1],
     ['SO_INCOMING_CPU', ['tcp4', 'udp6', 'unix-dgram'], -1],
-    // ~0 as a u64: 2^64 - 1, which a JSON number holds as 2^64.
-    ['SO_MAX_PACING_RATE', ['tcp4', 'udp4'], (2n ** 64n - 1n).toString()], // ~0, past 2^53: the exact decimal string,
+    // ~0 as a u64: 2^64 - 1, past 2^53, so its exact decimal string (a JSON number would hold 2^64).
+    ['SO_MAX_PACING_RATE', ['tcp4', 'udp4'], (2n ** 64n - 1n).toString()],
     ['SO_PASSRIGHTS', ['unix', 'unix-dgram'], true],
     ['SO_TXREHASH', ['tcp4', 'tcp6'], 1],
     ['SO_BINDTODEVICE', ['tcp4'], ''],
