@@ -79,6 +79,8 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       ...(config.pacingRateBitsPerSecond !== null && sendersOf(config.direction).includes('server') ? { pacingRateBitsPerSecond: config.pacingRateBitsPerSecond } : {}),
       // ...and sends by the data path asked for (sendfile, zerocopy), when it sends.
       ...(config.sendMode !== 'copy' && sendersOf(config.direction).includes('server') ? { sendMode: config.sendMode } : {}),
+      // UDP streams go forward only: this host segments its sends (gso), the far host takes them coalesced (gro).
+      ...(config.gro ? { gro: true } : {}),
       options: { both: config.options.both, server: config.options.server },
     };
     const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);

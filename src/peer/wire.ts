@@ -74,11 +74,8 @@ export function checkCrossHost({ config }: RepeatPlan, field = 'body'): void {
   if (!(PEER_PATTERNS as readonly string[]).includes(config.pattern)) {
     throw errors.invalidValue(`${field}.pattern: ${config.pattern} is not available with a peer yet; use one of ${PEER_PATTERNS.join(', ')}.`, `${field}.pattern`);
   }
-  const localOnly: Array<[string, boolean]> = [
-    ['gso', config.gso], ['gro', config.gro], ['background', config.background !== null],
-  ];
-  for (const [name, set] of localOnly) {
-    if (set) throw errors.invalidValue(`${field}.${name}: ${name} runs on loopback only for now; remove it, or remove peer to run it on this host.`, `${field}.${name}`);
+  if (config.background !== null) {
+    throw errors.invalidValue(`${field}.background: background streams run on this host only for now; remove it, or remove peer to run it on this host.`, `${field}.background`);
   }
   // Several streams are several data connections with one key: a datagram session has one socket, a crr session one listener its worker accepts on.
   if (config.streams > 1 && (!config.transport.startsWith('tcp') || config.pattern === 'crr')) {

@@ -88,6 +88,14 @@ t.test('data paths and requests in flight between two hosts: sendfile and zeroco
   const z = zc.result.summary.zerocopy;
   t.ok(z && z.sends > 0 && z.completed + z.unconfirmed === z.sends, `the far host's sends and completions: ${JSON.stringify(z)}`);
   t.equal(zc.result.summary.verified, true);
+  // UDP_SEGMENT on this host's sender, UDP_GRO on the far host's receiver (UDP streams go forward).
+  const udp = (await post(s, '/v1/benchmarks', { transport: 'udp4', pattern: 'stream', durationMs: 300, warmupMs: 100, peer: s.peer, gso: true, gro: true, messageSize: 1200, rateBitsPerSecond: 200e6 })).json();
+  t.equal(udp.status, 'done', JSON.stringify(udp.error));
+  const u = udp.result.summary;
+  t.equal(u.gsoSegmentsPerSend, 54, 'this host put 54 segments of 1200 B in each send');
+  t.ok(u.gro && u.gro.coalesced > 0 && u.gro.segments >= u.received, `the far host took them coalesced: ${JSON.stringify(u.gro)}`);
+  t.ok(u.received > 0 && u.received <= u.sent, `${u.received} of ${u.sent} datagrams counted by sequence number`);
+  t.same(Object.keys(u.gro.segmentSizes), ['1200'], 'every segment 1200 B');
   // inFlight: more requests outstanding, more transactions per second, across the veth too.
   const rr = { transport: 'tcp4', pattern: 'rr', durationMs: 300, warmupMs: 100, peer: s.peer };
   const one = (await post(s, '/v1/benchmarks', rr)).json();

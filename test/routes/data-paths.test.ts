@@ -97,8 +97,6 @@ t.test('bad values are 400s that name the field', async (t) => {
     [{ transport: 'tcp4', pattern: 'rr', background: { direction: 'up' } }, 'background.direction'],
     [{ transport: 'tcp4', pattern: 'rr', background: { messageSize: 0 } }, 'background.messageSize'],
     [{ transport: 'tcp4', pattern: 'rr', streams: 12, background: { streams: 5 } }, 'background.streams'],
-    [{ transport: 'udp4', pattern: 'stream', gso: true, peer: 'http://127.0.0.1:9' }, 'gso'],
-    [{ transport: 'udp4', pattern: 'stream', gro: true, peer: 'http://127.0.0.1:9' }, 'gro'],
     [{ transport: 'tcp4', pattern: 'rr', background: {}, peer: 'http://127.0.0.1:9' }, 'background'],
   ];
   for (const [body, field] of cases) {
