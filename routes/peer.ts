@@ -16,6 +16,10 @@ const SessionCreatedSchema = Type.Object({
   port: Type.Integer({ description: 'The data listener, on this host, from SOCKBENCH_DATA_PORTS' }),
   key: Type.String({ description: 'Hex; the first bytes of the data connection (or the first datagram) must be these' }),
   connectTimeoutMs: Type.Integer(),
+  background: Type.Optional(Type.Object({
+    port: Type.Integer({ description: 'The background streams\' own data listener' }),
+    key: Type.String({ description: 'Hex; the key each background stream\'s connection presents first' }),
+  }, { additionalProperties: false, description: 'rr with background: where its bulk streams connect' })),
 });
 
 

@@ -1,6 +1,6 @@
 import { runBenchmark, type EngineLimits } from './engine.js';
 import { mergeStreams } from './streams.js';
-import type { BackgroundFigures, ResolvedBenchConfig, RunResult } from './types.js';
+import type { BackgroundFigures, BenchConfig, ResolvedBenchConfig, RunResult } from './types.js';
 
 /**
  * Background streams end when the foreground is done (endSignal); this only bounds them should
@@ -38,10 +38,7 @@ export async function withBackground<T>(config: ResolvedBenchConfig, options: Ba
   const go = deferred();
   const streams = Array.from({ length: spec.streams }, () => {
     const running = deferred();
-    const result = runBenchmark({
-      transport: config.transport, pattern: 'stream', messageSize: spec.messageSize,
-      warmupMs: 0, durationMs: config.warmupMs + config.durationMs + BACKGROUND_SLACK_MS,
-    }, {
+    const result = runBenchmark(backgroundStream(config), {
       signal: cancel.signal, endSignal: end.signal, workerExecArgv: options.workerExecArgv,
       beforeStart: () => {
         if (++ready === spec.streams) allReady.resolve();
@@ -83,7 +80,20 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function backgroundFigures(config: ResolvedBenchConfig, merged: RunResult, coveredWindow: boolean): BackgroundFigures {
+/**
+ * One background stream of `config` (which has a background): a bulk stream on the foreground's
+ * transport, measured whole (no warm-up), which the foreground's end stops long before its
+ * duration, the foreground's warm-up and window plus BACKGROUND_SLACK_MS, runs out.
+ */
+export function backgroundStream(config: ResolvedBenchConfig): BenchConfig {
+  return {
+    transport: config.transport, pattern: 'stream', messageSize: config.background!.messageSize,
+    warmupMs: 0, durationMs: config.warmupMs + config.durationMs + BACKGROUND_SLACK_MS,
+  };
+}
+
+/** What the background streams moved, summed (`merged`: their results, mergeStreams'd); coveredWindow: none ended before the foreground. */
+export function backgroundFigures(config: ResolvedBenchConfig, merged: RunResult, coveredWindow: boolean): BackgroundFigures {
   const spec = config.background!;
   const f = merged.stream ?? merged.datagram!;
   return {

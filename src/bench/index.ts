@@ -12,6 +12,7 @@ export { ALWAYS_REPORTED, BenchOptions, sendersOf, type SideOptionsInput, withRu
 export { BEHAVIOURS, behaviourOf, type BehaviourName, type PatternBehaviour } from './patterns.js';
 export type { SideReport } from './protocol.js';
 export { assembleResult, mergeInterval, ratio, reverseSides } from './results.js';
+export { backgroundFigures, backgroundStream } from './background.js';
 export { combineDirections } from './bidirectional.js';
 export { mergeStreams } from './streams.js';
 export { SideRun } from './side-run.js';

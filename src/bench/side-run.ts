@@ -26,6 +26,8 @@ export interface SideRunOptions {
    * it is shut down only when this run fails, not when it ends well.
    */
   sharedFd?: boolean;
+  /** Called once the side is going (its worker ready, the warm-up begun): a background stream is sending. */
+  onStarted?: () => void;
 }
 
 /**
@@ -73,6 +75,7 @@ export class SideRun {
       await withinLimit(Promise.race([worker.ready, aborted]), 'worker start-up', this.#limits.startupMs);
       this.#control.setPhase(PHASE.WARMUP);
       if (this.#role === 'server') this.#drivePhases();
+      this.#options.onStarted?.();
       const deadlineMs = config.warmupMs + config.durationMs + this.#limits.endGraceMs + this.#options.slackMs;
       this.#timers.after(deadlineMs, () => this.#forceEnd());
       const report = await withinLimit(Promise.race([worker.result, aborted]), 'the end of the run', deadlineMs + this.#limits.joinGraceMs);
@@ -86,6 +89,15 @@ export class SideRun {
       if (!ended || !this.#options.sharedFd) this.#shutdown();
       await worker.join(this.#limits.joinGraceMs);
     }
+  }
+
+  /**
+   * Ends a client's window now, as a local run's endSignal does: a stream sender stops, shuts
+   * its socket down for writing, and the far receiver reads to end of file (background streams,
+   * which last as long as the rr pairs beside them).
+   */
+  stop(): void {
+    if (!this.#done) this.#control.requestStop(STOP.END);
   }
 
   /**

@@ -8,7 +8,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { assembleResult, behaviourOf, combineDirections, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, mergeStreams, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, reverseSides, type RunResult, sendersOf, type SideReport, SideRun } from '../bench/index.js';
+import { assembleResult, backgroundFigures, backgroundStream, behaviourOf, combineDirections, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, mergeStreams, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, resolveBenchConfig, reverseSides, type RunResult, sendersOf, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
@@ -82,6 +82,8 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       // UDP streams go forward only: this host segments its sends (gso), the far host takes them coalesced (gro).
       ...(config.gro ? { gro: true } : {}),
       options: { both: config.options.both, server: config.options.server },
+      // Bulk streams beside the rr pairs: the far host receives them on a listener of their own.
+      ...(config.background === null ? {} : { background: config.background }),
     };
     const created = await this.#call(peer, 'POST', '/v1/peer/sessions', body, signal, CALL_TIMEOUT_MS);
     if (created.status !== 201) throw peerRefusal(peer, created);
@@ -113,6 +115,7 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
         connections.push({ fd, port: local.family === 'unix' ? 0 : local.port, hooks });
       }
       if (!perRun) connections.push({ fd: -1, port: 0, hooks: first.hooks });
+      const behind = config.background === null ? [] : await this.#connectBackground(peer, config, session, scope, signal);
       const live = onInterval && behaviour.clientCountsIntervals ? onInterval : null;
       const { direction } = config;
       const linked = new AbortController();
@@ -138,15 +141,38 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
         }) : null;
         return [sending, receiving];
       });
+      // Background streams send first; the rr pairs' warm-up starts once every one of them sends.
+      const bgConfig = config.background === null ? null : resolveBenchConfig(backgroundStream(config));
+      const started: Array<Promise<void>> = [];
+      const bgSides = behind.map(({ fd }) => {
+        let sending = (): void => undefined;
+        started.push(new Promise<void>((resolve) => { sending = resolve; }));
+        return new SideRun('client', bgConfig!, fd, { signal: linked.signal, slackMs: SLACK_MS, onStarted: () => sending() });
+      });
+      let bgEnded = 0;
+      const bgRuns = bgSides.map((s) => {
+        const ran = s.run();
+        ran.then(() => { bgEnded++; }, (err: unknown) => linked.abort(err));
+        return ran;
+      });
+      if (bgSides.length > 0) {
+        const cancelled = new Promise<void>((resolve) => linked.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await Promise.race([Promise.all(started), cancelled]);
+      }
       const all = sides.flat().map((s) => {
         const ran = s?.run() ?? Promise.resolve(null);
         ran.catch((err: unknown) => linked.abort(err));
         return ran;
       });
-      const settled = await Promise.allSettled(all).finally(() => signal.removeEventListener('abort', onAbort));
+      const fgSettled = await Promise.allSettled(all);
+      // The rr pairs are done: the background streams end (each sender shuts down, its receiver reads to end of file).
+      const coveredWindow = bgEnded === 0;
+      for (const s of bgSides) s.stop();
+      const bgSettled = await Promise.allSettled(bgRuns).finally(() => signal.removeEventListener('abort', onAbort));
+      const settled = [...fgSettled, ...bgSettled];
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw await this.#explainLoss(peer, session.id, linked.signal.reason ?? failed.reason);
-      const outcomes = settled.map((s) => (s as PromiseFulfilledResult<SideOutcome | null>).value);
+      const outcomes = fgSettled.map((s) => (s as PromiseFulfilledResult<SideOutcome | null>).value);
       // A connection per transaction: the result takes each side's last connection's from its report.
       const ends = connections.map(({ fd, hooks }) => {
         const tcp = perRun && isTcp(config.transport);
@@ -164,8 +190,18 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
         if (!mine) throw errors.peerFailed(`${peer} did not report the stream of this host's port ${port}; is it a sockbench of the same version?`);
         return streamResult(config, outcomes[2 * i], outcomes[2 * i + 1], mine, ends[i]);
       });
+      const result = mergeStreams(results);
+      if (bgConfig && result.rr) {
+        const bgResults = behind.map(({ port }, i) => {
+          const mine = far.background?.find((f) => f.clientPort === port);
+          if (!mine) throw errors.peerFailed(`${peer} did not report the background stream of this host's port ${port}; is it a sockbench of the same version?`);
+          const sent = (bgSettled[i] as PromiseFulfilledResult<SideOutcome>).value;
+          return assembleResult(bgConfig, sent.report, mine.report, { nudged: false, forcedEnd: sent.forcedEnd || mine.forcedEnd, tcpInfo: null, congestion: null });
+        });
+        result.rr.background = backgroundFigures(config, mergeStreams(bgResults), coveredWindow);
+      }
       return {
-        result: mergeStreams(results), sockets: { client: reports().client, server: far.sockets }, farHost: far.host,
+        result, sockets: { client: reports().client, server: far.sockets }, farHost: far.host,
         // A peer of an earlier version sends no counters, nor its qdisc.
         farCounters: far.kernelCounters ?? null, farSenderQdisc: far.senderQdisc ?? null,
       };
@@ -174,6 +210,25 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       // A run that failed on this side must not hold the peer until its session times out.
       if (!finished) void this.#call(peer, 'DELETE', `/v1/peer/sessions/${session.id}`, undefined, undefined, CALL_TIMEOUT_MS).catch(() => undefined);
     }
+  }
+
+  /** The background streams' connections, to the far host's listener for them, each presenting their key. */
+  async #connectBackground(peer: string, config: RepeatPlan['config'], session: PeerSessionCreated, scope: FdScope, signal: AbortSignal): Promise<Array<{ fd: number; port: number }>> {
+    const key = typeof session.background?.key === 'string' ? Buffer.from(session.background.key, 'hex') : Buffer.alloc(0);
+    if (key.length !== KEY_BYTES || !Number.isInteger(session.background?.port)) {
+      throw errors.peerFailed(`${peer} answered a session with background streams without their port and key; is it a sockbench of the same version?`);
+    }
+    const address = await peerAddress(peer, config.transport, session.background!.port);
+    const connections: Array<{ fd: number; port: number }> = [];
+    for (let i = 0; i < config.background!.streams; i++) {
+      const fd = openSocket(config.transport, scope, true);
+      await connectTo(fd, address, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
+      await presentKey(fd, key, false, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
+      setNonBlocking(fd, false);
+      const local = getsockname(fd);
+      connections.push({ fd, port: local.family === 'unix' ? 0 : local.port });
+    }
+    return connections;
   }
 
   /** Tells the peer this side is done, and gets its side's account once it has ended. */

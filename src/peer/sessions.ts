@@ -5,7 +5,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, SESSION_KEY_TIMEOUT_MS, type SideReport, SideRun } from '../bench/index.js';
+import { backgroundStream, behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, resolveBenchConfig, SESSION_KEY_TIMEOUT_MS, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { counterWindow, kernelCounterFiles } from '../host/kernel-counters.js';
 import { openSocket } from '../sockets/pair.js';
@@ -25,6 +25,8 @@ const ACCEPT_POLL_MS = 5;
 const DATAGRAM_DRAIN_MS = 50;
 /** The far client's clock started a little earlier and its end reaches us over HTTP. */
 const SLACK_MS = 2000;
+/** With background streams the client starts its rr pairs only once every stream sends: their threads' start-up. */
+const BACKGROUND_START_MS = 5000;
 
 export type RejectReason = 'wrong-key' | 'no-key' | 'replayed';
 
@@ -35,6 +37,8 @@ export interface PeerSessionCreated {
   key: string;
   /** The session ends if no data connection with the key arrives within this. */
   connectTimeoutMs: number;
+  /** rr with background: the background streams' own listener and key, so that neither group takes the other's connections. */
+  background?: { port: number; key: string };
 }
 
 export type PeerSessionRun = RunView<PeerSessionConfig, PeerSessionOutcome>;
@@ -86,14 +90,29 @@ export class PeerSessionService {
       hooks.beforeConnect?.('server', listener);
       if (!isDatagram(config.transport)) listen(listener, behaviour.backlog);
       const key = randomBytes(KEY_BYTES);
+      const background = config.background === null ? null : this.#backgroundListener(config.transport, config.background.streams, scope);
       const live: Live = { sides: [], finished: false };
       const timeoutMs = this.config.SOCKBENCH_PEER_TIMEOUT_MS;
-      const expectedMs = timeoutMs + config.warmupMs + config.durationMs + SLACK_MS;
+      const startSlackMs = background ? BACKGROUND_START_MS : 0;
+      const expectedMs = timeoutMs + config.warmupMs + config.durationMs + SLACK_MS + startSlackMs;
       const run = registry.submit('peer', { ...config, role: 'server', port }, async (signal, reporter) => {
         this.#log = reporter.log;
         try {
           // A connection per transaction: the worker accepts every one itself and checks the key on each.
-          const fds = perRun ? await this.#accept(config.transport, listener, key, scope, signal, timeoutMs, live, config.streams) : [listener];
+          // Background streams connect to their own listener at the same time.
+          const accepting = new AbortController();
+          const acceptSignal = AbortSignal.any([signal, accepting.signal]);
+          const foreground = perRun ? this.#accept(config.transport, listener, key, scope, acceptSignal, timeoutMs, live, config.streams) : Promise.resolve([listener]);
+          const behind = background ? this.#accept(config.transport, background.listener, background.key, scope, acceptSignal, timeoutMs, live, config.background!.streams) : Promise.resolve([]);
+          let fds: number[];
+          let bgFds: number[];
+          try {
+            [fds, bgFds] = await Promise.all([foreground, behind]);
+          } catch (err) {
+            accepting.abort(err);
+            await Promise.allSettled([foreground, behind]);
+            throw err;
+          }
           for (const fd of fds) {
             if (perRun) hooks.afterConnect?.('server', fd);
             else setNonBlocking(listener, false);
@@ -116,23 +135,29 @@ export class PeerSessionService {
           // Per stream, a side run per direction this host takes part in; the first stream's first one reads the counter files.
           const sideRun = (fd: number, role: 'client' | 'server', counters: boolean): SideRun => new SideRun(role, role === 'client' ? sending : config, fd, {
             // Without a data connection to wait for first, the worker's own run includes the wait for the first client.
-            signal: linked.signal, slackMs: SLACK_MS + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
+            signal: linked.signal, slackMs: SLACK_MS + startSlackMs + (perRun ? 0 : timeoutMs), start: perRun ? undefined : { sessionKey: new Uint8Array(key) },
             windowSnapshotFiles: counters ? kernelCounterFiles() : undefined, sharedFd: direction === 'bidirectional',
           });
           const perStream = fds.map((fd, i) => (direction === 'forward' ? [sideRun(fd, 'server', i === 0)] : direction === 'reverse' ? [sideRun(fd, 'client', i === 0)]
             : [sideRun(fd, 'server', i === 0), sideRun(fd, 'client', false)]));
-          live.sides = perStream.flat();
+          // Background streams: this host receives each to its end of file, which the client's end of the rr pairs brings.
+          const bgConfig = background ? resolveBenchConfig(backgroundStream(config)) : null;
+          const bgPorts = bgFds.map(portOf);
+          const bgSides = bgFds.map((fd) => new SideRun('server', bgConfig!, fd, { signal: linked.signal, slackMs: SLACK_MS + startSlackMs }));
+          live.sides = [...perStream.flat(), ...bgSides];
           if (live.finished) for (const s of live.sides) s.end(DATAGRAM_DRAIN_MS);
-          const runs = perStream.map((sides) => sides.map((s) => {
+          const runs = [...perStream.flat(), ...bgSides].map((s) => {
             const ran = s.run();
             ran.catch((err: unknown) => linked.abort(err));
             return ran;
-          }));
-          const settled = await Promise.allSettled(runs.flat()).finally(() => signal.removeEventListener('abort', onAbort));
+          });
+          const settled = await Promise.allSettled(runs).finally(() => signal.removeEventListener('abort', onAbort));
           const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
           // The first failure explains the others (directions and streams it cancelled).
           if (failed) throw linked.signal.reason ?? failed.reason;
-          const values = settled.map((s) => (s as PromiseFulfilledResult<{ report: SideReport; forcedEnd: boolean }>).value);
+          const all = settled.map((s) => (s as PromiseFulfilledResult<{ report: SideReport; forcedEnd: boolean }>).value);
+          const values = all.slice(0, all.length - bgSides.length);
+          const bgOutcomes = all.slice(values.length).map(({ report: { snapshots: _s, ...report }, forcedEnd }, i) => ({ clientPort: bgPorts[i], report, forcedEnd }));
           const width = perStream[0].length;
           let snapshots: SideReport['snapshots'];
           const streams: PeerStreamOutcome[] = fds.map((fd, i) => {
@@ -156,6 +181,7 @@ export class PeerSessionService {
             tcpInfo: firstStream.tcpInfo, congestion: firstStream.congestion, ...(streams.length > 1 ? { streams } : {}),
             sockets: reports().server, host: resultHost(), kernelCounters: counterWindow(snapshots, ['server']),
             ...(qdisc ? { senderQdisc: await qdisc } : {}),
+            ...(bgOutcomes.length > 0 ? { background: bgOutcomes } : {}),
           } satisfies PeerSessionOutcome;
         } finally {
           this.#log = null;
@@ -164,7 +190,12 @@ export class PeerSessionService {
         }
       }, expectedMs, 1) as PeerSessionRun;
       this.#live.set(run.id, live);
-      return { run, created: { id: run.id, port, key: key.toString('hex'), connectTimeoutMs: timeoutMs } };
+      return {
+        run, created: {
+          id: run.id, port, key: key.toString('hex'), connectTimeoutMs: timeoutMs,
+          ...(background ? { background: { port: background.port, key: background.key.toString('hex') } } : {}),
+        },
+      };
     } catch (err) {
       scope.closeAll();
       throw err;
@@ -186,6 +217,15 @@ export class PeerSessionService {
     await this.runs.registry.waitFor(id);
     // From the registry or, once it has ended, the history; of kind peer only.
     return this.get(id);
+  }
+
+  /** The background streams' listener, on a data port of its own, and their key. */
+  #backgroundListener(transport: BenchmarkRequest['transport'], streams: number, scope: FdScope): { listener: number; port: number; key: Buffer } {
+    const listener = openSocket(transport, scope, true);
+    const port = bindInRange(listener, TRANSPORT_INFO[transport].domain === AF.INET6 ? 'inet6' : 'inet', this.#ports);
+    if (port === null) throw errors.peerNoPort(`Every data port of SOCKBENCH_DATA_PORTS (${this.config.SOCKBENCH_DATA_PORTS}) is in use (background streams need a second one); retry later or widen the range.`);
+    listen(listener, streams);
+    return { listener, port, key: randomBytes(KEY_BYTES) };
   }
 
   #reject(reason: RejectReason): void {
@@ -293,3 +333,9 @@ export class PeerSessionService {
   }
 }
 
+
+/** The client's port of a connected TCP socket (0 when it cannot be read). */
+function portOf(fd: number): number {
+  const from = getpeername(fd);
+  return from.family === 'unix' ? 0 : from.port;
+}

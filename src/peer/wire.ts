@@ -45,6 +45,8 @@ export const PeerSessionOutcomeSchema = Type.Object({
   host: ResultHostSchema,
   streams: Type.Optional(Type.Array(PeerStreamOutcomeSchema, { description: 'Every stream\'s account (streams > 1 across hosts); the fields above are the first one\'s' })),
   kernelCounters: Nullable(KernelCounterWindowSchema, 'This host\'s kernel counters around the server side\'s window'),
+  background: Type.Optional(Type.Array(Type.Object({ clientPort: Type.Integer(), report: SideReportSchema, forcedEnd: Type.Boolean() }, { additionalProperties: false }),
+    { description: 'rr with background: each background stream\'s receiving side, known by the client\'s port' })),
   senderQdisc: Type.Optional(Nullable(SenderQdiscSchema, 'TCP stream, reverse or bidirectional: the qdisc this host\'s packets leave by toward the client (null: the tools could not say)')),
 }, { additionalProperties: false });
 export type PeerSessionOutcome = Static<typeof PeerSessionOutcomeSchema>;
@@ -74,8 +76,9 @@ export function checkCrossHost({ config }: RepeatPlan, field = 'body'): void {
   if (!(PEER_PATTERNS as readonly string[]).includes(config.pattern)) {
     throw errors.invalidValue(`${field}.pattern: ${config.pattern} is not available with a peer yet; use one of ${PEER_PATTERNS.join(', ')}.`, `${field}.pattern`);
   }
-  if (config.background !== null) {
-    throw errors.invalidValue(`${field}.background: background streams run on this host only for now; remove it, or remove peer to run it on this host.`, `${field}.background`);
+  // Background streams across hosts are TCP connections of their own beside the rr pairs.
+  if (config.background !== null && !config.transport.startsWith('tcp')) {
+    throw errors.invalidValue(`${field}.background: across hosts background streams run beside tcp4 or tcp6 rr; use one of those, or remove peer to run ${config.transport} on this host.`, `${field}.background`);
   }
   // Several streams are several data connections with one key: a datagram session has one socket, a crr session one listener its worker accepts on.
   if (config.streams > 1 && (!config.transport.startsWith('tcp') || config.pattern === 'crr')) {

@@ -165,6 +165,47 @@ t.test('reverse and bidirectional streams between two hosts: each direction coun
   t.equal((await post(s, '/v1/benchmarks', { ...body, durationMs: 100, warmupMs: 0, direction: 'reverse' })).status, 200, 'the far host is free again');
 });
 
+t.test('latency under load between two hosts: rr beside background streams over the veth, both hosts counting', { skip }, async (t) => {
+  const s = await hosts();
+  const pid = s.clientApi.child.pid!;
+  const farPid = s.serverApi.child.pid!;
+  const rr = { transport: 'tcp4', pattern: 'rr', durationMs: 400, warmupMs: 100, peer: s.peer };
+  const quiet = (await post(s, '/v1/benchmarks', rr)).json();
+  t.equal(quiet.status, 'done', JSON.stringify(quiet.error));
+  const loaded = (await post(s, '/v1/benchmarks', { ...rr, background: { streams: 2 } })).json();
+  // What each host holds once a run like the one cancelled below has ended (its idle workers included).
+  const fds = [count(pid, 'fd'), count(farPid, 'fd')];
+  const threads = [count(pid, 'task'), count(farPid, 'task')];
+  t.equal(loaded.status, 'done', JSON.stringify(loaded.error));
+  const r = loaded.result.summary;
+  t.ok(r.transactions > 0 && r.latencyMicros.p99 >= r.latencyMicros.p50, `${r.transactions} round trips under load`);
+  const bg = r.background;
+  t.match(bg, { streams: 2, direction: 'forward', messageSize: 131072, coveredWindow: true });
+  t.ok(bg.bitsPerSecond > 1e8, `the far host received ${(bg.bitsPerSecond / 1e9).toFixed(2)} Gbit/s of background`);
+  t.ok(bg.seconds >= 0.45 && bg.seconds < 5, `the background ran through the rr warm-up and window and ended with it (${bg.seconds} s)`);
+  t.ok(bg.cpuMsPerGigabyte.client > 0 && bg.cpuMsPerGigabyte.server > 0, 'CPU per gigabyte on both hosts');
+  t.same(loaded.result.repeats[0].background, bg);
+  // (On two cores a loaded host can even answer faster, its CPUs never idle: no assertion on the direction.)
+  t.comment(`median round trip ${r.latencyMicros.p50} µs under load, ${quiet.result.summary.latencyMicros.p50} µs quiet`);
+  // UDP across hosts has no background listener: a 400 that says what to use.
+  const udp = await post(s, '/v1/benchmarks', { ...rr, transport: 'udp4', background: { streams: 1 } });
+  t.equal(udp.status, 400);
+  t.match(udp.json(), { code: 'SOCKBENCH_INVALID_VALUE', field: 'body.background' });
+  // A cancel in the middle releases every descriptor and thread on both hosts.
+  const started = await post(s, '/v1/benchmarks?wait=false', { ...rr, durationMs: 10_000, background: { streams: 2 } });
+  t.equal(started.status, 202);
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  t.equal((await post(s, `/v1/benchmarks/${started.json().id}/cancel`, {})).json().status, 'cancelled');
+  let after = [count(pid, 'fd'), count(farPid, 'fd')];
+  for (let i = 0; i < 100 && (after[0] > fds[0] || after[1] > fds[1]); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    after = [count(pid, 'fd'), count(farPid, 'fd')];
+  }
+  t.ok(after[0] <= fds[0] && after[1] <= fds[1], `every descriptor closed on both hosts (${after} open, ${fds} before)`);
+  t.ok(count(pid, 'task') <= threads[0] && count(farPid, 'task') <= threads[1], 'no thread left behind on either host');
+  t.equal((await post(s, '/v1/benchmarks', { ...rr, durationMs: 100, warmupMs: 0 })).status, 200, 'the far host is free again');
+});
+
 t.test('streams across hosts: a connection per stream with one key, each stream exact, figures summed', { skip }, async (t) => {
   const s = await hosts();
   const body = { transport: 'tcp4', pattern: 'stream', durationMs: 400, warmupMs: 100, peer: s.peer, streams: 4 };

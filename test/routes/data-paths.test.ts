@@ -97,7 +97,7 @@ t.test('bad values are 400s that name the field', async (t) => {
     [{ transport: 'tcp4', pattern: 'rr', background: { direction: 'up' } }, 'background.direction'],
     [{ transport: 'tcp4', pattern: 'rr', background: { messageSize: 0 } }, 'background.messageSize'],
     [{ transport: 'tcp4', pattern: 'rr', streams: 12, background: { streams: 5 } }, 'background.streams'],
-    [{ transport: 'tcp4', pattern: 'rr', background: {}, peer: 'http://127.0.0.1:9' }, 'background'],
+    [{ transport: 'udp4', pattern: 'rr', background: {}, peer: 'http://127.0.0.1:9' }, 'background'],
   ];
   for (const [body, field] of cases) {
     const res = await post(app, '/v1/benchmarks', { ...body, ...short });
