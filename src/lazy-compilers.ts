@@ -1,6 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
 import { AjvCompiler } from '@fastify/ajv-compiler';
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 
 type Factories = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 type ValidatorFactory = NonNullable<Factories['buildValidator']>;
@@ -8,16 +7,21 @@ type SerializerFactory = NonNullable<Factories['buildSerializer']>;
 type Validate = ((data: unknown, context?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown };
 
 /**
- * Fastify's own compilers (Ajv for requests, fast-json-stringify for responses), deferred until a
- * route first validates or serializes. Fastify compiles every route's schemas at start, and the
- * generated code and its source text are the largest part of an idle instance's heap, although most
- * routes of an agent on every host are never called (sweeps, compare, peer sessions, their error
- * statuses). A schema is compiled once, on its first use; its errors surface there, and the
- * OpenAPI test and the response-schema tests compile every schema.
+ * Fastify's request compiler (Ajv), deferred until a route first validates, and JSON.stringify for
+ * responses. Fastify compiles every route's schemas at start, and the generated code and its
+ * source text are the largest part of an idle instance's heap, although most routes of an agent on
+ * every host are never called (sweeps, compare, peer sessions, their error statuses). A request
+ * schema is compiled once, on its first use; its errors surface there, and the OpenAPI test and
+ * the response-schema tests compile every schema.
+ *
+ * Responses are not compiled at all: fast-json-stringify's serializers of the run documents (a
+ * benchmark, a sweep, a peer session: large unions of nested objects) held about 36 MB RSS once a
+ * stream run had been answered (152 MB against 117 MB with JSON.stringify, `npm run bench`). The
+ * response schemas still describe every reply in the OpenAPI document, and the suite checks every
+ * reply it gets against them (src/response-contract.ts), extra fields included.
  */
 export function lazyCompilers(): Factories {
   const validators = AjvCompiler();
-  const serializers = SerializerSelector();
   const buildValidator: ValidatorFactory = (externalSchemas, options) => {
     const compile = validators(externalSchemas, options);
     return (route) => {
@@ -34,12 +38,6 @@ export function lazyCompilers(): Factories {
       return lazy as never;
     };
   };
-  const buildSerializer: SerializerFactory = (externalSchemas, options) => {
-    const compile = serializers(externalSchemas, options);
-    return (route) => {
-      let serialize: ((data: unknown) => string) | undefined;
-      return (data: unknown) => (serialize ??= compile(route))(data);
-    };
-  };
+  const buildSerializer: SerializerFactory = () => () => (data: unknown) => JSON.stringify(data);
   return { buildValidator, buildSerializer };
 }

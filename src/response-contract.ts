@@ -40,8 +40,9 @@ function firstDifference(meant: unknown, sent: unknown, path = ''): string | nul
 
 /**
  * Checks every JSON reply against its route's response schema, before it is serialized: the
- * payload must validate (Ajv) and fast-json-stringify must write it without losing or
- * changing anything (it silently drops properties a schema leaves out). A status without a schema
+ * payload must validate (Ajv), extra properties included, and the route's serializer must write
+ * it without losing or changing anything (a schema-driven serializer such as fast-json-stringify
+ * silently drops properties a schema leaves out). A status without a schema
  * is a violation too. A violation is reported and the reply becomes a 500, so that a test that
  * looks only at the status fails as well. Routes hidden from the document (the document itself,
  * /docs) are not part of the contract. For tests: it compiles every schema it meets with Ajv.

@@ -8,8 +8,8 @@ export { TcpInfoSchema };
 import { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './names.js';
 
 // A benchmark's figures as a contract: the engine produces them, results and the API show them,
-// and their types are these schemas' Static<>. fast-json-stringify writes responses from these
-// schemas and drops what they leave out, so every field the engine emits is here.
+// and their types are these schemas' Static<>. The suite checks every reply against them, extra
+// fields included (src/response-contract.ts), so every field the engine emits is here.
 
 
 export const TransportSchema = StringEnum(TRANSPORTS, { description: 'Socket family and type: tcp4, tcp6, udp4, udp6, unix (stream) or unix-dgram' });
