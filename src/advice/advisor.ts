@@ -1,9 +1,8 @@
-import type { SysctlValue } from '../host/sysctls.js';
-import type { TuningFacts } from '../host/tuning-facts.js';
+import type { SysctlValue } from '../kernel/sysctls.js';
 import { storedBufferSize } from '../options/buffers.js';
 import {
   bdpBytes, bufferForWindow, MAX_SOCKET_BUFFER_BYTES, SEND_BUFFER_FACTOR, sendBufferFor, MAX_TCP_WINDOW_BYTES, UNSCALED_WINDOW_BYTES,
-  windowLimitBitsPerSecond, windowOfBuffer, windowScaleFor, windowShare, type WindowShare,
+  windowLimitBitsPerSecond, windowOfBuffer, windowScaleFor, windowShare, type MeasuredWindowShare, type WindowShare,
 } from './bdp.js';
 import { mibText, msText, rateText } from './units.js';
 import type { Advice, AdviceRun, BufferAdvice, BufferOption, SettingAdvice, Verdict } from './schema.js';
@@ -11,6 +10,19 @@ import type { Advice, AdviceRun, BufferAdvice, BufferOption, SettingAdvice, Verd
 // The tuning advisor: what a TCP connection needs to keep a path full, setting by setting, from
 // the path (bandwidth, RTT) and this host's facts. A pure function: reading the host and loading a
 // run belong to the caller, and nothing here changes the host.
+
+/** What tuning advice rests on: this host's kernel, sysctls, qdisc support and window share, read now (src/host/tuning-facts.ts). */
+export interface TuningFacts {
+  hostname: string;
+  kernel: string;
+  takenAt: string;
+  /** Current values by sysctl name (null: unreadable here). */
+  sysctls: Readonly<Record<string, SysctlValue | null>>;
+  /** CONFIG_NET_SCH_FQ is y or m (null: the kernel does not expose its configuration). */
+  fqBuilt: boolean | null;
+  /** The share a new connection offers as window, read from a socket now (null: not measured). */
+  measuredShare: MeasuredWindowShare | null;
+}
 
 /** The host facts the advice rests on (src/host/tuning-facts.ts reads them). */
 export type AdviceHost = TuningFacts;
@@ -36,7 +48,6 @@ const DEFAULT_SOMAXCONN = 4096;
 /** How long a burst the per-CPU input queue should absorb: one jiffy at HZ=250 (this kernel's tick). */
 const BACKLOG_BURST_MS = 4;
 const FRAME_BYTES = 1500;
-
 
 /** The next power of two at or above `n`, capped at the kernel's largest buffer: values like fasterdata's. */
 function roundedUp(n: number): number {

@@ -1,8 +1,15 @@
-import type { MeasuredWindowShare } from '../host/window-share.js';
 
 // The arithmetic of keeping a path full: the bandwidth-delay product, and the share of a socket
 // buffer the kernel offers as TCP window. Shared by the tuning advisor and the findings about a
 // run (a window-limited run goes at about window / RTT). Pure functions; units in the names.
+
+/** The share a new connection's receive buffer offers as window, measured on a socket (src/host/window-share.ts reads it). */
+export interface MeasuredWindowShare {
+  rcvbufBytes: number;
+  windowClampBytes: number;
+  /** windowClampBytes / rcvbufBytes */
+  ratio: number;
+}
 
 /** The largest window TCP can advertise: 65535 shifted by the largest window scale, 14 (RFC 7323). */
 export const MAX_TCP_WINDOW_BYTES = 65535 * 2 ** 14;

@@ -1,6 +1,6 @@
 import { isTcp, type RunResult } from '../bench/index.js';
 import { Type, type Static } from '@sinclair/typebox';
-import { KERNEL_COUNTER_NAMES, KernelCounterWindowSchema, type KernelCounterName, type KernelCounterWindow } from '../host/kernel-counters.js';
+import { KERNEL_COUNTER_NAMES, KernelCounterWindowSchema, type KernelCounterName, type KernelCounterWindow } from '../kernel/kernel-counters.js';
 import { Nullable } from '../schema-types.js';
 
 // Kernel counters belong to the network namespace: a delta may include other sockets' traffic.

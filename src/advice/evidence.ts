@@ -1,7 +1,7 @@
 import type { TcpInfo } from '../../native-bindings/index.js';
 import type { ResolvedBenchConfig, RunResult } from '../bench/index.js';
-import type { KernelCounterName, KernelCounterWindow } from '../host/kernel-counters.js';
-import type { SysctlValue } from '../host/sysctls.js';
+import type { KernelCounterName, KernelCounterWindow } from '../kernel/kernel-counters.js';
+import type { SysctlValue } from '../kernel/sysctls.js';
 import type { OptionReport } from '../options/types.js';
 
 // What the findings about a run rest on, gathered into one value, and the small readers and

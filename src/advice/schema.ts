@@ -1,5 +1,5 @@
 import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
-import { SysctlValueSchema } from '../host/schema.js';
+import { SysctlValueSchema } from '../kernel/sysctls.js';
 
 // The advice document as a contract (POST /v1/advice): the route answers it, the text renderer
 // reads it, and its types are these schemas' Static<>.

@@ -12,6 +12,7 @@ export type {
 // The side workers load this file: only type imports of the schemas, so that a worker does not load
 // TypeBox and every schema to start.
 import { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './names.js';
+import type { WindowSnapshots } from '../kernel/kernel-counters.js';
 export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES };
 
 /**
@@ -145,13 +146,8 @@ export interface SendPathReport {
   gsoSegmentsPerSend?: number;
 }
 
-/** EngineOptions.windowSnapshotFiles (a side's SideStart.snapshotFiles) read at the window's edges: texts in the order asked (null: unreadable). */
-export interface WindowSnapshots {
-  open: Array<string | null>;
-  close: Array<string | null>;
-  /** Between the two readings. */
-  ms: number;
-}
+// The counter files' texts at a window's edges are the kernel counters' (src/kernel/kernel-counters.ts).
+export type { WindowSnapshots };
 
 export interface RunResult {
   transport: Transport;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isPlainObject } from './compare.js';
+import { isPlainObject } from '../json-documents.js';
 import type { DefaultsSnapshot, SnapshotState } from './defaults.js';
 import { resolveBaseline } from './profiles.js';
 import { checkBaseline, type BaselineEntry } from './rules.js';

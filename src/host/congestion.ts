@@ -1,4 +1,4 @@
-import { sysctlValue, type SysctlName } from './sysctls.js';
+import { sysctlValue, type SysctlName } from '../kernel/sysctls.js';
 
 /** What this host (its network namespace) offers for TCP congestion control, as a peer tells another. */
 export interface CongestionControl {

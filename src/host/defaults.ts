@@ -3,11 +3,11 @@ import { decodeValue, DEFAULT_BUFLEN } from '../options/codec.js';
 import { TRANSPORTS, type Transport } from '../options/types.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { connectedPair, openSocket } from '../sockets/pair.js';
-import { hostFacts } from './facts.js';
+import { hostFacts } from '../kernel/facts.js';
 import type { DefaultsError, DefaultsSnapshot, OptionDefault } from './schema.js';
 import { snapshotOptions, type SnapshotEntry, type SnapshotState } from './snapshot-options.js';
 import { readSysctlSources } from './sysctl-sources.js';
-import { readSysctls } from './sysctls.js';
+import { readSysctls } from '../kernel/sysctls.js';
 
 export type { DefaultsError, DefaultsSnapshot, OptionDefault } from './schema.js';
 export type { SnapshotState } from './snapshot-options.js';

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { escapeSegment, isPlainObject, isStructValue, under } from './compare.js';
+import { escapeSegment, isPlainObject, isStructValue, under } from '../json-documents.js';
 
 // N snapshots side by side: for every key whose value is not the same everywhere, which hosts
 // hold which value. A pure function of the documents, so that the route, the fleet command and

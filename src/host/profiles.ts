@@ -1,6 +1,6 @@
 import { errors } from '../errors.js';
 import { nearestNames } from '../options/catalog.js';
-import { NOT_COMPARED } from './compare.js';
+import { NOT_COMPARED } from './schema.js';
 import { PROFILE_DATA, type ProfileData } from './profile-data.js';
 import { compileBaseline, compileEntry, type BaselineEntry } from './rules.js';
 

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { errors } from '../errors.js';
-import { same } from '../options/explain.js';
-import { escapeSegment, isPlainObject, isStructValue, under } from './compare.js';
+import { same } from '../json-documents.js';
+import { escapeSegment, isPlainObject, isStructValue, under } from '../json-documents.js';
 import { OptionDefaultSchema, SysctlValueSchema } from './schema.js';
-import { SYSCTLS, type SysctlKind } from './sysctls.js';
+import { SYSCTLS, type SysctlKind } from '../kernel/sysctls.js';
 
 // Baselines with rules: each leaf of a baseline is a plain value (the host must have exactly it)
 // or a rule, an object whose keys all start with "$" so that it cannot be mistaken for a struct

@@ -1,7 +1,7 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { TRANSPORTS, type Transport } from '../options/types.js';
 import { snapshotOptions, SNAPSHOT_STATES, type SnapshotType } from './snapshot-options.js';
-import { SYSCTLS, SysctlValueSchema, type SysctlKind } from './sysctls.js';
+import { SYSCTLS, SysctlValueSchema, type SysctlKind } from '../kernel/sysctls.js';
 
 // The defaults snapshot as a contract: every sysctl and every option is a named key, present
 // whatever this host answers (null when it cannot be read), so CI jobs can diff two hosts' JSON
@@ -14,6 +14,12 @@ const LingerSchema = Type.Object({ onoff: Type.Integer(), linger: Type.Integer({
 const TimevalSchema = Type.Object({ sec: Type.Integer(), usec: Type.Integer() }, { additionalProperties: false, description: 'struct timeval' });
 
 export { SysctlValueSchema };
+
+/**
+ * Snapshot fields left out of comparisons: those that name a host or a moment rather than describe
+ * its defaults, and where the sysctls are persisted (file names differ between hosts with the same values).
+ */
+export const NOT_COMPARED = ['/host/hostname', '/host/takenAt', '/sources'];
 export const OptionDefaultSchema = Type.Union([Type.Integer(), Type.Boolean(), Type.String(), LingerSchema, TimevalSchema, Type.Null()]);
 
 const SYSCTL_SCHEMA: Record<SysctlKind, () => TSchema> = {

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, openSync, closeSync, readSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { same } from '../options/explain.js';
-import { parseSysctl, SYSCTLS, type SysctlValue } from './sysctls.js';
+import { same } from '../json-documents.js';
+import { parseSysctl, SYSCTLS, type SysctlValue } from '../kernel/sysctls.js';
 
 // Running versus persisted: which sysctl file sets each sysctl at boot, in systemd-sysctl's order
 // (sysctl.d(5)): *.conf files of /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d and

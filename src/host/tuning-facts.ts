@@ -1,20 +1,10 @@
-import { hostFacts } from './facts.js';
+import { hostFacts } from '../kernel/facts.js';
 import { kernelConfig } from './kernel-config.js';
-import { readSysctls, type SysctlValue } from './sysctls.js';
-import { measureWindowShare, type MeasuredWindowShare } from './window-share.js';
+import type { TuningFacts } from '../advice/advisor.js';
+import { readSysctls } from '../kernel/sysctls.js';
+import { measureWindowShare } from './window-share.js';
 
-/** What tuning advice rests on: this host's kernel, sysctls, qdisc support and window share, read now. */
-export interface TuningFacts {
-  hostname: string;
-  kernel: string;
-  takenAt: string;
-  /** Current values by sysctl name (null: unreadable here). */
-  sysctls: Readonly<Record<string, SysctlValue | null>>;
-  /** CONFIG_NET_SCH_FQ is y or m (null: the kernel does not expose its configuration). */
-  fqBuilt: boolean | null;
-  /** The share a new connection offers as window, read from a socket now (null: not measured). */
-  measuredShare: MeasuredWindowShare | null;
-}
+export type { TuningFacts };
 
 /** Reads them; `timeoutMs` bounds the loopback connection that measures the window share. */
 export function tuningFacts(timeoutMs: number): TuningFacts {

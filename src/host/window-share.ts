@@ -1,3 +1,4 @@
+import type { MeasuredWindowShare } from '../advice/bdp.js';
 import { probe } from '../options/probe.js';
 
 // How much of a new connection's receive buffer this kernel offers as window, read now rather
@@ -5,12 +6,8 @@ import { probe } from '../options/probe.js';
 // Before any data the kernel clamps the window at its starting share (scaling_ratio 128/256 on
 // Linux 6.6 and later, tcp_adv_win_scale before), which is what a new connection on any path gets.
 
-export interface MeasuredWindowShare {
-  rcvbufBytes: number;
-  windowClampBytes: number;
-  /** windowClampBytes / rcvbufBytes */
-  ratio: number;
-}
+// What the advice reads of it is the advice's own type (src/advice/bdp.ts).
+export type { MeasuredWindowShare };
 
 /** The measurement, or null when the pair cannot be built or read here. */
 export function measureWindowShare(timeoutMs: number): MeasuredWindowShare | null {

@@ -2,6 +2,7 @@ import type { SysError } from '../../native-bindings/index.js';
 import { MIN_RCVBUF, MIN_SNDBUF, storedBufferSize } from './buffers.js';
 import type { Target as OptionTarget } from './request.js';
 import type { CatalogEntry, DecodedValue, OptionReport, OptionValue, Transport } from './types.js';
+import { same } from '../json-documents.js';
 
 /** What the explanations need to know about this host, read once per request. */
 export interface ExplainContext {
@@ -23,7 +24,6 @@ const BUFFER_OPTIONS: Record<string, { send: boolean; force: boolean }> = {
   SO_RCVBUFFORCE: { send: false, force: true },
 };
 
-export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const show = (v: unknown): string => JSON.stringify(v);
 
 function applies(entry: CatalogEntry | null, transport: Transport): boolean {

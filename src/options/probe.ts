@@ -2,7 +2,7 @@ import { connectedPair, type Role } from '../sockets/pair.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { formatAddress } from '../sockets/address.js';
 import { getsockname } from '../../native-bindings/index.js';
-import { sysctlValue } from '../host/sysctls.js';
+import { sysctlValue } from '../kernel/sysctls.js';
 import { applyOption, readOption, recordConnected } from './apply.js';
 import type { ExplainContext } from './explain.js';
 import { resolveGets, resolveOptions, type GetItem, type OptionsInput, type ResolvedOption } from './request.js';

@@ -12,7 +12,7 @@ import { assembleResult, backgroundFigures, backgroundStream, behaviourOf, combi
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
-import type { KernelCounterWindow } from '../host/kernel-counters.js';
+import type { KernelCounterWindow } from '../kernel/kernel-counters.js';
 import type { PeerSessionCreated, PeerSessionRun } from './sessions.js';
 import type { Transport } from '../options/types.js';
 import { ACK, checkCrossHost, KEY_BYTES, peerHost, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';

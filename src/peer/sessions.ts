@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { backgroundStream, behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, resolveBenchConfig, SESSION_KEY_TIMEOUT_MS, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
-import { counterWindow, kernelCounterFiles } from '../host/kernel-counters.js';
+import { counterWindow, kernelCounterFiles } from '../kernel/kernel-counters.js';
 import { openSocket } from '../sockets/pair.js';
 import { TRANSPORT_INFO } from '../sockets/transports.js';
 import { admit, PendingKey, takeKeyed } from '../sockets/pending-key.js';

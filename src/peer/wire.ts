@@ -9,7 +9,7 @@ import { runDocumentSchema } from '../runs/registry.js';
 import { Nullable } from '../schema-types.js';
 import { OptionReportSchema } from '../options/schema.js';
 import type { Transport } from '../options/types.js';
-import { KernelCounterWindowSchema } from '../host/kernel-counters.js';
+import { KernelCounterWindowSchema } from '../kernel/kernel-counters.js';
 
 // What two instances say to each other in a peer benchmark, beside the HTTP routes under /v1/peer.
 

@@ -1,6 +1,6 @@
 import { ratio } from '../bench/index.js';
 import { Type, type Static } from '@sinclair/typebox';
-import { diffDocuments } from '../host/compare.js';
+import { diffDocuments } from '../json-documents.js';
 import type { BenchmarkOutcome, BenchmarkRun } from './benchmarks.js';
 import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
 import { NullableNumber, StringEnum } from '../schema-types.js';

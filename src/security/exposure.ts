@@ -1,5 +1,4 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { Config } from '../config.js';
 
 const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -13,11 +12,18 @@ export function isLoopbackHost(host: string): boolean {
   return isIPv6(host) && loopback.check(host, 'ipv6');
 }
 
+/** The three settings that decide who can reach the service (src/config.ts has them all). */
+export interface Exposure {
+  SOCKBENCH_HOST: string;
+  SOCKBENCH_TOKEN?: string;
+  SOCKBENCH_ALLOW_ANONYMOUS: boolean;
+}
+
 /**
  * Why the service must not start with `config`, or null: reachable from other hosts with no token
  * means anyone there may run load on this host, so it takes SOCKBENCH_ALLOW_ANONYMOUS to say so.
  */
-export function exposureRefusal(config: Pick<Config, 'SOCKBENCH_HOST' | 'SOCKBENCH_TOKEN' | 'SOCKBENCH_ALLOW_ANONYMOUS'>): string | null {
+export function exposureRefusal(config: Exposure): string | null {
   if (config.SOCKBENCH_TOKEN || config.SOCKBENCH_ALLOW_ANONYMOUS || isLoopbackHost(config.SOCKBENCH_HOST)) return null;
   return `refusing to listen on ${config.SOCKBENCH_HOST} without a token: set SOCKBENCH_TOKEN (clients send "Authorization: Bearer <token>"), ` +
     'listen on a loopback address (SOCKBENCH_HOST=127.0.0.1), or set SOCKBENCH_ALLOW_ANONYMOUS=true to let anyone who can reach it in';

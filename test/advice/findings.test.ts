@@ -4,7 +4,7 @@ import { explainRun, type Finding } from '../../src/advice/findings.js';
 import type { RunEvidence } from '../../src/advice/evidence.js';
 import { resolveBenchConfig } from '../../src/bench/config.js';
 import type { RunResult } from '../../src/bench/types.js';
-import { KERNEL_COUNTER_NAMES, type KernelCounterValues } from '../../src/host/kernel-counters.js';
+import { KERNEL_COUNTER_NAMES, type KernelCounterValues } from '../../src/kernel/kernel-counters.js';
 import { build } from '../helpers/build.js';
 
 // Each finding reproduced on loopback through the real route, with the setup that causes it,

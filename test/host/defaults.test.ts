@@ -8,9 +8,9 @@ import { Value } from '@sinclair/typebox/value';
 import { CATALOG } from '../../src/options/catalog.js';
 import { TRANSPORTS, type Transport } from '../../src/options/types.js';
 import { takeDefaults, type DefaultsSnapshot } from '../../src/host/defaults.js';
-import { hostFacts } from '../../src/host/facts.js';
+import { hostFacts } from '../../src/kernel/facts.js';
 import { DefaultsSnapshotSchema } from '../../src/host/schema.js';
-import { readSysctls, sysctlValue, SYSCTLS, type SysctlKind } from '../../src/host/sysctls.js';
+import { readSysctls, sysctlValue, SYSCTLS, type SysctlKind } from '../../src/kernel/sysctls.js';
 
 const TIMEOUT_MS = 1000;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runBenchmark } from '../../src/bench/engine.js';
 import {
   counterDeltas, counterWindow, KERNEL_COUNTER_NAMES, kernelCounterFiles, parsePairs, parseTables, readKernelCounters, sumSoftnetColumn,
-} from '../../src/host/kernel-counters.js';
+} from '../../src/kernel/kernel-counters.js';
 import { createSocket } from 'node:dgram';
 import { bind, getsockname, LEVELS, OPTNAMES, setsockopt } from '../../native-bindings/index.js';
 import { FdScope } from '../../src/sockets/fd-scope.js';

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSysctlSources } from '../../src/host/sysctl-sources.js';
-import { readSysctls } from '../../src/host/sysctls.js';
+import { readSysctls } from '../../src/kernel/sysctls.js';
 import { takeDefaults } from '../../src/host/defaults.js';
 import { Value } from '@sinclair/typebox/value';
 import { DefaultsSnapshotSchema } from '../../src/host/schema.js';

@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import type { WindowSnapshots } from '../bench/index.js';
 import { Nullable, SideSchema } from '../schema-types.js';
+
+/** EngineOptions.windowSnapshotFiles (a side's SideStart.snapshotFiles) read at the window's edges: texts in the order asked (null: unreadable). */
+export interface WindowSnapshots {
+  open: Array<string | null>;
+  close: Array<string | null>;
+  /** Between the two readings. */
+  ms: number;
+}
 
 // Kernel counters that explain a run's losses and drops: read at both edges of the measured
 // window, reported as deltas. They count for the whole network namespace (every socket in it),

@@ -1,7 +1,10 @@
-import { same } from '../options/explain.js';
+// JSON documents compared, and differences between them addressed by JSON Pointer (RFC 6901):
+// sysctl names have dots in them, so "/sysctls/net.core.rmem_max" is unambiguous where a dotted
+// path is not. Plain data in, plain data out: every layer that compares (option reports, runs,
+// snapshots, baselines) imports it from here.
 
-// Differences between JSON documents, addressed by JSON Pointer (RFC 6901): sysctl names have
-// dots in them, so "/sysctls/net.core.rmem_max" is unambiguous where a dotted path is not.
+/** Equal as JSON: the same keys in the same order and the same values (option values, leaves). */
+export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export interface Difference {
   path: string;
@@ -9,12 +12,6 @@ export interface Difference {
   a: unknown;
   b: unknown;
 }
-
-/**
- * Snapshot fields left out of comparisons: those that name a host or a moment rather than describe
- * its defaults, and where the sysctls are persisted (file names differ between hosts with the same values).
- */
-export const NOT_COMPARED = ['/host/hostname', '/host/takenAt', '/sources'];
 
 export function escapeSegment(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
