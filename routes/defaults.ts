@@ -1,32 +1,17 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DefaultsSnapshotSchema, HostFactsSchema, OptionDefaultSchema, SysctlValueSchema, type DefaultsSnapshot } from '../src/host/schema.js';
+import { DefaultsSnapshotSchema, HostFactsSchema, OptionDefaultSchema, SysctlValueSchema } from '../src/host/schema.js';
 import { CURRENT, SnapshotSchema, StoredSnapshotSchema } from '../src/host/snapshots.js';
 import { RULE_OPERATORS } from '../src/host/rules.js';
-import type { StoredSnapshot } from '../src/runs/store.js';
 import { errors } from '../src/errors.js';
-import { TRANSPORTS } from '../src/options/types.js';
 import { checkReport, checkText } from '../src/report/snapshot-check.js';
 import { diffReport, diffText } from '../src/report/snapshot-diff.js';
-import { table, valueText } from '../src/report/text.js';
+import { defaultsText, snapshotListText } from '../src/report/defaults-text.js';
 import { errorResponses, FormatQuery, IdParams, PageQuery, ReportFormatQuery, StringEnum } from './schemas.js';
 import { negotiate, negotiateReport } from './negotiate.js';
 
 const StateSchema = StringEnum(['fresh', 'connected'] as const, { description: 'fresh sockets (default) or the client side of a connected loopback pair' });
-
-function defaultsText(s: DefaultsSnapshot): string {
-  const h = s.host;
-  const head = `${h.hostname}  kernel ${h.kernel}  ${h.arch}  ${h.cpus} cpus  ${h.cpuModel ?? ''}  taken ${h.takenAt}  sockets ${s.state}\n\n`;
-  const sysctls = table(['SYSCTL', 'VALUE'], Object.entries(s.sysctls).map(([k, v]) => [k, valueText(v)]));
-  const names = [...new Set(TRANSPORTS.flatMap((t) => Object.keys(s.sockets[t])))];
-  const sockets = table(['OPTION', ...TRANSPORTS], names.map((n) => [n, ...TRANSPORTS.map((t) => (n in s.sockets[t] ? valueText(s.sockets[t][n]) : ''))]));
-  return head + sysctls + '\n' + sockets;
-}
-
-function snapshotListText(list: { total: number; snapshots: Array<Omit<StoredSnapshot, 'document'>> }): string {
-  return `${list.total} snapshots\n\n${table(['ID', 'CREATED', 'HOST', 'STATE', 'LABEL'], list.snapshots.map((s) => [s.id, s.createdAt, s.hostname, s.state, s.label ?? '']))}`;
-}
 
 /**
  * A snapshot from any host, maybe another sockbench version: the top level must be a snapshot's,

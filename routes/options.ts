@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findOption, optionsFor, suggestOptions } from '../src/options/catalog.js';
 import { errors } from '../src/errors.js';
-import type { CatalogEntry } from '../src/options/types.js';
-import { table } from '../src/report/text.js';
+import { optionsText, optionText } from '../src/report/options-text.js';
 import { AccessSchema, errorResponses, FormatQuery, LevelNameSchema, PhaseSchema, RequestedValueSchema, TransportSchema, ValueTypeSchema } from './schemas.js';
 import { negotiate } from './negotiate.js';
 
@@ -26,21 +25,6 @@ export const OptionSchema = Type.Object({
   volatile: Type.Optional(Type.Boolean()),
   example: Type.Optional(RequestedValueSchema),
 });
-
-function optionsText(list: readonly CatalogEntry[]): string {
-  return table(
-    ['NAME', 'LEVEL', 'NUM', 'TYPE', 'ACCESS', 'PHASE', 'PRIVILEGE', 'TRANSPORTS'],
-    list.map((o) => [o.name, o.level, o.optname, o.type, o.access, o.phase, o.privilege, o.transports.join(',')]),
-  );
-}
-
-function optionText(o: CatalogEntry): string {
-  return table(['FIELD', 'VALUE'], [
-    ['name', o.name], ['level', `${o.level} (${o.levelNumber})`], ['optname', o.optname], ['type', o.type],
-    ['access', o.access], ['transports', o.transports.join(', ')], ['effectiveOn', o.effectiveOn?.join(', ')],
-    ['phase', o.phase], ['privilege', o.privilege], ['man', o.man], ['summary', o.summary],
-  ]);
-}
 
 const options: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/options', {

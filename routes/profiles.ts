@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getProfile, listProfiles, type Profile, type ProfileSummary } from '../src/host/profiles.js';
-import { table, valueText } from '../src/report/text.js';
+import { getProfile, listProfiles } from '../src/host/profiles.js';
+import { profileListText, profileText } from '../src/report/profile-text.js';
 import { errorResponses, FormatQuery } from './schemas.js';
 import { negotiate } from './negotiate.js';
 
@@ -25,14 +25,6 @@ const ProfileSchema = Type.Object({
   }, { additionalProperties: false }), { description: 'Inherited entries first, then this profile\'s own' }),
 }, { additionalProperties: false });
 
-function ruleText(rule: unknown): string {
-  return Array.isArray(rule) || typeof rule !== 'object' || rule === null ? valueText(rule) : JSON.stringify(rule);
-}
-
-const listText = (list: ProfileSummary[]) => table(['NAME', 'EXTENDS', 'ENTRIES', 'SUMMARY'], list.map((p) => [p.name, p.extends, p.entries, p.summary]));
-const profileText = (p: Profile) => `${p.name}${p.extends ? ` (extends ${p.extends})` : ''}: ${p.summary}\n\n`
-  + table(['PATH', 'RULE', 'FROM', 'SOURCE'], p.entries.map((e) => [e.path, ruleText(e.rule), e.profile, e.source]));
-
 const profiles: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/profiles', {
     schema: {
@@ -41,7 +33,7 @@ const profiles: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({ format: Type.Optional(FormatQuery) }, { additionalProperties: false }),
       response: { 200: Type.Object({ profiles: Type.Array(ProfileSummarySchema) }, { additionalProperties: false }), ...errorResponses(400) },
     },
-  }, async (request, reply) => negotiate(request, reply, { profiles: listProfiles() }, (d) => listText(d.profiles)));
+  }, async (request, reply) => negotiate(request, reply, { profiles: listProfiles() }, (d) => profileListText(d.profiles)));
 
   app.get('/profiles/:name', {
     schema: {

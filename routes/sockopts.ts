@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { probe, type ProbeResult } from '../src/options/probe.js';
+import { probe } from '../src/options/probe.js';
 import { MAX_BUFLEN } from '../src/options/codec.js';
 import type { OptionsInput } from '../src/options/request.js';
-import { table, valueText } from '../src/report/text.js';
+import { probeText } from '../src/report/probe-text.js';
 import {
   errorResponses, FormatQuery, OptionErrorSchema, OptionReportSchema, OptionValueInput, PhaseSchema, SideSchema, TransportSchema, DecodedValueSchema,
 } from './schemas.js';
@@ -50,20 +50,6 @@ const ProbeResultSchema = Type.Object({
   options: Type.Array(OptionReportSchema),
   get: Type.Array(GetReportSchema),
 });
-
-function probeText(r: ProbeResult): string {
-  const head = `${r.transport}, options on the ${r.side} side; client ${r.pair.client}, server ${r.pair.server}${r.pair.nudged ? ' (accepted after a nudge byte)' : ''}\n\n`;
-  const opts = table(
-    ['OPTION', 'PHASE', 'REQUESTED', 'BEFORE', 'EFFECTIVE', 'CONNECTED', 'OK', 'NOTE'],
-    r.options.map((o) => [o.name, o.appliedAt, valueText(o.requested), valueText(o.before), valueText(o.effective),
-      o.connected === undefined ? '' : valueText(o.connected), o.ok ? 'ok' : o.error?.code, o.note ?? o.error?.hint]),
-  );
-  const gets = r.get.length === 0 ? '' : '\n' + table(
-    ['GET', 'LENGTH', 'VALUE'],
-    r.get.map((g) => [g.name, g.length, g.ok ? (g.value === undefined ? `0x${g.hex}` : valueText(g.value)) : `${g.error?.code}: ${g.error?.hint}`]),
-  );
-  return head + opts + gets;
-}
 
 const sockopts: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/sockopts', {

@@ -3,9 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../src/errors.js';
 import { renderLineChart, sweepChart } from '../src/report/chart.js';
-import { formatShort } from '../src/report/format.js';
-import { table, valueText } from '../src/report/text.js';
-import { METRIC_NAMES, METRICS, type MetricName } from '../src/runs/metrics.js';
+import { metricsIn, pointRows, sweepListText, sweepText, variedParameters } from '../src/report/sweep-text.js';
+import { METRIC_NAMES } from '../src/runs/metrics.js';
 import { RUN_STATUSES } from '../src/runs/registry.js';
 import { MAX_SWEEP_POINTS, SweepRunSchema, type SweepRun } from '../src/runs/sweeps.js';
 import { BenchmarkBody } from './benchmarks.js';
@@ -22,51 +21,6 @@ const SweepBody = Type.Object({
 }, { additionalProperties: false });
 
 const MetricQuery = StringEnum(METRIC_NAMES, { description: 'The metric to chart (default: the pattern\'s headline, throughput or transaction rate)' });
-
-function vary(run: SweepRun): string[] {
-  return Object.keys(run.config.vary);
-}
-
-/** The metrics a sweep's points have, headline first. */
-function metricsIn(run: SweepRun): MetricName[] {
-  const present = new Set(run.result?.points.flatMap((p) => Object.keys(p.metrics ?? {})) ?? []);
-  return METRIC_NAMES.filter((m) => present.has(m));
-}
-
-function pointRows(run: SweepRun): { header: string[]; rows: Array<Array<string | number | boolean | null>> } {
-  const metrics = metricsIn(run);
-  const header = ['index', ...vary(run), 'status', ...metrics, ...metrics.map((m) => `${m}Min`), ...metrics.map((m) => `${m}Max`), ...metrics.map((m) => `${m}RatioToFirst`), 'finding', 'overheadMs', 'error'];
-  const rows = (run.result?.points ?? []).map((p) => [
-    p.index, ...vary(run).map((k) => { const v = p.params[k]; return typeof v === 'object' ? JSON.stringify(v) : v; }), p.status,
-    ...metrics.map((m) => p.metrics?.[m] ?? null), ...metrics.map((m) => p.min?.[m] ?? null), ...metrics.map((m) => p.max?.[m] ?? null),
-    ...metrics.map((m) => p.ratioToFirst?.[m] ?? null), p.explanation?.[0]?.code ?? null, p.overheadMs, p.error?.code ?? null,
-  ]);
-  return { header, rows };
-}
-
-function sweepText(run: SweepRun): string {
-  const c = run.config;
-  const lines = [`${run.id}  ${run.status}  sweep of ${c.points} points  ${c.base.transport} ${c.base.pattern}  progress ${run.progress.done}/${run.progress.total}`];
-  if (run.error) lines.push(`error: ${run.error.code}: ${run.error.message}`);
-  if (run.result) {
-    const metrics = metricsIn(run);
-    lines.push('', table(['#', ...vary(run), 'STATUS', ...metrics, 'VS FIRST', 'FINDING'], run.result.points.map((p) => [
-      p.index, ...vary(run).map((k) => valueText(p.params[k])), p.status,
-      ...metrics.map((m) => (p.metrics?.[m] == null ? '' : formatShort(p.metrics[m]!))),
-      p.ratioToFirst?.[metrics[0]] == null ? '' : p.ratioToFirst[metrics[0]]!.toFixed(3), p.explanation?.[0]?.code ?? '',
-    ])).trimEnd(), '');
-    for (const [m, b] of Object.entries(run.result.best)) {
-      if (!b) continue;
-      lines.push(`best ${m} (${METRICS[m as MetricName].better} is better): point ${b.index} ${Object.entries(b.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  ${formatShort(b.value)} ${METRICS[m as MetricName].unit}`);
-    }
-  }
-  return lines.join('\n') + '\n';
-}
-
-function listText(list: { total: number; sweeps: SweepRun[] }): string {
-  return `${list.total} sweeps\n\n${table(['ID', 'STATUS', 'TRANSPORT', 'PATTERN', 'POINTS', 'VARY', 'CREATED'],
-    list.sweeps.map((s) => [s.id, s.status, s.config.base.transport, s.config.base.pattern, `${s.progress.done}/${s.progress.total}`, vary(s).join(' '), s.createdAt]))}`;
-}
 
 const sweeps: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.sweeps;
@@ -108,9 +62,9 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
     const list = { total: page.total, limit, offset, sweeps: page.runs as SweepRun[] };
     if (wantsCsv(request)) {
       const columns = ['id', 'status', 'transport', 'pattern', 'points', 'done', 'vary', 'createdAt', 'finishedAt'];
-      return sendCsv(reply, columns, list.sweeps.map((s) => [s.id, s.status, s.config.base.transport, s.config.base.pattern, s.progress.total, s.progress.done, vary(s).join(' '), s.createdAt, s.finishedAt]), 'sweeps.csv');
+      return sendCsv(reply, columns, list.sweeps.map((s) => [s.id, s.status, s.config.base.transport, s.config.base.pattern, s.progress.total, s.progress.done, variedParameters(s).join(' '), s.createdAt, s.finishedAt]), 'sweeps.csv');
     }
-    return negotiate(request, reply, list, listText);
+    return negotiate(request, reply, list, sweepListText);
   });
 
   app.get('/sweeps/:id', {
@@ -155,7 +109,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
     if (!available.includes(metric)) {
       throw errors.invalidValue(`querystring.metric: this sweep's points have ${available.join(', ')}, not ${metric}.`, 'querystring.metric');
     }
-    const spec = sweepChart(run.result!.points, vary(run), metric);
+    const spec = sweepChart(run.result!.points, variedParameters(run), metric);
     return reply.type('image/svg+xml; charset=utf-8').send(renderLineChart(spec));
   });
 
