@@ -4,7 +4,7 @@ import { errors } from '../src/errors.js';
 import { MatrixSchema, MAX_SNAPSHOTS, MIN_SNAPSHOTS } from '../src/host/matrix.js';
 import { CURRENT, type SnapshotRef } from '../src/host/snapshots.js';
 import { MATRIX_CSV_HEADER, matrixCsvRows, matrixText } from '../src/report/snapshot-matrix.js';
-import { StrictSnapshot, strictly } from './defaults.js';
+import { StrictSnapshot, strictly } from '../src/host/snapshot-documents.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { errorResponses, TableFormatQuery } from './schemas.js';
 

@@ -3,28 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findOption, optionsFor, suggestOptions } from '../src/options/catalog.js';
 import { errors } from '../src/errors.js';
 import { optionsText, optionText } from '../src/report/options-text.js';
-import { AccessSchema, errorResponses, FormatQuery, LevelNameSchema, PhaseSchema, RequestedValueSchema, TransportSchema, ValueTypeSchema } from './schemas.js';
+import { errorResponses, FormatQuery, LevelNameSchema, OptionSchema, TransportSchema } from './schemas.js';
 import { negotiate } from './negotiate.js';
-
-export const OptionSchema = Type.Object({
-  name: Type.String({ examples: ['SO_SNDBUF'] }),
-  level: LevelNameSchema,
-  levelNumber: Type.Integer(),
-  optname: Type.Integer({ description: 'The optname number on Linux x86_64/arm64' }),
-  type: ValueTypeSchema,
-  access: AccessSchema,
-  transports: Type.Array(TransportSchema, { description: 'Where the kernel accepts it' }),
-  effectiveOn: Type.Optional(Type.Array(TransportSchema, { description: 'Where it changes behaviour, when narrower than transports' })),
-  phase: PhaseSchema,
-  privilege: Type.Union([Type.String(), Type.Null()]),
-  summary: Type.String(),
-  man: Type.String(),
-  readVia: Type.Optional(Type.String()),
-  getNeeds: Type.Optional(Type.Literal('connected')),
-  returnsFd: Type.Optional(Type.Boolean({ description: 'getsockopt installs a new descriptor in the caller (SO_PEERPIDFD), which the reader must close' })),
-  volatile: Type.Optional(Type.Boolean()),
-  example: Type.Optional(RequestedValueSchema),
-});
 
 const options: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/options', {

@@ -1,35 +1,13 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../src/errors.js';
 import { congestionControl } from '../src/host/congestion.js';
-import { PeerSessionRunSchema } from '../src/peer/wire.js';
-import { Nullable } from '../src/schema-types.js';
-import { BenchmarkBody } from './benchmarks.js';
+import { PeerCapabilitiesSchema, PeerSessionCreatedSchema, PeerSessionRunSchema } from '../src/peer/wire.js';
 import { errorResponses, IdParams } from './schemas.js';
+import { BenchmarkBodySchema } from '../src/runs/benchmarks.js';
 
 // The far side of a peer benchmark: another sockbench instance asks this one for a data listener
 // (a session), connects to it, and collects this side's report when it is done. Clients of the
 // API do not call these; `POST /v1/benchmarks` with `peer` does.
-
-const SessionCreatedSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  port: Type.Integer({ description: 'The data listener, on this host, from SOCKBENCH_DATA_PORTS' }),
-  key: Type.String({ description: 'Hex; the first bytes of the data connection (or the first datagram) must be these' }),
-  connectTimeoutMs: Type.Integer(),
-  background: Type.Optional(Type.Object({
-    port: Type.Integer({ description: 'The background streams\' own data listener' }),
-    key: Type.String({ description: 'Hex; the key each background stream\'s connection presents first' }),
-  }, { additionalProperties: false, description: 'rr with background: where its bulk streams connect' })),
-});
-
-
-const CapabilitiesSchema = Type.Object({
-  congestion: Type.Object({
-    available: Type.Array(Type.String(), { description: 'net.ipv4.tcp_available_congestion_control: what TCP_CONGESTION accepts here' }),
-    default: Nullable(Type.String(), 'net.ipv4.tcp_congestion_control'),
-    allowed: Type.Array(Type.String(), { description: 'net.ipv4.tcp_allowed_congestion_control: what an unprivileged process may choose' }),
-  }, { additionalProperties: false }),
-}, { additionalProperties: false });
 
 const peer: FastifyPluginAsyncTypebox = async (app) => {
   const sessions = app.peerSessions;
@@ -37,7 +15,7 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/peer/capabilities', {
     schema: {
       summary: 'What this host offers a peer run\'s far side: its congestion control algorithms (asked by the client instance before a run)',
-      tags: ['peer'], response: { 200: CapabilitiesSchema },
+      tags: ['peer'], response: { 200: PeerCapabilitiesSchema },
     },
   }, async () => ({ congestion: congestionControl() }));
   const notFound = (id: string) => errors.runNotFound(`No peer session ${id}; it may have timed out (SOCKBENCH_PEER_TIMEOUT_MS).`);
@@ -46,8 +24,8 @@ const peer: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Open a data listener for another instance\'s benchmark (called by the peer, not by people)',
       tags: ['peer'],
-      body: BenchmarkBody,
-      response: { 201: SessionCreatedSchema, ...errorResponses(400, 409, 503) },
+      body: BenchmarkBodySchema,
+      response: { 201: PeerSessionCreatedSchema, ...errorResponses(400, 409, 503) },
     },
   }, async (request, reply) => {
     if (request.body.peer !== undefined) throw errors.invalidValue('body.peer: a peer session is the far side already; remove peer.', 'body.peer');

@@ -1,20 +1,16 @@
 import { Type, type TSchema, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../src/schema-types.js';
-import { ACCESS, TRANSPORTS, VALUE_TYPES } from '../src/options/types.js';
-import { LEVELS } from '../native-bindings/index.js';
 
 // Schemas of the HTTP surface shared by several routes (queries, ids, errors), and the owners'
 // schemas that routes use, re-exported.
 
 export { NullableNumber, SideSchema, StringEnum } from '../src/schema-types.js';
-export { DecodedValueSchema, NullableValue, OptionErrorSchema, OptionReportSchema, PhaseSchema, RequestedValueSchema } from '../src/options/schema.js';
+export {
+  AccessSchema, DecodedValueSchema, LevelNameSchema, NullableValue, OptionErrorSchema, OptionReportSchema, OptionSchema, OptionsInputSchema, OptionValueInput, PhaseSchema,
+  ProbeRequestSchema, ProbeResultSchema, RequestedValueSchema, TransportSchema, ValueTypeSchema,
+} from '../src/options/schema.js';
 export { FindingSchema, FindingShortSchema } from '../src/advice/findings.js';
 export { KernelCountersSchema } from '../src/advice/counters.js';
-
-export const TransportSchema = StringEnum(TRANSPORTS, { description: 'Socket family and type: tcp4, tcp6, udp4, udp6, unix (stream) or unix-dgram' });
-export const LevelNameSchema = StringEnum(Object.keys(LEVELS) as (keyof typeof LEVELS)[]);
-export const AccessSchema = StringEnum(ACCESS);
-export const ValueTypeSchema = StringEnum(VALUE_TYPES);
 
 export const FormatQuery = StringEnum(['json', 'text'] as const, { description: 'text: an aligned table for terminals (same as Accept: text/plain)' });
 /** For documents that are rows of figures, which spreadsheets and CI artifacts want as CSV. */
@@ -25,15 +21,6 @@ export const ReportFormatQuery = StringEnum(['json', 'text', 'junit', 'tap'] as 
 
 /** The :id of a stored resource (a run, a snapshot, a peer session). */
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-
-/**
- * An option value as a client sends it. Checked against the option's type by the codec, which
- * names the option in its message, rather than by an anyOf whose errors would name every branch.
- */
-export const OptionValueInput = Type.Unsafe<unknown>({
-  description: 'integer | boolean | string | {"onoff","linger"} (linger) | {"sec","usec"} (timeval) | {"hex"} (raw bytes)',
-  examples: [4096, true, 'reno', { onoff: 1, linger: 5 }, { sec: 1, usec: 500000 }, { hex: '00100000' }],
-});
 
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer(),

@@ -6,19 +6,11 @@ import { renderLineChart, sweepChart } from '../src/report/chart.js';
 import { metricsIn, pointRows, sweepListText, sweepText, variedParameters } from '../src/report/sweep-text.js';
 import { METRIC_NAMES } from '../src/runs/metrics.js';
 import { RUN_STATUSES } from '../src/runs/registry.js';
-import { MAX_SWEEP_POINTS, SweepRunSchema, type SweepRun } from '../src/runs/sweeps.js';
-import { BenchmarkBody } from './benchmarks.js';
-import { errorResponses, IdParams, OptionValueInput, PageQuery, StringEnum, TableFormatQuery, textResponse } from './schemas.js';
+import { SweepBodySchema, SweepRunSchema, type SweepRun } from '../src/runs/sweeps.js';
+import { errorResponses, IdParams, PageQuery, StringEnum, TableFormatQuery, textResponse } from './schemas.js';
 import { negotiate, sendCsv, wantsCsv } from './negotiate.js';
 import { cancelRun, deleteRun, replyFor, runEvents, submitRun, waitForRun } from './run-lifecycle.js';
 
-const SweepBody = Type.Object({
-  base: BenchmarkBody,
-  vary: Type.Record(Type.String({ maxLength: 100 }), Type.Array(OptionValueInput, { minItems: 1, maxItems: MAX_SWEEP_POINTS }), {
-    description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond, sendMode, gso, gro, inFlight, congestion ("*": every algorithm both hosts have), pacingRateBitsPerSecond',
-    examples: [{ SO_SNDBUF: [4096, 65536, 1048576], TCP_NODELAY: [false, true] }],
-  }),
-}, { additionalProperties: false });
 
 const MetricQuery = StringEnum(METRIC_NAMES, { description: 'The metric to chart (default: the pattern\'s headline, throughput or transaction rate)' });
 
@@ -38,7 +30,7 @@ const sweeps: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Run a benchmark over a grid of option and parameter values (at most 64 points); waits unless ?wait=false',
       tags: ['sweeps'],
-      body: SweepBody,
+      body: SweepBodySchema,
       querystring: Type.Object({ wait: Type.Optional(Type.Boolean({ default: true })), format: Type.Optional(TableFormatQuery) }, { additionalProperties: false }),
       response: { 200: SweepRunSchema, 202: SweepRunSchema, 409: SweepRunSchema, 422: SweepRunSchema, ...errorResponses(400, 413, 415, 429) },
     },

@@ -1,10 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { TRANSPORTS } from '../sockets/transports.js';
 import { Nullable, NullableInteger, NullableNumber, StringEnum } from '../schema-types.js';
-import { OptionsEchoSchema, TcpInfoSchema } from '../options/schema.js';
+import { OptionsEchoSchema, TcpInfoSchema, TransportSchema } from '../options/schema.js';
 
-// TCP_INFO's schema is the option value's (options/schema.ts); the bench layer's surface passes it on.
-export { TcpInfoSchema };
+// TCP_INFO's and the transport's schemas are the options' (options/schema.ts); the bench layer's surface passes them on.
+export { TcpInfoSchema, TransportSchema };
 import { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './names.js';
 
 // A benchmark's figures as a contract: the engine produces them, results and the API show them,
@@ -12,7 +11,6 @@ import { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './names
 // fields included (src/response-contract.ts), so every field the engine emits is here.
 
 
-export const TransportSchema = StringEnum(TRANSPORTS, { description: 'Socket family and type: tcp4, tcp6, udp4, udp6, unix (stream) or unix-dgram' });
 export const PatternSchema = StringEnum(PATTERNS, { description: 'stream: bulk client→server; rr: request/response; crr: connect, request, response, close (TCP)' });
 export const SendModeSchema = StringEnum(SEND_MODES, { description: 'How the stream sender hands bytes to the kernel: send(2), MSG_ZEROCOPY or sendfile(2)' });
 export const DirectionSchema = StringEnum(DIRECTIONS, { description: 'stream: forward, client to server; reverse, the server sends (iperf3 -R); bidirectional, both at once on one connection (iperf3 --bidir)' });

@@ -1,3 +1,4 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { errors } from '../errors.js';
 import { nearestNames } from '../options/catalog.js';
 import { NOT_COMPARED } from './schema.js';
@@ -7,28 +8,34 @@ import { compileBaseline, compileEntry, type BaselineEntry } from './rules.js';
 // Named baselines (profile-data.ts), resolved once at start: a profile that extends another
 // starts from its entries, and its own replace those at the same path.
 
-export interface ProfileEntry {
-  path: string;
-  rule: unknown;
-  source: string;
-  note?: string;
-  /** The profile that defines this entry: this one, or one it extends. */
-  profile: string;
-}
+/** A profile in the list (GET /v1/profiles). */
+export const ProfileSummarySchema = Type.Object({
+  name: Type.String({ examples: ['fasterdata-10g'] }),
+  summary: Type.String(),
+  extends: Type.Union([Type.String(), Type.Null()], { description: 'The profile this one starts from' }),
+  entries: Type.Integer({ description: 'Entries, those inherited included' }),
+}, { additionalProperties: false });
 
-export interface Profile {
-  name: string;
-  summary: string;
-  extends: string | null;
-  entries: ProfileEntry[];
-}
+/** One profile's entry: a path into a snapshot, its rule, and where the value comes from. */
+const ProfileEntrySchema = Type.Object({
+  path: Type.String({ description: 'JSON Pointer into a defaults snapshot' }),
+  rule: Type.Unknown({ description: 'A plain value or a rule, as a baseline holds it' }),
+  source: Type.String({ description: 'Where the value comes from: a page, or a measurement' }),
+  note: Type.Optional(Type.String()),
+  profile: Type.String({ description: 'The profile that defines the entry: this one or one it extends' }),
+}, { additionalProperties: false });
 
-export interface ProfileSummary {
-  name: string;
-  summary: string;
-  extends: string | null;
-  entries: number;
-}
+/** A profile with every entry (GET /v1/profiles/{name}). */
+export const ProfileSchema = Type.Object({
+  name: Type.String(),
+  summary: Type.String(),
+  extends: Type.Union([Type.String(), Type.Null()]),
+  entries: Type.Array(ProfileEntrySchema, { description: 'Inherited entries first, then this profile\'s own' }),
+}, { additionalProperties: false });
+
+export type ProfileEntry = Static<typeof ProfileEntrySchema>;
+export type Profile = Static<typeof ProfileSchema>;
+export type ProfileSummary = Static<typeof ProfileSummarySchema>;
 
 /** A baseline as clients give it: a baseline document (rules at its leaves), or a profile with overrides. */
 export type BaselineInput = Record<string, unknown> & { profile?: string; overrides?: Record<string, unknown> };

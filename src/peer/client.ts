@@ -13,9 +13,9 @@ import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
 import type { KernelCounterWindow } from '../kernel/kernel-counters.js';
-import type { PeerSessionCreated, PeerSessionRun } from './sessions.js';
+import type { PeerSessionRun } from './sessions.js';
 import type { Transport } from '../options/types.js';
-import { ACK, checkCrossHost, KEY_BYTES, peerHost, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
+import { ACK, checkCrossHost, KEY_BYTES, peerHost, type PeerSessionCreated, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
 
 /** Every control call to a peer but the final one (which waits for the run) is this quick on any network worth measuring. */
 const CALL_TIMEOUT_MS = 10_000;

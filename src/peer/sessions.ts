@@ -17,7 +17,7 @@ import type { RunLogger, RunView } from '../runs/registry.js';
 import type { Runs } from '../runs/runs.js';
 import { parsePortRange, type PortRange } from '../config.js';
 import { bindInRange } from './ports.js';
-import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionConfig, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
+import { ACK, checkCrossHost, KEY_BYTES, type PeerSessionConfig, type PeerSessionCreated, type PeerSessionOutcome, type PeerStreamOutcome } from './wire.js';
 
 /** How often a session looks for its data connection (non-blocking accept on the main thread). */
 const ACCEPT_POLL_MS = 5;
@@ -30,16 +30,6 @@ const BACKGROUND_START_MS = 5000;
 
 export type RejectReason = 'wrong-key' | 'no-key' | 'replayed';
 
-export interface PeerSessionCreated {
-  id: string;
-  port: number;
-  /** Hex; the client sends these bytes first on its data connection (or as its first datagram). */
-  key: string;
-  /** The session ends if no data connection with the key arrives within this. */
-  connectTimeoutMs: number;
-  /** rr with background: the background streams' own listener and key, so that neither group takes the other's connections. */
-  background?: { port: number; key: string };
-}
 
 export type PeerSessionRun = RunView<PeerSessionConfig, PeerSessionOutcome>;
 

@@ -51,6 +51,28 @@ export const PeerSessionOutcomeSchema = Type.Object({
 }, { additionalProperties: false });
 export type PeerSessionOutcome = Static<typeof PeerSessionOutcomeSchema>;
 
+/** A session made (POST /v1/peer/sessions): where the client's data connections go, and the key they present. */
+export const PeerSessionCreatedSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  port: Type.Integer({ description: 'The data listener, on this host, from SOCKBENCH_DATA_PORTS' }),
+  key: Type.String({ description: 'Hex; the first bytes of the data connection (or the first datagram) must be these' }),
+  connectTimeoutMs: Type.Integer(),
+  background: Type.Optional(Type.Object({
+    port: Type.Integer({ description: 'The background streams\' own data listener' }),
+    key: Type.String({ description: 'Hex; the key each background stream\'s connection presents first' }),
+  }, { additionalProperties: false, description: 'rr with background: where its bulk streams connect' })),
+}, { additionalProperties: false });
+export type PeerSessionCreated = Static<typeof PeerSessionCreatedSchema>;
+
+/** What this host offers a peer run's far side (GET /v1/peer/capabilities). */
+export const PeerCapabilitiesSchema = Type.Object({
+  congestion: Type.Object({
+    available: Type.Array(Type.String(), { description: 'net.ipv4.tcp_available_congestion_control: what TCP_CONGESTION accepts here' }),
+    default: Nullable(Type.String(), 'net.ipv4.tcp_congestion_control'),
+    allowed: Type.Array(Type.String(), { description: 'net.ipv4.tcp_allowed_congestion_control: what an unprivileged process may choose' }),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
 /** A peer session (GET /v1/peer/sessions/{id}): the benchmark's config, this side's role and data port, and its outcome. */
 const PeerSessionConfigSchema = Type.Object({
   ...BenchmarkConfigSchema.properties,

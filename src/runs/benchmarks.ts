@@ -1,19 +1,22 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { FastifyError } from 'fastify';
 import type { Config } from '../config.js';
 import { errors, type SockbenchError } from '../errors.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { hostFacts, HostFactsSchema } from '../kernel/facts.js';
 import { sysctlValue, SysctlValueSchema, type SysctlName } from '../kernel/sysctls.js';
-import { OptionReportSchema } from '../options/schema.js';
+import { OptionReportSchema, OptionsInputSchema } from '../options/schema.js';
+import {
+  BACKGROUND_DIRECTIONS, type CongestionInput, DIRECTIONS, MAX_BACKGROUND_STREAMS, MAX_CONGESTION_NAME, MAX_GSO_SEGMENTS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_MESSAGE_SIZE,
+  MAX_PACING_BITS_PER_SECOND, MIN_PACING_BITS_PER_SECOND, PATTERNS, SEND_MODES,
+} from '../bench/index.js';
 import { BackgroundConfigSchema, PatternSchema, SideAffinitySchema, TransportSchema, type BenchConfig, BenchConfigError, type BenchmarkSummary, BenchmarkSummarySchema, type RepeatView, BenchOptions, IntervalSampleSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, BenchTimeoutError, BenchWorkerError, type Executor, type PacingSummary, type RepeatOutcome, resolveBenchConfig, type ResolvedBenchConfig, type RunResult, type SenderQdisc, type SideAffinity, type SideCongestion, type SideOptionsInput, sendersOf, summarize, withRunOptions } from '../bench/index.js';
 import { threadAffinity } from '../../native-bindings/index.js';
 import { COUNTERS_NOTE, COUNTERS_SCOPE, flagOtherTraffic, KernelCountersSchema, type KernelCounters } from '../advice/counters.js';
 import { explainRun, FindingSchema, type Finding } from '../advice/findings.js';
 import { counterWindow, kernelCounterFiles, type KernelCounterWindow } from '../kernel/kernel-counters.js';
 import { parsePeers, peerAllowed } from '../security/peers.js';
-import { Nullable } from '../schema-types.js';
+import { Nullable, StringEnum } from '../schema-types.js';
 import { runDocumentSchema, type RunError, type RunReporter, type RunView } from './registry.js';
 import type { Runs } from './runs.js';
 
@@ -31,6 +34,47 @@ export interface BenchmarkRequest extends Omit<BenchConfig, 'durationMs'> {
   /** Base URL of another sockbench instance (one of SOCKBENCH_PEERS) that runs the server side. */
   peer?: string;
 }
+
+/** POST /v1/benchmarks (and a peer session, and a sweep's base): what a client asks for, with every limit. */
+export const BenchmarkBodySchema = Type.Object({
+  transport: TransportSchema,
+  pattern: StringEnum(PATTERNS, { description: 'stream: bulk client→server; rr: request/response; crr: connect, request, response, close (TCP)' }),
+  durationMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600000, description: 'Measured time (default 3000; at most SOCKBENCH_MAX_DURATION_MS)' })),
+  warmupMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600000, description: 'Run before measuring, excluded from figures (default 500)' })),
+  repeats: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_REPEATS, description: 'The result is the median over repeats (default 1)' })),
+  streams: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STREAMS, description: 'Parallel pairs, like iperf3 -P (default 1); figures add up' })),
+  messageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'Bytes per write (stream, default 131072; 1472 for datagrams) or per request (rr, default 64)' })),
+  responseSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'rr/crr: bytes per response (default: messageSize)' })),
+  requestWrites: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'rr/crr: send each request as this many writes (Nagle and delayed ACK)' })),
+  rateBitsPerSecond: Type.Optional(Type.Number({ minimum: 0, description: 'stream: pace the sender (0: as fast as possible)' })),
+  intervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600000, description: 'Samples every intervalMs (0 or absent: none)' })),
+  affinity: Type.Optional(Type.Object({
+    client: Type.Optional(Type.Integer({ minimum: 0, maximum: 1023, description: 'CPU for the client side\'s thread' })),
+    server: Type.Optional(Type.Integer({ minimum: 0, maximum: 1023, description: 'CPU for the server side\'s thread (on the peer, for peer runs)' })),
+  }, { additionalProperties: false, description: 'Pin each side\'s thread to one CPU, like iperf3 -A client,server; a side left out is placed by the scheduler' })),
+  sendMode: Type.Optional(StringEnum(SEND_MODES, { description: 'stream: copy (send), zerocopy (MSG_ZEROCOPY from a ring of buffers; tcp4, tcp6, udp4, udp6) or sendfile (from a memfd, like iperf3 -Z; tcp4, tcp6, unix). Default copy' })),
+  gso: Type.Optional(Type.Boolean({ description: `udp4/udp6 stream: each send carries up to ${MAX_GSO_SEGMENTS} datagrams of messageSize (UDP_SEGMENT)` })),
+  gro: Type.Optional(Type.Boolean({ description: 'udp4/udp6 stream: the receiver sets UDP_GRO and counts the segments of each coalesced read' })),
+  inFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_IN_FLIGHT, description: `rr: requests outstanding per connection, like neper's burst (default 1; inFlight × the larger message at most ${MAX_IN_FLIGHT_BYTES} bytes)` })),
+  background: Type.Optional(Type.Object({
+    streams: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BACKGROUND_STREAMS, description: 'Bulk streams (default 1)' })),
+    direction: Type.Optional(StringEnum(BACKGROUND_DIRECTIONS, { description: 'forward: client to server, as the requests go' })),
+    messageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_SIZE, description: 'Bytes per send of each stream (default 131072; 1472 for datagrams)' })),
+  }, { additionalProperties: false, description: 'rr: bulk streams on the same transport for the whole window, for latency under load (flent RRUL); the result gives rr.background' })),
+  direction: Type.Optional(StringEnum(DIRECTIONS, { description: 'stream on tcp4, tcp6, unix: forward (client to server, default), reverse (the server sends, like iperf3 -R) or bidirectional (both at once on one connection, like iperf3 --bidir); the result gives summary.directions, each direction\'s figures, and summary.sentBy' })),
+  // Checked by the config's resolution, which names the field at fault, rather than by an anyOf whose errors name every branch.
+  congestion: Type.Optional(Type.Unsafe<CongestionInput>({
+    description: `TCP: congestion control (TCP_CONGESTION, like iperf3 -C): "bbr" for both sides, or {"client": "bbr", "server": "cubic"}; a side left out keeps its host's default. Each must be in its host's net.ipv4.tcp_available_congestion_control (the peer's for the server side: GET /v1/peer/capabilities), else 400 SOCKBENCH_CONGESTION_UNAVAILABLE; names of at most ${MAX_CONGESTION_NAME} characters`,
+    examples: ['bbr', { client: 'bbr', server: 'cubic' }],
+  })),
+  pacingRateBitsPerSecond: Type.Optional(Type.Integer({ minimum: MIN_PACING_BITS_PER_SECOND, maximum: MAX_PACING_BITS_PER_SECOND, description: 'TCP stream: cap the sender with SO_MAX_PACING_RATE (the 64-bit form, so beyond 34 Gbit/s), like iperf3 --fq-rate; TCP paces by itself without fq. The result\'s summary.pacing says what the socket held and whether the cap bounded the run' })),
+  peer: Type.Optional(Type.String({ maxLength: 2048, description: 'Base URL of another sockbench (one of SOCKBENCH_PEERS): it runs the server side, this instance the client side; tcp4, tcp6, udp4, udp6 with stream or rr' })),
+  options: Type.Optional(Type.Object({
+    both: Type.Optional(OptionsInputSchema),
+    client: Type.Optional(OptionsInputSchema),
+    server: Type.Optional(OptionsInputSchema),
+  }, { additionalProperties: false, description: 'Options per side, in the probe forms; both first, then the side\'s own' })),
+}, { additionalProperties: false });
 
 export const ResultHostSchema = Type.Object({
   ...HostFactsSchema.properties,

@@ -6,8 +6,8 @@ import { ALWAYS_REPORTED, median, ratio, type SideOptionsInput } from '../bench/
 import { FindingShortSchema } from '../advice/findings.js';
 import { Type, type Static, type TOptional } from '@sinclair/typebox';
 import { Nullable, NullableNumber, StringEnum } from '../schema-types.js';
-import { NullableValue } from '../options/schema.js';
-import { BenchmarkRequestSchema, describeError, traceError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
+import { NullableValue, OptionValueInput } from '../options/schema.js';
+import { BenchmarkBodySchema, BenchmarkRequestSchema, describeError, traceError, type BenchmarkOutcome, type BenchmarkRequest, type BenchmarkService, type PreparedBenchmark } from './benchmarks.js';
 import { effectiveBySide } from './compare.js';
 import { METRIC_NAMES, METRICS, metricsOf, type MetricName } from './metrics.js';
 import { RUN_STATUSES, RunErrorSchema, runDocumentSchema, type RunReporter, type RunView } from './registry.js';
@@ -70,6 +70,15 @@ export const SweepOutcomeSchema = Type.Object({
   overheadMs: Nullable(Type.Number(), 'Median of the points\' overheadMs'),
 }, { additionalProperties: false });
 export type SweepOutcome = Static<typeof SweepOutcomeSchema> & { best: Partial<Record<MetricName, { index: number; params: Record<string, SweepValue>; value: number }>> };
+
+/** POST /v1/sweeps: a benchmark to start from and the values to vary, every combination a point. */
+export const SweepBodySchema = Type.Object({
+  base: BenchmarkBodySchema,
+  vary: Type.Record(Type.String({ maxLength: 100 }), Type.Array(OptionValueInput, { minItems: 1, maxItems: MAX_SWEEP_POINTS }), {
+    description: 'Name to values: an option (both sides; client.NAME or server.NAME for one), or transport, messageSize, responseSize, requestWrites, streams, rateBitsPerSecond, sendMode, gso, gro, inFlight, congestion ("*": every algorithm both hosts have), pacingRateBitsPerSecond',
+    examples: [{ SO_SNDBUF: [4096, 65536, 1048576], TCP_NODELAY: [false, true] }],
+  }),
+}, { additionalProperties: false });
 
 export const SweepConfigSchema = Type.Object({
   base: BenchmarkRequestSchema,
