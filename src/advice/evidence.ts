@@ -1,3 +1,4 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { TcpInfo } from '../../native-bindings/index.js';
 import type { ResolvedBenchConfig, RunResult } from '../bench/index.js';
 import type { KernelCounterName, KernelCounterWindow } from '../kernel/kernel-counters.js';
@@ -10,11 +11,12 @@ import type { OptionReport } from '../options/types.js';
 export type Side = 'client' | 'server';
 
 /** One figure a finding rests on, by the name a client finds it under. */
-export interface Evidence {
-  name: string;
-  value: number | string | boolean | null;
-  unit?: string;
-}
+export const EvidenceSchema = Type.Object({
+  name: Type.String({ description: 'Where the figure is found (a result path, an option, a kernel counter) or what it is' }),
+  value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]),
+  unit: Type.Optional(Type.String()),
+}, { additionalProperties: false });
+export type Evidence = Static<typeof EvidenceSchema>;
 
 /** Everything a run's findings may look at. */
 export interface RunEvidence {

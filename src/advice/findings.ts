@@ -1,10 +1,10 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { isDatagram, isTcp } from '../bench/index.js';
 import { SideSchema, StringEnum } from '../schema-types.js';
 import { bdpBytes, windowLimitBitsPerSecond } from './bdp.js';
 import {
   bytes, counter, micros, num, option, optionValue, percent, rate, requested, sysctlNumber, tcpInfo, throughput, windowSeconds,
-  type Evidence, type RunEvidence, type Side,
+  EvidenceSchema, type Evidence, type RunEvidence, type Side,
 } from './evidence.js';
 
 // What bounded a run's figures, as findings with the numbers that show it: pure functions of the
@@ -25,27 +25,14 @@ export const FindingSchema = Type.Object({
   code: FindingCodeSchema,
   side: Type.Union([SideSchema, Type.Null()], { description: 'The side it is about (null: the run as a whole)' }),
   summary: Type.String({ description: 'One sentence, with the numbers' }),
-  evidence: Type.Array(Type.Object({
-    name: Type.String({ description: 'Where the figure is found (a result path, an option, a kernel counter) or what it is' }),
-    value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]),
-    unit: Type.Optional(Type.String()),
-  }, { additionalProperties: false }), { description: 'The figures the finding rests on' }),
+  evidence: Type.Array(EvidenceSchema, { description: 'The figures the finding rests on' }),
   advice: Type.Union([Type.String(), Type.Null()], { description: 'What to change (null: nothing to change)' }),
 }, { additionalProperties: false });
 
 /** A sweep point's findings: code and sentence only. */
 export const FindingShortSchema = Type.Object({ code: FindingCodeSchema, summary: Type.String() }, { additionalProperties: false });
 
-export interface Finding {
-  code: FindingCode;
-  /** The side the finding is about (null: the run as a whole). */
-  side: Side | null;
-  /** One sentence, with the numbers. */
-  summary: string;
-  evidence: Evidence[];
-  /** What to change, where there is something to change. */
-  advice: string | null;
-}
+export type Finding = Static<typeof FindingSchema>;
 
 /** A finding and how strongly its evidence bears on the figure (0..1), for ordering. */
 interface Scored extends Finding {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, SideSchema } from '../schema-types.js';
 
 /** EngineOptions.windowSnapshotFiles (a side's SideStart.snapshotFiles) read at the window's edges: texts in the order asked (null: unreadable). */
@@ -151,14 +151,8 @@ export const KernelCounterWindowSchema = Type.Object({
   deltas: Type.Unsafe<KernelCounterValues>(Type.Object(Object.fromEntries(KERNEL_COUNTERS.map((c) => [c.name, Nullable(Type.Integer({ minimum: 0 }), `${c.unit}; null: this kernel or namespace does not have it`)])), { additionalProperties: false })),
 }, { additionalProperties: false });
 
-/** The counters over one measured window, read on the host where its side ran. */
-export interface KernelCounterWindow {
-  /** The run's sides this host's reading covers: both for a local run, one across hosts. */
-  sides: Array<'client' | 'server'>;
-  /** Between the two readings. */
-  windowMs: number;
-  deltas: KernelCounterValues;
-}
+/** The counters over one measured window, read on the host where its side ran (sides: both for a local run, one across hosts). */
+export type KernelCounterWindow = Static<typeof KernelCounterWindowSchema>;
 
 /**
  * The deltas from the counter files as a side's thread read them at its window's edges

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../schema-types.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
@@ -12,13 +12,6 @@ export interface RunProgress {
   total: number;
 }
 
-export interface RunError {
-  code: string;
-  message: string;
-  /** A busy peer: when to try again (the answer's Retry-After). */
-  retryAfterSeconds?: number;
-}
-
 /** peer: this host serving the far side of another instance's benchmark (src/peer). */
 export type RunKind = 'benchmark' | 'sweep' | 'peer';
 
@@ -27,6 +20,7 @@ export const RunErrorSchema = Type.Object({
   message: Type.String(),
   retryAfterSeconds: Type.Optional(Type.Integer({ description: 'A busy peer: when to try again (the answer\'s Retry-After)' })),
 }, { additionalProperties: false });
+export type RunError = Static<typeof RunErrorSchema>;
 
 /** The schema of RunView<C, R> for one kind: its config and result schemas inside the common frame. */
 export function runDocumentSchema<C extends TSchema, R extends TSchema>(kind: RunKind, config: C, result: R, description: string) {
