@@ -1,19 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AdviceSchema } from '../src/advice/schema.js';
-import { MAX_BANDWIDTH_BITS_PER_SECOND, MAX_RTT_MS } from '../src/advice/service.js';
+import { AdviceBody } from '../src/advice/service.js';
 import { adviceText } from '../src/report/advice.js';
 import { errorResponses, FormatQuery } from './schemas.js';
 import { negotiate } from './negotiate.js';
-
-const BufferValue = (what: string) => Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: `An ${what} value an application would set: the advice says what the kernel stores and what it allows` }));
-
-const AdviceBody = Type.Object({
-  bandwidthBitsPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_BANDWIDTH_BITS_PER_SECOND, description: 'The rate to keep up; with run: overrides the throughput the run measured' })),
-  rttMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_RTT_MS, description: 'Round-trip time of the path, in ms (not with run)' })),
-  run: Type.Optional(Type.String({ maxLength: 64, description: 'A finished benchmark (best: a peer run) whose measured TCP_INFO rtt and throughput describe the path' })),
-  buffers: Type.Optional(Type.Object({ SO_RCVBUF: BufferValue('SO_RCVBUF'), SO_SNDBUF: BufferValue('SO_SNDBUF') }, { additionalProperties: false })),
-}, { additionalProperties: false, description: '{bandwidthBitsPerSecond, rttMs} or {run}' });
 
 const advice: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/advice', {

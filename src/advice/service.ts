@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { errors } from '../errors.js';
 import { advise, type AdviceHost, type AdvicePath, type BufferRequest } from './advisor.js';
 import type { Advice, AdviceRun } from './schema.js';
@@ -17,6 +18,16 @@ export interface AdviceRequest {
   run?: string;
   buffers?: BufferRequest;
 }
+
+const BufferValue = (what: string) => Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: `An ${what} value an application would set: the advice says what the kernel stores and what it allows` }));
+
+/** The request as POST /v1/advice validates it: the fields of AdviceRequest, with their bounds. */
+export const AdviceBody = Type.Object({
+  bandwidthBitsPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_BANDWIDTH_BITS_PER_SECOND, description: 'The rate to keep up; with run: overrides the throughput the run measured' })),
+  rttMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_RTT_MS, description: 'Round-trip time of the path, in ms (not with run)' })),
+  run: Type.Optional(Type.String({ maxLength: 64, description: 'A finished benchmark (best: a peer run) whose measured TCP_INFO rtt and throughput describe the path' })),
+  buffers: Type.Optional(Type.Object({ SO_RCVBUF: BufferValue('SO_RCVBUF'), SO_SNDBUF: BufferValue('SO_SNDBUF') }, { additionalProperties: false })),
+}, { additionalProperties: false, description: '{bandwidthBitsPerSecond, rttMs} or {run}' });
 
 /** What the advisor reads of a benchmark run document. */
 export interface AdvisableRun {
