@@ -17,7 +17,7 @@ export { combineDirections } from './bidirectional.js';
 export { mergeStreams } from './streams.js';
 export { SideRun } from './side-run.js';
 export { median, summarize } from './summary.js';
-export { type BenchConfig, type CongestionInput, type Direction, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
+export { type BenchConfig, type BenchHooks, type CongestionInput, type Direction, type IntervalSample, type Pattern, type ResolvedBenchConfig, type RunResult, type SideAffinity, type SideCongestion, type WindowSnapshots } from './types.js';
 export { BACKGROUND_DIRECTIONS, DIRECTIONS, PATTERNS, SEND_MODES } from './types.js';
 export {
   BackgroundConfigSchema, SideAffinitySchema, BenchmarkSummarySchema, DirectionSchema, IntervalSampleSchema, PatternSchema, RepeatSchema, ResolvedBenchConfigSchema, SideOptionsSchema, SideReportSchema, SenderQdiscSchema, SideTcpInfoSchema, TcpInfoSchema, TransportSchema,

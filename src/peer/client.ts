@@ -8,7 +8,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { assembleResult, backgroundFigures, backgroundStream, behaviourOf, combineDirections, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, mergeStreams, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, resolveBenchConfig, reverseSides, type RunResult, sendersOf, type SideReport, SideRun } from '../bench/index.js';
+import { assembleResult, backgroundFigures, backgroundStream, type BenchHooks, behaviourOf, combineDirections, type Executor, type FarCapabilities, type IntervalListener, isDatagram, isTcp, mergeInterval, mergeStreams, readCongestion, readTcpInfo, type RepeatOutcome, type RepeatPlan, resolveBenchConfig, reverseSides, type RunResult, sendersOf, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { openSocket } from '../sockets/pair.js';
 import type { BenchmarkOutcome } from '../runs/benchmarks.js';
@@ -104,15 +104,8 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
       for (let i = 0; perRun && i < config.streams; i++) {
         // Each stream's own hooks, as locally: the first one's reports stand for all.
         const { hooks } = i === 0 ? first : options.forRun(behaviour);
-        const fd = openSocket(config.transport, scope, true);
-        hooks.beforeBind?.('client', fd);
-        hooks.beforeConnect?.('client', fd);
-        await connectTo(fd, address, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
-        await presentKey(fd, key, isDatagram(config.transport), this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
-        setNonBlocking(fd, false);
-        hooks.afterConnect?.('client', fd);
-        const local = getsockname(fd);
-        connections.push({ fd, port: local.family === 'unix' ? 0 : local.port, hooks });
+        const { fd, port } = await this.#connectKeyed(config.transport, address, key, scope, signal, hooks);
+        connections.push({ fd, port, hooks });
       }
       if (!perRun) connections.push({ fd: -1, port: 0, hooks: first.hooks });
       const behind = config.background === null ? [] : await this.#connectBackground(peer, config, session, scope, signal);
@@ -220,15 +213,22 @@ export class PeerClient implements Executor<BenchmarkOutcome['host'], KernelCoun
     }
     const address = await peerAddress(peer, config.transport, session.background!.port);
     const connections: Array<{ fd: number; port: number }> = [];
-    for (let i = 0; i < config.background!.streams; i++) {
-      const fd = openSocket(config.transport, scope, true);
-      await connectTo(fd, address, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
-      await presentKey(fd, key, false, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
-      setNonBlocking(fd, false);
-      const local = getsockname(fd);
-      connections.push({ fd, port: local.family === 'unix' ? 0 : local.port });
-    }
+    for (let i = 0; i < config.background!.streams; i++) connections.push(await this.#connectKeyed(config.transport, address, key, scope, signal));
     return connections;
+  }
+
+  /** A data connection to `address` that has presented `key`, blocking again, with this host's port; `hooks` set the run's options on it. */
+  async #connectKeyed(transport: Transport, address: SockAddr, key: Buffer, scope: FdScope, signal: AbortSignal,
+    hooks?: BenchHooks): Promise<{ fd: number; port: number }> {
+    const fd = openSocket(transport, scope, true);
+    hooks?.beforeBind?.('client', fd);
+    hooks?.beforeConnect?.('client', fd);
+    await connectTo(fd, address, this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
+    await presentKey(fd, key, isDatagram(transport), this.config.SOCKBENCH_PEER_TIMEOUT_MS, signal);
+    setNonBlocking(fd, false);
+    hooks?.afterConnect?.('client', fd);
+    const local = getsockname(fd);
+    return { fd, port: local.family === 'unix' ? 0 : local.port };
   }
 
   /** Tells the peer this side is done, and gets its side's account once it has ended. */

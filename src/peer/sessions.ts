@@ -5,7 +5,7 @@ import {
 } from '../../native-bindings/index.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { backgroundStream, behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, resolveBenchConfig, SESSION_KEY_TIMEOUT_MS, type SideReport, SideRun } from '../bench/index.js';
+import { backgroundStream, type BenchHooks, behaviourOf, isDatagram, isTcp, readCongestion, readTcpInfo, resolveBenchConfig, SESSION_KEY_TIMEOUT_MS, type SideReport, SideRun } from '../bench/index.js';
 import { FdScope } from '../sockets/fd-scope.js';
 import { counterWindow, kernelCounterFiles } from '../kernel/kernel-counters.js';
 import { openSocket } from '../sockets/pair.js';
@@ -73,14 +73,9 @@ export class PeerSessionService {
     try {
       // A connection per transaction: the worker accepts each; connected-phase options go on the listener, which every accepted socket inherits.
       const { hooks, reports } = options.forRun(behaviour);
-      const listener = openSocket(config.transport, scope, true);
-      hooks.beforeBind?.('server', listener);
-      const port = bindInRange(listener, TRANSPORT_INFO[config.transport].domain === AF.INET6 ? 'inet6' : 'inet', this.#ports);
-      if (port === null) throw errors.peerNoPort(`Every data port of SOCKBENCH_DATA_PORTS (${this.config.SOCKBENCH_DATA_PORTS}) is in use; retry later or widen the range.`);
-      hooks.beforeConnect?.('server', listener);
-      if (!isDatagram(config.transport)) listen(listener, behaviour.backlog);
-      const key = randomBytes(KEY_BYTES);
-      const background = config.background === null ? null : this.#backgroundListener(config.transport, config.background.streams, scope);
+      const { listener, port, key } = this.#dataListener(config.transport, behaviour.backlog, scope, hooks);
+      // rr with background: the bulk streams' own listener and key.
+      const background = config.background === null ? null : this.#dataListener(config.transport, config.background.streams, scope);
       const live: Live = { sides: [], finished: false };
       const timeoutMs = this.config.SOCKBENCH_PEER_TIMEOUT_MS;
       const startSlackMs = background ? BACKGROUND_START_MS : 0;
@@ -108,10 +103,7 @@ export class PeerSessionService {
             else setNonBlocking(listener, false);
           }
           // Each stream is known to the client by its own port: read while the connections are up.
-          const clients = fds.map((fd) => {
-            const from = perRun && !isDatagram(config.transport) ? getpeername(fd) : null;
-            return from && from.family !== 'unix' ? from : null;
-          });
+          const clients = fds.map((fd) => (perRun && !isDatagram(config.transport) ? clientOf(fd) : null));
           const clientPorts = clients.map((from) => from?.port ?? 0);
           // When this host sends on TCP, it says which qdisc its packets leave by (the client cannot read it).
           const tcpStream = isTcp(config.transport) && config.pattern === 'stream';
@@ -132,7 +124,7 @@ export class PeerSessionService {
             : [sideRun(fd, 'server', i === 0), sideRun(fd, 'client', false)]));
           // Background streams: this host receives each to its end of file, which the client's end of the rr pairs brings.
           const bgConfig = background ? resolveBenchConfig(backgroundStream(config)) : null;
-          const bgPorts = bgFds.map(portOf);
+          const bgPorts = bgFds.map((fd) => clientOf(fd)?.port ?? 0);
           const bgSides = bgFds.map((fd) => new SideRun('server', bgConfig!, fd, { signal: linked.signal, slackMs: SLACK_MS + startSlackMs }));
           live.sides = [...perStream.flat(), ...bgSides];
           if (live.finished) for (const s of live.sides) s.end(DATAGRAM_DRAIN_MS);
@@ -209,12 +201,14 @@ export class PeerSessionService {
     return this.get(id);
   }
 
-  /** The background streams' listener, on a data port of its own, and their key. */
-  #backgroundListener(transport: BenchmarkRequest['transport'], streams: number, scope: FdScope): { listener: number; port: number; key: Buffer } {
+  /** A data listener on a port of SOCKBENCH_DATA_PORTS (a datagram socket is not listened on), and the key its connections present. */
+  #dataListener(transport: BenchmarkRequest['transport'], backlog: number, scope: FdScope, hooks?: BenchHooks): { listener: number; port: number; key: Buffer } {
     const listener = openSocket(transport, scope, true);
+    hooks?.beforeBind?.('server', listener);
     const port = bindInRange(listener, TRANSPORT_INFO[transport].domain === AF.INET6 ? 'inet6' : 'inet', this.#ports);
-    if (port === null) throw errors.peerNoPort(`Every data port of SOCKBENCH_DATA_PORTS (${this.config.SOCKBENCH_DATA_PORTS}) is in use (background streams need a second one); retry later or widen the range.`);
-    listen(listener, streams);
+    if (port === null) throw errors.peerNoPort(`Every data port of SOCKBENCH_DATA_PORTS (${this.config.SOCKBENCH_DATA_PORTS}) is in use; retry later or widen the range.`);
+    hooks?.beforeConnect?.('server', listener);
+    if (!isDatagram(transport)) listen(listener, backlog);
     return { listener, port, key: randomBytes(KEY_BYTES) };
   }
 
@@ -324,8 +318,8 @@ export class PeerSessionService {
 }
 
 
-/** The client's port of a connected TCP socket (0 when it cannot be read). */
-function portOf(fd: number): number {
+/** The client's address of a connected IP socket (null for AF_UNIX). */
+function clientOf(fd: number): Exclude<ReturnType<typeof getpeername>, { family: 'unix' }> | null {
   const from = getpeername(fd);
-  return from.family === 'unix' ? 0 : from.port;
+  return from.family === 'unix' ? null : from;
 }
